@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from microcred.core.models import TimeStampedModel
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. People log in with their email address; there is no username."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email.split("@")[0]
+
+
+class OrganisationKind(models.TextChoices):
+    PROVIDER = "provider", "Provider"
+    ACCREDITOR = "accreditor", "Accreditor"
+    EMPLOYER = "employer", "Employer"
+
+
+class ProviderType(models.TextChoices):
+    UNIVERSITY = "university", "University"
+    COLLEGE = "college", "College"
+    BOOTCAMP = "bootcamp", "Bootcamp"
+    COMPANY = "company", "Company"
+    PROFESSIONAL_BODY = "professional_body", "Professional body"
+    OTHER = "other", "Other"
+
+
+class Organisation(TimeStampedModel):
+    """A provider (issuer), accreditor or employer."""
+
+    kind = models.CharField(max_length=20, choices=OrganisationKind.choices, db_index=True)
+    provider_type = models.CharField(max_length=30, choices=ProviderType.choices, blank=True)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    email = models.EmailField(blank=True)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. DE.")
+    city = models.CharField(max_length=100, blank=True)
+    logo_url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipRole(models.TextChoices):
+    OWNER = "owner", "Owner"
+    INSTRUCTOR = "instructor", "Instructor"
+    GRADER = "grader", "Grader"
+
+
+class Membership(TimeStampedModel):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=MembershipRole.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="unique_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.role} · {self.organisation}"
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", "Only me"
+    EMPLOYERS = "employers", "Signed-in employers"
+    PUBLIC = "public", "Everyone"
+
+
+class LearnerProfile(TimeStampedModel):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    headline = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=120, blank=True)
+    languages = models.JSONField(default=list, blank=True, help_text="Language codes, e.g. ['en', 'de'].")
+    bio = models.TextField(blank=True)
+    visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.PRIVATE)
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+
+class ApiToken(TimeStampedModel):
+    """A personal API token. Only a SHA-256 of the secret is stored; the secret is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from microcred.core.clock import now
+from microcred.core.errors import Conflict, NotFound, ValidationFailed, validation_from_django
+
+from .models import ApiToken, LearnerProfile, Membership, Organisation, User
+from .permissions import require_authenticated, require_org_role
+
+TOKEN_PREFIX = "mcp_"
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    password: str | None,
+    full_name: str = "",
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    check_password: bool = True,
+) -> User:
+    email = (email or "").strip().lower()
+    user = User(email=email, full_name=full_name.strip(), is_staff=is_staff, is_superuser=is_superuser)
+    try:
+        user.full_clean(exclude=["password"], validate_unique=False)
+    except ValidationError as exc:
+        raise validation_from_django(exc) from exc
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationFailed(
+            "An account with this email address already exists.", errors={"email": ["Already registered."]}
+        )
+    if password is not None and check_password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationFailed(" ".join(exc.messages), errors={"password": list(exc.messages)}) from exc
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise ValidationFailed("An account with this email address already exists.") from exc
+    LearnerProfile.objects.create(user=user)
+    return user
+
+
+def user_signup(*, email: str, password: str, full_name: str) -> User:
+    """A learner creates their own account."""
+    if not full_name.strip():
+        raise ValidationFailed("Tell us your name.", errors={"full_name": ["This field is required."]})
+    return user_create(email=email, password=password, full_name=full_name)
+
+
+PROFILE_FIELDS = {"headline", "location", "languages", "bio", "visibility"}
+
+
+@transaction.atomic
+def profile_update(*, actor: Any, user: User, full_name: str | None = None, **fields: Any) -> LearnerProfile:
+    require_authenticated(actor)
+    if actor.pk != user.pk and not actor.is_superuser:
+        raise NotFound("Profile not found.")
+    unknown = set(fields) - PROFILE_FIELDS
+    if unknown:
+        raise ValidationFailed(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
+    profile, _ = LearnerProfile.objects.get_or_create(user=user)
+    for key, value in fields.items():
+        setattr(profile, key, value)
+    if full_name is not None:
+        user.full_name = full_name.strip()
+        user.save(update_fields=["full_name"])
+    try:
+        profile.full_clean()
+    except ValidationError as exc:
+        raise validation_from_django(exc) from exc
+    profile.save()
+    return profile
+
+
+ORGANISATION_FIELDS = {
+    "provider_type", "description", "website", "email", "city", "logo_url",
+}
+
+
+@transaction.atomic
+def organisation_create(
+    *, actor: Any, kind: str, name: str, slug: str, country: str, owner: User | None = None, **fields: Any
+) -> Organisation:
+    if actor is not None and not actor.is_superuser:
+        # Anyone signed in may found an organisation and becomes its owner.
+        require_authenticated(actor)
+        owner = owner or actor
+    unknown = set(fields) - ORGANISATION_FIELDS
+    if unknown:
+        raise ValidationFailed(f"Unknown organisation fields: {', '.join(sorted(unknown))}.")
+    org = Organisation(kind=kind, name=name, slug=slug, country=(country or "").upper(), **fields)
+    try:
+        org.full_clean()
+    except ValidationError as exc:
+        raise validation_from_django(exc) from exc
+    org.save()
+    if owner is not None:
+        Membership.objects.create(user=owner, organisation=org, role="owner")
+    return org
+
+
+@transaction.atomic
+def organisation_update(*, actor: Any, organisation: Organisation, **fields: Any) -> Organisation:
+    require_org_role(actor, organisation, roles=("owner",))
+    unknown = set(fields) - (ORGANISATION_FIELDS | {"name", "country"})
+    if unknown:
+        raise ValidationFailed(f"Unknown organisation fields: {', '.join(sorted(unknown))}.")
+    for key, value in fields.items():
+        setattr(organisation, key, value)
+    try:
+        organisation.full_clean()
+    except ValidationError as exc:
+        raise validation_from_django(exc) from exc
+    organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def membership_add(*, actor: Any, organisation: Organisation, user: User, role: str) -> Membership:
+    require_org_role(actor, organisation, roles=("owner",))
+    membership = Membership(organisation=organisation, user=user, role=role)
+    try:
+        membership.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        raise validation_from_django(exc) from exc
+    existing = Membership.objects.filter(organisation=organisation, user=user).first()
+    if existing:
+        if existing.role == role:
+            return existing
+        existing.role = role
+        existing.save(update_fields=["role", "updated_at"])
+        return existing
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: Any, organisation: Organisation, user: User) -> None:
+    require_org_role(actor, organisation, roles=("owner",))
+    membership = Membership.objects.filter(organisation=organisation, user=user).first()
+    if membership is None:
+        raise NotFound("No such member.")
+    owners = Membership.objects.filter(organisation=organisation, role="owner")
+    if membership.role == "owner" and owners.count() == 1:
+        raise Conflict("An organisation keeps at least one owner.")
+    membership.delete()
+
+
+def _hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor: Any, name: str) -> tuple[ApiToken, str]:
+    """Make a personal API token; the secret is returned once and only its hash is kept."""
+    require_authenticated(actor)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("Give the token a name.", errors={"name": ["This field is required."]})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=actor, name=name[:100], prefix=secret[:12], token_hash=_hash_token(secret))
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    require_authenticated(actor)
+    if token.user_id != actor.pk:
+        raise NotFound("Token not found.")
+    if token.revoked_at is None:
+        token.revoked_at = now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+    return token
+
+
+def api_token_authenticate(secret: str) -> User | None:
+    if not secret or not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=_hash_token(secret), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    moment = now()
+    if token.last_used_at is None or (moment - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=moment)
+    return token.user

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from microcred.accounts.models import Organisation, OrganisationKind
+from microcred.accounts.permissions import require_org_role
+from microcred.core.errors import ValidationFailed, validation_from_django
+from microcred.core.services import audit_record
+
+from .models import Accreditation, AccreditationStatus
+
+
+@transaction.atomic
+def accreditation_grant(
+    *,
+    actor: Any,
+    accreditor: Organisation,
+    provider: Organisation,
+    scope: str,
+    valid_from: date,
+    valid_until: date | None = None,
+    reference: str = "",
+) -> Accreditation:
+    require_org_role(actor, accreditor, roles=("owner",))
+    if accreditor.kind != OrganisationKind.ACCREDITOR:
+        raise ValidationFailed("Only an accreditor can grant accreditation.")
+    if provider.kind != OrganisationKind.PROVIDER:
+        raise ValidationFailed("Only a provider can be accredited.")
+    if valid_until is not None and valid_until < valid_from:
+        raise ValidationFailed("The accreditation must end after it starts.", errors={"valid_until": ["Before valid_from."]})
+    accreditation = Accreditation(
+        accreditor=accreditor,
+        provider=provider,
+        scope=scope,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        reference=reference,
+    )
+    try:
+        accreditation.full_clean()
+    except ValidationError as exc:
+        raise validation_from_django(exc) from exc
+    accreditation.save()
+    audit_record(actor=actor, action="accreditation.grant", target=accreditation, provider=provider.slug, scope=scope)
+    return accreditation
+
+
+@transaction.atomic
+def accreditation_set_status(*, actor: Any, accreditation: Accreditation, status: str, reason: str = "") -> Accreditation:
+    require_org_role(actor, accreditation.accreditor, roles=("owner",))
+    if status not in AccreditationStatus.values:
+        raise ValidationFailed(f"Unknown status {status!r}.")
+    accreditation.status = status
+    accreditation.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action=f"accreditation.{status}", target=accreditation, reason=reason)
+    return accreditation

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class APIConfig(AppConfig):
+    name = "microcred.api"
+    label = "api"
+    verbose_name = "API"

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from microcred.accounts.models import Organisation
+from microcred.core.models import TimeStampedModel
+
+
+class QuestionBank(TimeStampedModel):
+    provider = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="question_banks")
+    title = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", "Single choice"
+    MULTIPLE = "multiple", "Multiple choice"
+
+
+class Question(models.Model):
+    bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(max_length=20, choices=QuestionKind.choices)
+    text = models.TextField()
+    explanation = models.TextField(blank=True, help_text="Shown after submission.")
+    points = models.PositiveSmallIntegerField(default=1)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    text = models.CharField(max_length=500)
+    is_correct = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Quiz(TimeStampedModel):
+    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="quizzes")
+    title = models.CharField(max_length=200)
+    passing_score = models.PositiveSmallIntegerField(
+        default=70, validators=[MinValueValidator(1), MaxValueValidator(100)], help_text="Percent."
+    )
+    question_count = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Questions drawn per attempt; empty means all questions of the bank."
+    )
+    max_attempts = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty means unlimited.")
+    time_limit_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "quizzes"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attempt(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
+    enrolment = models.ForeignKey(
+        "learning.Enrolment", on_delete=models.CASCADE, related_name="attempts", null=True, blank=True
+    )
+    question_ids = models.JSONField(default=list, help_text="The questions served, in order.")
+    answers = models.JSONField(default=dict, blank=True, help_text="question id -> chosen choice ids.")
+    started_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True, help_text="Percent.")
+    points_earned = models.PositiveIntegerField(null=True, blank=True)
+    points_possible = models.PositiveIntegerField(null=True, blank=True)
+    passed = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Attempt {self.pk} on {self.quiz}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None

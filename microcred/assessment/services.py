@@ -1,0 +1,208 @@
+"""Quizzes and attempts. Grading happens here, on the server, against the stored answers."""
+
+from __future__ import annotations
+
+import random
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from microcred.accounts.models import Organisation
+from microcred.accounts.permissions import require_authenticated, require_org_role
+from microcred.core.clock import now
+from microcred.core.errors import Conflict, NotFound, ValidationFailed, validation_from_django
+from microcred.core.services import audit_record
+
+from .models import Attempt, Choice, Question, QuestionBank, QuestionKind, Quiz
+
+
+def _validate_question(spec: dict[str, Any], index: int) -> None:
+    where = f"questions[{index}]"
+    kind = spec.get("kind")
+    if kind not in QuestionKind.values:
+        raise ValidationFailed(f"{where}: kind must be 'single' or 'multiple'.", errors={where: ["Bad kind."]})
+    if not str(spec.get("text", "")).strip():
+        raise ValidationFailed(f"{where}: the question needs text.", errors={where: ["No text."]})
+    choices = spec.get("choices") or []
+    if len(choices) < 2:
+        raise ValidationFailed(f"{where}: a question needs at least two choices.", errors={where: ["Too few choices."]})
+    correct = sum(1 for c in choices if c.get("correct"))
+    if kind == QuestionKind.SINGLE and correct != 1:
+        raise ValidationFailed(f"{where}: a single-choice question has exactly one correct choice.", errors={where: ["Needs one correct choice."]})
+    if kind == QuestionKind.MULTIPLE and (correct < 1 or correct == len(choices)):
+        raise ValidationFailed(
+            f"{where}: a multiple-choice question needs at least one correct and one wrong choice.",
+            errors={where: ["Needs correct and wrong choices."]},
+        )
+
+
+@transaction.atomic
+def quiz_create(
+    *,
+    actor: Any,
+    provider: Organisation,
+    title: str,
+    questions: list[dict[str, Any]],
+    passing_score: int = 70,
+    question_count: int | None = None,
+    max_attempts: int | None = None,
+    time_limit_minutes: int | None = None,
+) -> Quiz:
+    """Create a quiz with its own question bank from plain question specs
+    (``{"kind", "text", "explanation", "points", "choices": [{"text", "correct"}]}``)."""
+    require_org_role(actor, provider)
+    if not questions:
+        raise ValidationFailed("A quiz needs at least one question.", errors={"questions": ["Empty."]})
+    for i, spec in enumerate(questions):
+        _validate_question(spec, i)
+    if question_count is not None and not 1 <= question_count <= len(questions):
+        raise ValidationFailed("question_count must be between 1 and the number of questions.")
+    bank = QuestionBank.objects.create(provider=provider, title=title)
+    for position, spec in enumerate(questions, start=1):
+        question = Question(
+            bank=bank,
+            kind=spec["kind"],
+            text=str(spec["text"]).strip(),
+            explanation=str(spec.get("explanation", "")),
+            points=int(spec.get("points", 1)),
+            position=position,
+        )
+        try:
+            question.full_clean()
+        except ValidationError as exc:
+            raise validation_from_django(exc) from exc
+        question.save()
+        Choice.objects.bulk_create(
+            Choice(question=question, text=str(c["text"]), is_correct=bool(c.get("correct")), position=n)
+            for n, c in enumerate(spec["choices"], start=1)
+        )
+    quiz = Quiz(
+        bank=bank,
+        title=title,
+        passing_score=passing_score,
+        question_count=question_count,
+        max_attempts=max_attempts,
+        time_limit_minutes=time_limit_minutes,
+    )
+    try:
+        quiz.full_clean()
+    except ValidationError as exc:
+        raise validation_from_django(exc) from exc
+    quiz.save()
+    return quiz
+
+
+def quiz_specs(quiz: Quiz) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": q.kind,
+            "text": q.text,
+            "explanation": q.explanation,
+            "points": q.points,
+            "choices": [{"text": c.text, "correct": c.is_correct} for c in q.choices.all()],
+        }
+        for q in quiz.bank.questions.prefetch_related("choices")
+    ]
+
+
+@transaction.atomic
+def quiz_copy(*, actor: Any, quiz: Quiz) -> Quiz:
+    """A new version of a micro-credential gets its own quiz, so editing it leaves the old one intact."""
+    return quiz_create(
+        actor=actor,
+        provider=quiz.bank.provider,
+        title=quiz.title,
+        questions=quiz_specs(quiz),
+        passing_score=quiz.passing_score,
+        question_count=quiz.question_count,
+        max_attempts=quiz.max_attempts,
+        time_limit_minutes=quiz.time_limit_minutes,
+    )
+
+
+@transaction.atomic
+def attempt_start(*, actor: Any, quiz: Quiz, enrolment: Any) -> Attempt:
+    """Start (or resume) an attempt; the questions served are fixed now, in a random order when drawn."""
+    require_authenticated(actor)
+    if enrolment.user_id != actor.pk:
+        raise NotFound("Enrolment not found.")
+    if enrolment.status == "withdrawn":
+        raise Conflict("You have withdrawn from this micro-credential; enrol again to continue.")
+    open_attempt = Attempt.objects.filter(quiz=quiz, enrolment=enrolment, submitted_at__isnull=True).first()
+    if open_attempt is not None:
+        return open_attempt
+    if quiz.max_attempts is not None:
+        used = Attempt.objects.filter(quiz=quiz, enrolment=enrolment).count()
+        if used >= quiz.max_attempts:
+            raise Conflict(f"You have used all {quiz.max_attempts} attempts at this quiz.", code="no_attempts_left")
+    question_ids = list(quiz.bank.questions.values_list("id", flat=True))
+    if quiz.question_count is not None and quiz.question_count < len(question_ids):
+        question_ids = random.sample(question_ids, quiz.question_count)
+    return Attempt.objects.create(
+        quiz=quiz, user=actor, enrolment=enrolment, question_ids=question_ids, started_at=now()
+    )
+
+
+def _parse_answers(attempt: Attempt, answers: dict[Any, Any], questions: dict[int, Question]) -> dict[int, set[int]]:
+    parsed: dict[int, set[int]] = {}
+    for raw_qid, raw_choices in (answers or {}).items():
+        try:
+            qid = int(raw_qid)
+            choice_ids = {int(c) for c in (raw_choices if isinstance(raw_choices, list | tuple | set) else [raw_choices])}
+        except (TypeError, ValueError) as exc:
+            raise ValidationFailed("Answers must map question ids to lists of choice ids.") from exc
+        if qid not in questions:
+            raise ValidationFailed(f"Question {qid} is not part of this attempt.", errors={str(qid): ["Not in attempt."]})
+        valid = {c.id for c in questions[qid].choices.all()}
+        if not choice_ids <= valid:
+            raise ValidationFailed(f"Unknown choice for question {qid}.", errors={str(qid): ["Unknown choice."]})
+        if questions[qid].kind == QuestionKind.SINGLE and len(choice_ids) > 1:
+            raise ValidationFailed(f"Question {qid} takes one answer.", errors={str(qid): ["One answer only."]})
+        parsed[qid] = choice_ids
+    return parsed
+
+
+@transaction.atomic
+def attempt_submit(*, actor: Any, attempt: Attempt, answers: dict[Any, Any]) -> Attempt:
+    """Grade an attempt. All-or-nothing per question: a question scores its points only when the
+    chosen set equals the correct set. Then the enrolment's completion rules are re-checked."""
+    require_authenticated(actor)
+    attempt = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+    if attempt.user_id != actor.pk:
+        raise NotFound("Attempt not found.")
+    if attempt.is_submitted:
+        raise Conflict("This attempt has already been submitted.", code="already_submitted")
+    questions = {q.id: q for q in Question.objects.filter(id__in=attempt.question_ids).prefetch_related("choices")}
+    parsed = _parse_answers(attempt, answers, questions)
+    earned = possible = 0
+    for qid in attempt.question_ids:
+        question = questions.get(qid)
+        if question is None:
+            continue
+        possible += question.points
+        correct = {c.id for c in question.choices.all() if c.is_correct}
+        if parsed.get(qid) == correct:
+            earned += question.points
+    score = (Decimal(earned * 100) / Decimal(possible or 1)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    attempt.answers = {str(k): sorted(v) for k, v in parsed.items()}
+    attempt.points_earned = earned
+    attempt.points_possible = possible
+    attempt.score = score
+    attempt.passed = score >= attempt.quiz.passing_score
+    attempt.submitted_at = now()
+    attempt.save()
+    audit_record(
+        actor=actor,
+        action="attempt.grade",
+        target=attempt,
+        quiz=attempt.quiz_id,
+        score=str(score),
+        passed=attempt.passed,
+    )
+    if attempt.passed and attempt.enrolment_id:
+        from microcred.learning.services import completion_evaluate
+
+        completion_evaluate(actor=actor, enrolment=attempt.enrolment)
+    return attempt

@@ -1,0 +1,167 @@
+"""Catalog reads: search with filters, one micro-credential with its outline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+
+from microcred.accreditation.models import Accreditation
+from microcred.accreditation.selectors import current_accreditations_q
+from microcred.core.clock import now
+from microcred.core.errors import NotFound
+
+from .models import Lesson, MicroCredential, MicroCredentialSkill, Module, Status
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    q: str = ""
+    industry: str = ""  # industry slug
+    level: str = ""
+    skill: str = ""  # skill slug
+    provider: str = ""  # provider slug
+    accredited: bool = False
+    min_hours: int | None = None
+    max_hours: int | None = None
+    max_price: Decimal | None = None
+    free: bool = False
+    language: str = ""
+    participation_form: str = ""
+    sort: str = "relevance"  # relevance | title | price | workload | newest
+
+
+SORTS = {
+    "title": ["title"],
+    "price": ["price", "title"],
+    "workload": ["workload_hours", "title"],
+    "newest": ["-published_at", "title"],
+}
+
+
+def published_microcredentials() -> QuerySet[MicroCredential]:
+    return MicroCredential.objects.filter(status=Status.PUBLISHED)
+
+
+def _text_search(qs: QuerySet[MicroCredential], q: str) -> QuerySet[MicroCredential]:
+    """Full-text search: PostgreSQL's ranked search where we have it, word-by-word matching elsewhere."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = (
+            SearchVector("title", weight="A")
+            + SearchVector("summary", weight="B")
+            + SearchVector("provider__name", weight="B")
+            + SearchVector("description", weight="C")
+            + SearchVector("skills__label", weight="B")
+        )
+        query = SearchQuery(q, search_type="websearch", config="english")
+        matching = (
+            MicroCredential.objects.annotate(search=vector)
+            .filter(search=query)
+            .values("pk")
+        )
+        ranked = qs.filter(pk__in=matching).annotate(
+            rank=SearchRank(
+                SearchVector("title", weight="A") + SearchVector("summary", weight="B"), query
+            )
+        )
+        return ranked
+    for word in q.split():
+        qs = qs.filter(
+            Q(title__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(description__icontains=word)
+            | Q(provider__name__icontains=word)
+            | Q(skills__label__icontains=word)
+            | Q(industry__name__icontains=word)
+        )
+    return qs.distinct()
+
+
+def microcredential_search(filters: CatalogFilters) -> QuerySet[MicroCredential]:
+    qs = published_microcredentials()
+    q = filters.q.strip()
+    if q:
+        qs = _text_search(qs, q)
+    if filters.industry:
+        qs = qs.filter(industry__slug=filters.industry)
+    if filters.level:
+        qs = qs.filter(level=filters.level)
+    if filters.skill:
+        qs = qs.filter(skill_links__skill__slug=filters.skill)
+    if filters.provider:
+        qs = qs.filter(provider__slug=filters.provider)
+    if filters.accredited:
+        today = now().date()
+        qs = qs.filter(
+            Exists(Accreditation.objects.filter(current_accreditations_q(today), provider=OuterRef("provider")))
+        )
+    if filters.min_hours is not None:
+        qs = qs.filter(workload_hours__gte=filters.min_hours)
+    if filters.max_hours is not None:
+        qs = qs.filter(workload_hours__lte=filters.max_hours)
+    if filters.free:
+        qs = qs.filter(price=0)
+    elif filters.max_price is not None:
+        qs = qs.filter(price__lte=filters.max_price)
+    if filters.language:
+        qs = qs.filter(language=filters.language)
+    if filters.participation_form:
+        qs = qs.filter(participation_form=filters.participation_form)
+    qs = qs.select_related("provider", "industry").prefetch_related(
+        Prefetch("skill_links", queryset=MicroCredentialSkill.objects.select_related("skill").order_by("skill__label"))
+    )
+    if filters.sort in SORTS:
+        return qs.order_by(*SORTS[filters.sort])
+    if q and connection.vendor == "postgresql":
+        return qs.order_by("-rank", "title")
+    return qs.order_by("title")
+
+
+def microcredential_get_published(*, provider_slug: str, slug: str) -> MicroCredential:
+    mc = (
+        published_microcredentials()
+        .select_related("provider", "industry")
+        .filter(provider__slug=provider_slug, slug=slug)
+        .first()
+    )
+    if mc is None:
+        raise NotFound("Micro-credential not found.", slug=slug)
+    return mc
+
+
+def microcredential_get(*, pk: int) -> MicroCredential:
+    """A published micro-credential by id (any version, so enrolled learners keep theirs)."""
+    mc = MicroCredential.objects.select_related("provider", "industry").filter(pk=pk).exclude(status=Status.DRAFT).first()
+    if mc is None:
+        raise NotFound("Micro-credential not found.", id=pk)
+    return mc
+
+
+def microcredential_outline(mc: MicroCredential) -> list[Module]:
+    """Modules with their lessons, in order, in two queries."""
+    return list(
+        Module.objects.filter(microcredential=mc)
+        .prefetch_related(Prefetch("lessons", queryset=Lesson.objects.order_by("position", "id")))
+        .order_by("position", "id")
+    )
+
+
+def microcredential_stats(mc: MicroCredential) -> dict[str, Any]:
+    agg = Lesson.objects.filter(module__microcredential=mc).aggregate(
+        lessons=Count("id"), minutes=Sum("estimated_minutes"), required=Count("id", filter=Q(required=True))
+    )
+    return {
+        "lessons": agg["lessons"] or 0,
+        "minutes": agg["minutes"] or 0,
+        "required_lessons": agg["required"] or 0,
+        "learners": mc.enrolments.count(),
+    }
+
+
+def microcredential_skill_links(mc: MicroCredential) -> list[MicroCredentialSkill]:
+    return list(mc.skill_links.select_related("skill", "skill__framework").order_by("skill__label"))

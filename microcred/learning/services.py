@@ -1,0 +1,136 @@
+"""Enrolment, progress and completion: the write path of a learner's journey."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from microcred.accounts.permissions import require_authenticated
+from microcred.catalog.models import Lesson, LessonKind, MicroCredential, Status
+from microcred.core.clock import now
+from microcred.core.errors import Conflict, NotFound, ValidationFailed
+from microcred.core.services import audit_record
+
+from .models import Completion, Enrolment, EnrolmentStatus, LessonProgress
+
+
+@transaction.atomic
+def enrolment_create(*, actor: Any, microcredential: MicroCredential) -> Enrolment:
+    """Enrol the actor; enrolling again returns the same enrolment (re-activated after a withdrawal)."""
+    require_authenticated(actor)
+    if microcredential.status != Status.PUBLISHED:
+        raise Conflict("This micro-credential is not open for enrolment.", code="not_enrollable")
+    existing = Enrolment.objects.select_for_update().filter(user=actor, microcredential=microcredential).first()
+    if existing is not None:
+        if existing.status == EnrolmentStatus.WITHDRAWN:
+            existing.status = EnrolmentStatus.ACTIVE
+            existing.withdrawn_at = None
+            existing.save(update_fields=["status", "withdrawn_at"])
+        return existing
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(user=actor, microcredential=microcredential, enrolled_at=now())
+    except IntegrityError:
+        # A concurrent request enrolled first; theirs is ours.
+        return Enrolment.objects.get(user=actor, microcredential=microcredential)
+    audit_record(actor=actor, action="enrolment.create", target=enrolment, microcredential=microcredential.pk)
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_withdraw(*, actor: Any, enrolment: Enrolment) -> Enrolment:
+    require_authenticated(actor)
+    if enrolment.user_id != actor.pk:
+        raise NotFound("Enrolment not found.")
+    if enrolment.status == EnrolmentStatus.COMPLETED:
+        raise Conflict("A completed micro-credential cannot be withdrawn from.")
+    enrolment.status = EnrolmentStatus.WITHDRAWN
+    enrolment.withdrawn_at = now()
+    enrolment.save(update_fields=["status", "withdrawn_at"])
+    audit_record(actor=actor, action="enrolment.withdraw", target=enrolment)
+    return enrolment
+
+
+def _lesson_of(enrolment: Enrolment, lesson: Lesson) -> None:
+    if lesson.module.microcredential_id != enrolment.microcredential_id:
+        raise NotFound("Lesson not found in this micro-credential.")
+
+
+@transaction.atomic
+def lesson_complete(*, actor: Any, enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
+    """Mark a lesson done (idempotent). Quiz lessons complete by passing the quiz, not by a click."""
+    require_authenticated(actor)
+    if enrolment.user_id != actor.pk:
+        raise NotFound("Enrolment not found.")
+    _lesson_of(enrolment, lesson)
+    if enrolment.status == EnrolmentStatus.WITHDRAWN:
+        raise Conflict("You have withdrawn from this micro-credential; enrol again to continue.")
+    if lesson.kind == LessonKind.QUIZ:
+        raise ValidationFailed("A quiz is completed by passing it.", code="quiz_needs_attempt")
+    progress, _ = LessonProgress.objects.get_or_create(
+        enrolment=enrolment, lesson=lesson, defaults={"completed_at": now()}
+    )
+    completion_evaluate(actor=actor, enrolment=enrolment)
+    return progress
+
+
+def completion_requirements(enrolment: Enrolment) -> dict[str, Any]:
+    """What is required and what is done: required non-quiz lessons done, required quizzes passed."""
+    from microcred.assessment.models import Attempt
+
+    lessons = list(Lesson.objects.filter(module__microcredential_id=enrolment.microcredential_id, required=True))
+    done = set(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True))
+    quiz_ids = [lesson.quiz_id for lesson in lessons if lesson.kind == LessonKind.QUIZ and lesson.quiz_id]
+    passed_scores: dict[int, Any] = {}
+    for quiz_id, score in Attempt.objects.filter(
+        enrolment=enrolment, quiz_id__in=quiz_ids, passed=True
+    ).values_list("quiz_id", "score"):
+        passed_scores[quiz_id] = max(score, passed_scores.get(quiz_id, score))
+    missing_lessons = [l.pk for l in lessons if l.kind != LessonKind.QUIZ and l.pk not in done]
+    missing_quizzes = [q for q in quiz_ids if q not in passed_scores]
+    return {
+        "required_lessons": [l.pk for l in lessons if l.kind != LessonKind.QUIZ],
+        "missing_lessons": missing_lessons,
+        "required_quizzes": quiz_ids,
+        "missing_quizzes": missing_quizzes,
+        "best_scores": {str(k): str(v) for k, v in passed_scores.items()},
+        "met": not missing_lessons and not missing_quizzes,
+    }
+
+
+@transaction.atomic
+def completion_evaluate(*, actor: Any, enrolment: Enrolment) -> Completion | None:
+    """Record the completion once every rule holds; then hand it to the awarders after commit."""
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status == EnrolmentStatus.COMPLETED:
+        return Completion.objects.filter(enrolment=enrolment).first()
+    requirements = completion_requirements(enrolment)
+    if not requirements["met"]:
+        return None
+    scores = [float(s) for s in requirements["best_scores"].values()]
+    moment = now()
+    completion, created = Completion.objects.get_or_create(
+        enrolment=enrolment,
+        defaults={
+            "completed_at": moment,
+            "score": max(scores) if scores else None,
+            "summary": {k: v for k, v in requirements.items() if k != "met"},
+        },
+    )
+    enrolment.status = EnrolmentStatus.COMPLETED
+    enrolment.completed_at = completion.completed_at
+    enrolment.save(update_fields=["status", "completed_at"])
+    if created:
+        audit_record(
+            actor=actor,
+            action="completion.record",
+            target=completion,
+            enrolment=enrolment.pk,
+            microcredential=enrolment.microcredential_id,
+            score=str(completion.score) if completion.score is not None else None,
+        )
+        from .awarding import schedule_award
+
+        transaction.on_commit(lambda: schedule_award(completion_id=completion.pk))
+    return completion
