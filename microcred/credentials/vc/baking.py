@@ -1,0 +1,296 @@
+"""Open Badges 3.0 baking: a credential (JSON or compact JWS) carried inside its image.
+
+* PNG: one ``iTXt`` chunk, keyword ``openbadgecredential``, uncompressed, empty language
+  tag and translated keyword, inserted before ``IEND``. Re-baking replaces the chunk
+  (and drops an OB 2.0 ``openbadges`` one, which would contradict the new credential).
+* SVG: ``xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"`` on ``<svg>`` and one
+  ``<openbadges:credential>`` right after the opening tag: a JWS in ``verify="..."``, JSON
+  as a CDATA body.
+
+SVG is parsed with defusedxml (no entity expansion, no external resources) to check it
+and to read it; baking edits the text around the root start tag instead of
+re-serialising the tree, so the rest of the artwork stays byte-for-byte intact.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+import zlib
+from collections.abc import Mapping
+from typing import Any, Literal
+from xml.etree.ElementTree import Element
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from .errors import MalformedCredential
+
+OB_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_KEYWORD = b"openbadgecredential"
+_OB2_KEYWORD = b"openbadges"
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", re.ASCII)
+_CREDENTIAL_TAG = f"{{{OB_NAMESPACE}}}credential"
+Kind = Literal["json", "jwt", "png", "svg"]
+
+
+def _payload_text(credential: str | Mapping[str, Any]) -> str:
+    if isinstance(credential, Mapping):
+        return json.dumps(credential, ensure_ascii=False, separators=(",", ":"))
+    text = credential.strip()
+    if not text:
+        raise MalformedCredential("nothing to bake")
+    return text
+
+
+# --- PNG -------------------------------------------------------------------------------
+
+
+def _png_chunks(data: bytes, max_bytes: int) -> list[tuple[bytes, bytes]]:
+    if len(data) > max_bytes:
+        raise MalformedCredential(f"image is larger than {max_bytes} bytes")
+    if not data.startswith(PNG_SIGNATURE):
+        raise MalformedCredential("not a PNG image")
+    chunks: list[tuple[bytes, bytes]] = []
+    offset = len(PNG_SIGNATURE)
+    while offset < len(data):
+        if offset + 12 > len(data):
+            raise MalformedCredential("PNG is truncated")
+        length, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        end = offset + 12 + length
+        if end > len(data):
+            raise MalformedCredential(f"PNG chunk {kind!r} runs past the end of the file")
+        body = data[offset + 8 : end - 4]
+        (crc,) = struct.unpack(">I", data[end - 4 : end])
+        if zlib.crc32(kind + body) != crc:
+            raise MalformedCredential(f"PNG chunk {kind.decode('latin-1')} has a bad CRC")
+        chunks.append((kind, body))
+        offset = end
+        if kind == b"IEND":
+            break
+    if not chunks or chunks[0][0] != b"IHDR" or chunks[-1][0] != b"IEND":
+        raise MalformedCredential("PNG must start with IHDR and end with IEND")
+    return chunks
+
+
+def _chunk_bytes(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I4s", len(body), kind) + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def _itxt_keyword(body: bytes) -> bytes:
+    return body.split(b"\0", 1)[0]
+
+
+def bake_png(image: bytes, credential: str | Mapping[str, Any], *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """Return ``image`` with the credential in an ``openbadgecredential`` iTXt chunk."""
+    chunks = _png_chunks(image, max_bytes)
+    text = _payload_text(credential).encode("utf-8")
+    # keyword NUL, compression flag 0, method 0, empty language tag NUL, empty
+    # translated keyword NUL, then the UTF-8 text.
+    itxt = PNG_KEYWORD + b"\0\0\0" + b"\0" + b"\0" + text
+    out = [PNG_SIGNATURE]
+    for kind, body in chunks:
+        if kind == b"iTXt" and _itxt_keyword(body) in (PNG_KEYWORD, _OB2_KEYWORD):
+            continue
+        if kind == b"IEND":
+            out.append(_chunk_bytes(b"iTXt", itxt))
+        out.append(_chunk_bytes(kind, body))
+    return b"".join(out)
+
+
+def unbake_png(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """The credential text of the first ``openbadgecredential`` chunk."""
+    for kind, body in _png_chunks(data, max_bytes):
+        if kind != b"iTXt" or _itxt_keyword(body) != PNG_KEYWORD:
+            continue
+        rest = body[len(PNG_KEYWORD) + 1 :]
+        if len(rest) < 2:
+            raise MalformedCredential("openbadgecredential chunk is truncated")
+        flag, method = rest[0], rest[1]
+        try:
+            _language, _translated, text = rest[2:].split(b"\0", 2)
+        except ValueError as exc:
+            raise MalformedCredential("openbadgecredential chunk is malformed") from exc
+        if flag == 1 and method == 0:
+            # The spec says uncompressed; we still read compressed ones, capped.
+            decompressor = zlib.decompressobj()
+            try:
+                text = decompressor.decompress(text, max_bytes)
+            except zlib.error as exc:
+                raise MalformedCredential("openbadgecredential chunk has bad zlib data") from exc
+            if decompressor.unconsumed_tail:
+                raise MalformedCredential("openbadgecredential chunk expands too far")
+        elif flag != 0:
+            raise MalformedCredential("openbadgecredential chunk uses an unknown compression")
+        try:
+            return text.decode("utf-8").strip()
+        except UnicodeDecodeError as exc:
+            raise MalformedCredential("openbadgecredential text is not UTF-8") from exc
+    raise MalformedCredential("the PNG carries no openbadgecredential chunk")
+
+
+# --- SVG -------------------------------------------------------------------------------
+
+
+def _parse_svg(text: str, max_bytes: int) -> Element:
+    if len(text) > max_bytes:
+        raise MalformedCredential(f"SVG is larger than {max_bytes} characters")
+    try:
+        root: Element = SafeET.fromstring(text)
+    except DefusedXmlException as exc:
+        raise MalformedCredential(f"SVG refused: {type(exc).__name__} (entities or DTDs)") from exc
+    except SafeET.ParseError as exc:
+        raise MalformedCredential(f"SVG is not well-formed XML: {exc}") from exc
+    if root.tag not in (f"{{{SVG_NAMESPACE}}}svg", "svg"):
+        raise MalformedCredential(f"root element is {root.tag!r}, not <svg>")
+    return root
+
+
+def _skip_to_root(text: str) -> int:
+    """Index of the ``<`` that opens the root element (the text is already well-formed)."""
+    position = 0
+    while True:
+        position = text.index("<", position)
+        if text.startswith("<?", position):
+            position = text.index("?>", position) + 2
+        elif text.startswith("<!--", position):
+            position = text.index("-->", position) + 3
+        elif text.startswith("<!", position):
+            position = _end_of_markup(text, position)
+        else:
+            return position
+
+
+def _end_of_markup(text: str, position: int) -> int:
+    """Index just past the ``>`` closing the tag/declaration at ``position``, honouring
+    quoted attribute values and a DOCTYPE internal subset."""
+    quote = ""
+    depth = 0
+    for index in range(position + 1, len(text)):
+        char = text[index]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif char == ">" and depth <= 0:
+            return index + 1
+    raise MalformedCredential("unterminated markup in SVG")
+
+
+def _existing_credential_span(text: str, start: int) -> tuple[int, int] | None:
+    """Span of a ``<x:credential>`` element right after the root start tag, if any."""
+    match = re.compile(r"\s*<([A-Za-z_][\w.-]*):credential[\s/>]").match(text, start)
+    if not match:
+        return None
+    element_start = text.index("<", start)
+    tag_end = _end_of_markup(text, element_start)
+    if text[tag_end - 2] == "/":
+        return element_start, tag_end
+    closing = re.compile(rf"</{re.escape(match.group(1))}:credential\s*>")
+    position = tag_end
+    while True:
+        cdata = text.find("<![CDATA[", position)
+        close = closing.search(text, position)
+        if close is None:
+            raise MalformedCredential("unterminated credential element in SVG")
+        if cdata != -1 and cdata < close.start():
+            position = text.index("]]>", cdata) + 3
+            continue
+        return element_start, close.end()
+
+
+def bake_svg(svg_text: str, credential: str | Mapping[str, Any], *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Return the SVG with ``<openbadges:credential>`` as the first child of ``<svg>``."""
+    root = _parse_svg(svg_text, max_bytes)
+    payload = _payload_text(credential)
+    root_start = _skip_to_root(svg_text)
+    tag_end = _end_of_markup(svg_text, root_start)
+    start_tag = svg_text[root_start:tag_end]
+    self_closing = start_tag.endswith("/>")
+    declared = re.search(r"""\sxmlns:openbadges\s*=\s*(["'])(.*?)\1""", start_tag)
+    if declared and declared.group(2) != OB_NAMESPACE:
+        raise MalformedCredential("the SVG binds the openbadges prefix to another namespace")
+    body_end = tag_end
+    existing = list(root.iter(_CREDENTIAL_TAG))
+    if existing:
+        span = None if self_closing else _existing_credential_span(svg_text, tag_end)
+        if span is None or len(existing) > 1 or root[0] is not existing[0]:
+            raise MalformedCredential("the SVG already carries a credential we cannot replace safely")
+        body_end = span[1]
+    if payload_kind(payload) == "json":
+        cdata = payload.replace("]]>", "]]]]><![CDATA[>")
+        element = f"<openbadges:credential><![CDATA[{cdata}]]></openbadges:credential>"
+    else:
+        element = f'<openbadges:credential verify="{payload}"/>'
+    head = start_tag[:-2] if self_closing else start_tag[:-1]
+    if not declared:
+        head += f' xmlns:openbadges="{OB_NAMESPACE}"'
+    if self_closing:
+        name = re.match(r"<([^\s/>]+)", start_tag)
+        assert name is not None  # the parser accepted this start tag
+        return f"{svg_text[:root_start]}{head}>{element}</{name.group(1)}>{svg_text[tag_end:]}"
+    return f"{svg_text[:root_start]}{head}>{element}{svg_text[body_end:]}"
+
+
+def unbake_svg(svg: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """The credential carried by the first ``openbadges:credential`` element."""
+    text = svg.decode("utf-8") if isinstance(svg, bytes) else svg
+    root = _parse_svg(text, max_bytes)
+    element = next(root.iter(_CREDENTIAL_TAG), None)
+    if element is None:
+        raise MalformedCredential("the SVG carries no openbadges:credential element")
+    value = element.get("verify") or (element.text or "")
+    if not value.strip():
+        raise MalformedCredential("the openbadges:credential element is empty")
+    return value.strip()
+
+
+# --- Detection -------------------------------------------------------------------------
+
+
+def detect_and_extract(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Kind, str]:
+    """Recognise a presented file: ``("png"|"svg"|"json"|"jwt", credential text)``.
+
+    For images the text is what was baked (JSON or a compact JWS); see :func:`payload_kind`.
+    """
+    if len(data) > max_bytes:
+        raise MalformedCredential(f"input is larger than {max_bytes} bytes")
+    if data.startswith(PNG_SIGNATURE):
+        return "png", unbake_png(data, max_bytes=max_bytes)
+    try:
+        text = data.decode("utf-8-sig").strip()
+    except UnicodeDecodeError as exc:
+        raise MalformedCredential("input is neither a PNG nor UTF-8 text") from exc
+    if text.startswith("{"):
+        try:
+            if isinstance(json.loads(text), dict):
+                return "json", text
+        except ValueError as exc:
+            raise MalformedCredential(f"input looks like JSON but does not parse: {exc}") from exc
+    if _COMPACT_JWS.fullmatch(text):
+        return "jwt", text
+    if text.startswith("<"):
+        return "svg", unbake_svg(text, max_bytes=max_bytes)
+    raise MalformedCredential("unrecognised credential format (expected JSON, JWT, PNG or SVG)")
+
+
+def payload_kind(text: str) -> Literal["json", "jwt"]:
+    """Whether a baked payload is credential JSON or a compact JWS."""
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        try:
+            if isinstance(json.loads(stripped), dict):
+                return "json"
+        except ValueError as exc:
+            raise MalformedCredential(f"payload looks like JSON but does not parse: {exc}") from exc
+    if _COMPACT_JWS.fullmatch(stripped):
+        return "jwt"
+    raise MalformedCredential("baked payload is neither JSON nor a compact JWS")

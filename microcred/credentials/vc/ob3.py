@@ -1,0 +1,394 @@
+"""Open Badges 3.0 ``OpenBadgeCredential`` documents from plain dataclasses.
+
+Output follows the strict OB 3.0 JSON schema ("Serialization" in the standards
+digest): ``type`` and every 0..* property are arrays, ``image`` is an Image object,
+nulls and empty collections are omitted, dates are ``YYYY-MM-DDTHH:MM:SSZ``. Numbers
+with no fractional part are emitted as JSON integers, so the JSON text (and its JCS
+and RDF forms) is the same whatever language reads it back.
+
+The EU micro-credential elements that OB has no field for (assessment type, form of
+participation, quality assurance, supervision, stackability, ...) go on the
+Achievement under our own context ``MICROCRED_CONTEXT_URL``, which is added to
+``@context`` only when one of them is set. Nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal, get_args
+
+from .dataintegrity import format_datetime
+from .loader import MICROCRED_CONTEXT_URL, OB_EXTENSIONS_CONTEXT, OB_V3P0_CONTEXT, VC_V2_CONTEXT
+
+OB_ACHIEVEMENT_CREDENTIAL_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+)
+# The 1EdTech validator type is undefined in the OB context itself (digest pitfall 3),
+# so credentials that name it must also carry the OB extensions context.
+OB_SCHEMA_VALIDATOR_TYPE = "1EdTechJsonSchemaValidator2019"
+
+ParticipationForm = Literal["online", "onsite", "blended", "volunteering", "work-experience"]
+Supervision = Literal[
+    "unsupervised-no-id-check",
+    "supervised-no-id-check",
+    "supervised-online-id-check",
+    "supervised-onsite-id-check",
+]
+Stackability = Literal["stand-alone", "stackable"]
+_PARTICIPATION_FORMS = frozenset(get_args(ParticipationForm))
+_SUPERVISIONS = frozenset(get_args(Supervision))
+_STACKABILITIES = frozenset(get_args(Stackability))
+
+
+def identity_hash(identifier: str, salt: str) -> str:
+    """OB ``identityHash``: ``sha256$`` + hex SHA-256 of UTF-8(identifier + salt).
+
+    The identifier is hashed exactly as given; callers normalise (e.g. lower-case an
+    e-mail address) the same way when issuing and when matching a recipient.
+    """
+    return "sha256$" + hashlib.sha256((identifier + salt).encode("utf-8")).hexdigest()
+
+
+def _number(value: float | int) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+def _compact(obj: dict[str, Any]) -> dict[str, Any]:
+    """Drop None values and empty lists/dicts/strings (the schema rejects empty arrays)."""
+    return {key: value for key, value in obj.items() if value not in (None, [], {}, "")}
+
+
+def _image(url: str | None, caption: str | None = None) -> dict[str, Any] | None:
+    return None if url is None else _compact({"id": url, "type": "Image", "caption": caption})
+
+
+@dataclass(frozen=True)
+class IssuerProfile:
+    id: str
+    name: str
+    url: str | None = None
+    email: str | None = None
+    description: str | None = None
+    image: str | None = None
+    address_country: str | None = None  # ISO 3166-1 alpha-2 (EU element "country")
+
+    def to_json(self) -> dict[str, Any]:
+        address = None
+        if self.address_country:
+            address = {"type": ["Address"], "addressCountry": self.address_country}
+        return _compact(
+            {
+                "id": self.id,
+                "type": ["Profile"],
+                "name": self.name,
+                "url": self.url,
+                "email": self.email,
+                "description": self.description,
+                "image": _image(self.image),
+                "address": address,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Alignment:
+    target_name: str
+    target_url: str
+    target_type: str | None = None  # e.g. "ext:ESCOSkill"; "ceterms:Skill" fails the schema
+    target_framework: str | None = None
+    target_code: str | None = None
+    target_description: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return _compact(
+            {
+                "type": ["Alignment"],
+                "targetName": self.target_name,
+                "targetUrl": self.target_url,
+                "targetType": self.target_type,
+                "targetFramework": self.target_framework,
+                "targetCode": self.target_code,
+                "targetDescription": self.target_description,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class ResultDescription:
+    id: str
+    name: str
+    result_type: str  # Percent, LetterGrade, Status, ... or ext:...
+    value_min: str | None = None
+    value_max: str | None = None
+    required_value: str | None = None
+    allowed_value: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return _compact(
+            {
+                "id": self.id,
+                "type": ["ResultDescription"],
+                "name": self.name,
+                "resultType": self.result_type,
+                "valueMin": self.value_min,
+                "valueMax": self.value_max,
+                "requiredValue": self.required_value,
+                "allowedValue": list(self.allowed_value),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class EuMicroCredentialFields:
+    """EU Council Recommendation 2022/C 243/02, Annex I elements with no OB field."""
+
+    assessment_type: str | None = None
+    participation_form: ParticipationForm | None = None
+    quality_assurance: str | None = None
+    supervision: Supervision | None = None
+    stackability: Stackability | None = None
+    prerequisites: str | None = None
+    eqf_level: int | None = None
+    # A decimal string in the JSON (typed xsd:decimal by our context): a JSON number
+    # would be written in xsd:double form for fractions, which is not a valid decimal.
+    notional_workload_hours: Decimal | None = None
+    awarding_body_country: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.participation_form is not None and self.participation_form not in _PARTICIPATION_FORMS:
+            raise ValueError(f"unknown participation form {self.participation_form!r}")
+        if self.supervision is not None and self.supervision not in _SUPERVISIONS:
+            raise ValueError(f"unknown supervision {self.supervision!r}")
+        if self.stackability is not None and self.stackability not in _STACKABILITIES:
+            raise ValueError(f"unknown stackability {self.stackability!r}")
+        if self.eqf_level is not None and not 1 <= self.eqf_level <= 8:
+            raise ValueError("eqf_level must be between 1 and 8")
+        if self.notional_workload_hours is not None and self.notional_workload_hours < 0:
+            raise ValueError("notional_workload_hours must not be negative")
+
+    def to_json(self) -> dict[str, Any]:
+        hours = self.notional_workload_hours
+        return _compact(
+            {
+                "assessmentType": self.assessment_type,
+                "participationForm": self.participation_form,
+                "qualityAssurance": self.quality_assurance,
+                "supervision": self.supervision,
+                "stackability": self.stackability,
+                "prerequisites": self.prerequisites,
+                "eqfLevel": self.eqf_level,
+                "notionalWorkloadHours": None if hours is None else format(hours, "f"),
+                "awardingBodyCountry": self.awarding_body_country,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Achievement:
+    id: str
+    name: str
+    description: str
+    criteria_narrative: str | None = None
+    criteria_id: str | None = None
+    image: str | None = None
+    image_caption: str | None = None
+    achievement_type: str = "MicroCredential"
+    credits_available: float | None = None  # ECTS (EU element "notional workload")
+    field_of_study: str | None = None
+    in_language: str | None = None
+    human_code: str | None = None
+    version: str | None = None
+    tags: tuple[str, ...] = ()
+    alignments: tuple[Alignment, ...] = ()
+    result_descriptions: tuple[ResultDescription, ...] = ()
+    eu: EuMicroCredentialFields | None = None
+
+    def __post_init__(self) -> None:
+        if not (self.criteria_narrative or self.criteria_id):
+            raise ValueError("an Achievement needs criteria: a narrative and/or an id")
+
+    @property
+    def uses_extension(self) -> bool:
+        return self.eu is not None and bool(self.eu.to_json())
+
+    def to_json(self) -> dict[str, Any]:
+        credits = None if self.credits_available is None else _number(self.credits_available)
+        return _compact(
+            {
+                "id": self.id,
+                "type": ["Achievement"],
+                "achievementType": self.achievement_type,
+                "name": self.name,
+                "description": self.description,
+                "criteria": _compact({"id": self.criteria_id, "narrative": self.criteria_narrative}),
+                "image": _image(self.image, self.image_caption),
+                "creditsAvailable": credits,
+                "fieldOfStudy": self.field_of_study,
+                "inLanguage": self.in_language,
+                "humanCode": self.human_code,
+                "version": self.version,
+                "tag": list(self.tags),
+                "alignment": [alignment.to_json() for alignment in self.alignments],
+                "resultDescription": [rd.to_json() for rd in self.result_descriptions],
+                **(self.eu.to_json() if self.eu is not None else {}),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The learner: a DID/URL ``id``, a hashed e-mail identifier, or both."""
+
+    id: str | None = None
+    email_hash: str | None = None  # from identity_hash(email, salt)
+    salt: str | None = None
+
+    @classmethod
+    def from_email(cls, email: str, salt: str, *, id: str | None = None) -> Subject:
+        return cls(id=id, email_hash=identity_hash(email, salt), salt=salt)
+
+    def __post_init__(self) -> None:
+        if self.id is None and self.email_hash is None:
+            raise ValueError("a subject needs an id or a hashed identifier")
+
+    def identifiers(self) -> list[dict[str, Any]]:
+        if self.email_hash is None:
+            return []
+        return [
+            _compact(
+                {
+                    "type": "IdentityObject",
+                    "identityHash": self.email_hash,
+                    "identityType": "emailAddress",
+                    "hashed": True,
+                    "salt": self.salt,
+                }
+            )
+        ]
+
+
+@dataclass(frozen=True)
+class Result:
+    result_description: str | None = None  # id of a ResultDescription
+    value: str | None = None
+    status: str | None = None  # Completed, Failed, ...
+    achieved_level: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return _compact(
+            {
+                "type": ["Result"],
+                "resultDescription": self.result_description,
+                "value": self.value,
+                "status": self.status,
+                "achievedLevel": self.achieved_level,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    id: str | None = None
+    name: str | None = None
+    description: str | None = None
+    narrative: str | None = None
+    genre: str | None = None
+    audience: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return _compact(
+            {
+                "id": self.id,
+                "type": ["Evidence"],
+                "name": self.name,
+                "description": self.description,
+                "narrative": self.narrative,
+                "genre": self.genre,
+                "audience": self.audience,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class StatusEntry:
+    """A BitstringStatusListEntry; OB requires its ``id`` (VC 2.0 does not)."""
+
+    id: str
+    status_list_credential: str
+    status_list_index: int
+    status_purpose: str = "revocation"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": self.status_purpose,
+            "statusListIndex": str(self.status_list_index),
+            "statusListCredential": self.status_list_credential,
+        }
+
+
+def credential_contexts(*, with_ob_extensions: bool, with_extension: bool) -> list[str]:
+    contexts = [VC_V2_CONTEXT, OB_V3P0_CONTEXT]
+    if with_ob_extensions:
+        contexts.append(OB_EXTENSIONS_CONTEXT)
+    if with_extension:
+        contexts.append(MICROCRED_CONTEXT_URL)
+    return contexts
+
+
+def build_credential(
+    *,
+    credential_id: str,
+    issuer: IssuerProfile,
+    achievement: Achievement,
+    subject: Subject,
+    valid_from: datetime,
+    valid_until: datetime | None = None,
+    awarded_date: datetime | None = None,
+    name: str | None = None,
+    description: str | None = None,
+    results: tuple[Result, ...] = (),
+    credits_earned: float | None = None,
+    evidence: tuple[Evidence, ...] = (),
+    status: StatusEntry | None = None,
+    include_schema: bool = True,
+) -> dict[str, Any]:
+    """An unsigned OpenBadgeCredential (compacted JSON-LD), ready for ``dataintegrity.sign``."""
+    if valid_until is not None and valid_until <= valid_from:
+        raise ValueError("valid_until must be after valid_from")
+    credential_subject = _compact(
+        {
+            "id": subject.id,
+            "type": ["AchievementSubject"],
+            "identifier": subject.identifiers(),
+            "achievement": achievement.to_json(),
+            "creditsEarned": None if credits_earned is None else _number(credits_earned),
+            "result": [result.to_json() for result in results],
+        }
+    )
+    schema = None
+    if include_schema:
+        schema = [{"id": OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, "type": OB_SCHEMA_VALIDATOR_TYPE}]
+    return _compact(
+        {
+            "@context": credential_contexts(
+                with_ob_extensions=include_schema, with_extension=achievement.uses_extension
+            ),
+            "id": credential_id,
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "name": name or achievement.name,
+            "description": description,
+            "issuer": issuer.to_json(),
+            "validFrom": format_datetime(valid_from),
+            "validUntil": None if valid_until is None else format_datetime(valid_until),
+            "awardedDate": None if awarded_date is None else format_datetime(awarded_date),
+            "credentialSubject": credential_subject,
+            "evidence": [item.to_json() for item in evidence],
+            "credentialSchema": schema,
+            "credentialStatus": None if status is None else status.to_json(),
+        }
+    )
