@@ -22,7 +22,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
 
     @factory.post_generation
-    def profile(obj, create, extracted, **kwargs):  # noqa: N805
+    def profile(obj, create, extracted, **kwargs):
         if create:
             obj.save()
             LearnerProfile.objects.get_or_create(user=obj)
@@ -141,10 +141,17 @@ def published_microcredential(*, provider: Organisation | None = None, slug: str
     provider = provider or OrganisationFactory()
     mc = microcredential_create(actor=None, provider=provider, **microcredential_fields(slug=slug, **overrides))
     first = module_create(actor=None, microcredential=mc, title="Getting started")
-    lesson_create(actor=None, module=first, title="What is tidy data?", kind="reading", body="# Tidy\n\nRows and columns.")
     lesson_create(
-        actor=None, module=first, title="Optional talk", kind="video", required=False,
-        video_url="https://videos.example.org/tidy", transcript="Hello.",
+        actor=None, module=first, title="What is tidy data?", kind="reading", body="# Tidy\n\nRows and columns."
+    )
+    lesson_create(
+        actor=None,
+        module=first,
+        title="Optional talk",
+        kind="video",
+        required=False,
+        video_url="https://videos.example.org/tidy",
+        transcript="Hello.",
     )
     second = module_create(actor=None, microcredential=mc, title="Assessment")
     quiz = quiz_create(actor=None, provider=provider, title="Final quiz", questions=QUIZ_QUESTIONS, passing_score=70)

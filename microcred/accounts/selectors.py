@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from microcred.core.errors import NotFound
 
-from .models import Membership, Organisation, OrganisationKind
+from .models import ApiToken, LearnerProfile, Membership, Organisation, OrganisationKind
 
 
 def organisations_of(user: Any, roles: tuple[str, ...] | None = None) -> QuerySet[Organisation]:
@@ -34,3 +34,22 @@ def role_in(user: Any, organisation: Organisation) -> str | None:
         return None
     membership = Membership.objects.filter(user=user, organisation=organisation).first()
     return membership.role if membership else None
+
+
+def learner_profile_of(*, user: Any) -> LearnerProfile:
+    """The user's profile; an unsaved blank one for accounts made before profiles existed."""
+    return LearnerProfile.objects.filter(user=user).first() or LearnerProfile(user=user)
+
+
+def api_tokens_of(*, actor: Any) -> QuerySet[ApiToken]:
+    if actor is None or not actor.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=actor).order_by("-created_at", "-id")
+
+
+def access_api_token(*, actor: Any, token_id: int) -> ApiToken:
+    """The actor's own token; anyone else's is reported as not found."""
+    token = api_tokens_of(actor=actor).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound("Token not found.")
+    return token

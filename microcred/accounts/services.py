@@ -85,7 +85,12 @@ def profile_update(*, actor: Any, user: User, full_name: str | None = None, **fi
 
 
 ORGANISATION_FIELDS = {
-    "provider_type", "description", "website", "email", "city", "logo_url",
+    "provider_type",
+    "description",
+    "website",
+    "email",
+    "city",
+    "logo_url",
 }
 
 
@@ -132,7 +137,7 @@ def membership_add(*, actor: Any, organisation: Organisation, user: User, role: 
     require_org_role(actor, organisation, roles=("owner",))
     membership = Membership(organisation=organisation, user=user, role=role)
     try:
-        membership.full_clean(validate_unique=False)
+        membership.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         raise validation_from_django(exc) from exc
     existing = Membership.objects.filter(organisation=organisation, user=user).first()

@@ -25,9 +25,7 @@ def current_accreditations(*, provider: Organisation, today: date) -> QuerySet[A
     )
 
 
-def current_accreditations_by_provider(
-    *, provider_ids: Iterable[int], today: date
-) -> dict[int, list[Accreditation]]:
+def current_accreditations_by_provider(*, provider_ids: Iterable[int], today: date) -> dict[int, list[Accreditation]]:
     """One query for many providers, so lists never do N+1 look-ups."""
     result: dict[int, list[Accreditation]] = defaultdict(list)
     rows = Accreditation.objects.filter(current_accreditations_q(today), provider_id__in=list(provider_ids))

@@ -31,7 +31,9 @@ def accreditation_grant(
     if provider.kind != OrganisationKind.PROVIDER:
         raise ValidationFailed("Only a provider can be accredited.")
     if valid_until is not None and valid_until < valid_from:
-        raise ValidationFailed("The accreditation must end after it starts.", errors={"valid_until": ["Before valid_from."]})
+        raise ValidationFailed(
+            "The accreditation must end after it starts.", errors={"valid_until": ["Before valid_from."]}
+        )
     accreditation = Accreditation(
         accreditor=accreditor,
         provider=provider,
@@ -50,7 +52,9 @@ def accreditation_grant(
 
 
 @transaction.atomic
-def accreditation_set_status(*, actor: Any, accreditation: Accreditation, status: str, reason: str = "") -> Accreditation:
+def accreditation_set_status(
+    *, actor: Any, accreditation: Accreditation, status: str, reason: str = ""
+) -> Accreditation:
     require_org_role(actor, accreditation.accreditor, roles=("owner",))
     if status not in AccreditationStatus.values:
         raise ValidationFailed(f"Unknown status {status!r}.")

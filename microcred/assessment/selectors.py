@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from microcred.core.errors import NotFound
+from microcred.core.errors import Conflict, NotFound
 
 from .models import Attempt, Question
 
@@ -25,3 +26,34 @@ def attempt_questions(attempt: Attempt) -> list[Question]:
 
 def attempts_for(*, enrolment: Any, quiz_id: int) -> list[Attempt]:
     return list(Attempt.objects.filter(enrolment=enrolment, quiz_id=quiz_id).order_by("-started_at", "-id"))
+
+
+@dataclass(frozen=True)
+class QuestionReview:
+    question: Question
+    chosen_ids: list[int]
+    correct_ids: list[int]
+    is_correct: bool
+    points_awarded: int
+
+
+def attempt_review(attempt: Attempt) -> list[QuestionReview]:
+    """How each served question went, by the same all-or-nothing rule ``attempt_submit`` grades with.
+    Only for submitted attempts: before that it would reveal the answers."""
+    if not attempt.is_submitted:
+        raise Conflict("The attempt has not been submitted yet.", code="attempt_open")
+    reviews = []
+    for question in attempt_questions(attempt):
+        chosen = sorted(int(c) for c in (attempt.answers or {}).get(str(question.id), []))
+        correct = sorted(c.id for c in question.choices.all() if c.is_correct)
+        is_correct = set(chosen) == set(correct)
+        reviews.append(
+            QuestionReview(
+                question=question,
+                chosen_ids=chosen,
+                correct_ids=correct,
+                is_correct=is_correct,
+                points_awarded=question.points if is_correct else 0,
+            )
+        )
+    return reviews

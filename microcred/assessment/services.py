@@ -30,7 +30,10 @@ def _validate_question(spec: dict[str, Any], index: int) -> None:
         raise ValidationFailed(f"{where}: a question needs at least two choices.", errors={where: ["Too few choices."]})
     correct = sum(1 for c in choices if c.get("correct"))
     if kind == QuestionKind.SINGLE and correct != 1:
-        raise ValidationFailed(f"{where}: a single-choice question has exactly one correct choice.", errors={where: ["Needs one correct choice."]})
+        raise ValidationFailed(
+            f"{where}: a single-choice question has exactly one correct choice.",
+            errors={where: ["Needs one correct choice."]},
+        )
     if kind == QuestionKind.MULTIPLE and (correct < 1 or correct == len(choices)):
         raise ValidationFailed(
             f"{where}: a multiple-choice question needs at least one correct and one wrong choice.",
@@ -150,11 +153,15 @@ def _parse_answers(attempt: Attempt, answers: dict[Any, Any], questions: dict[in
     for raw_qid, raw_choices in (answers or {}).items():
         try:
             qid = int(raw_qid)
-            choice_ids = {int(c) for c in (raw_choices if isinstance(raw_choices, list | tuple | set) else [raw_choices])}
+            choice_ids = {
+                int(c) for c in (raw_choices if isinstance(raw_choices, list | tuple | set) else [raw_choices])
+            }
         except (TypeError, ValueError) as exc:
             raise ValidationFailed("Answers must map question ids to lists of choice ids.") from exc
         if qid not in questions:
-            raise ValidationFailed(f"Question {qid} is not part of this attempt.", errors={str(qid): ["Not in attempt."]})
+            raise ValidationFailed(
+                f"Question {qid} is not part of this attempt.", errors={str(qid): ["Not in attempt."]}
+            )
         valid = {c.id for c in questions[qid].choices.all()}
         if not choice_ids <= valid:
             raise ValidationFailed(f"Unknown choice for question {qid}.", errors={str(qid): ["Unknown choice."]})
@@ -201,7 +208,7 @@ def attempt_submit(*, actor: Any, attempt: Attempt, answers: dict[Any, Any]) -> 
         score=str(score),
         passed=attempt.passed,
     )
-    if attempt.passed and attempt.enrolment_id:
+    if attempt.passed and attempt.enrolment is not None:
         from microcred.learning.services import completion_evaluate
 
         completion_evaluate(actor=actor, enrolment=attempt.enrolment)

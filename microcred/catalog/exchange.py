@@ -21,6 +21,7 @@ from microcred.skills.models import Skill, SkillFramework
 
 from .models import LessonKind, MicroCredential, Status
 from .services import (
+    EDITABLE_FIELDS,
     lesson_create,
     microcredential_create,
     microcredential_new_version,
@@ -33,15 +34,19 @@ FORMAT = "microcred.catalog/1"
 PROVIDER_KEYS = {"slug", "name", "provider_type", "description", "website", "email", "country", "city", "logo_url"}
 SKILL_KEYS = {"uri", "label", "slug", "description", "framework"}
 FRAMEWORK_KEYS = {"slug", "name", "publisher", "url"}
-MC_KEYS = {
-    "slug", "title", "status", "summary", "description", "awarding_body", "country", "learning_outcomes",
-    "workload_hours", "ects", "eqf_level", "assessment_type", "assessment_description", "participation_form",
-    "quality_assurance", "prerequisites", "supervision", "identity_verified", "stackable", "stackability",
-    "level", "industry", "language", "price", "currency", "duration_weeks", "validity_months", "image_url",
-    "criteria", "skills", "modules",
-}
+MC_KEYS = EDITABLE_FIELDS | {"status", "skills", "modules"}
 MODULE_KEYS = {"title", "summary", "lessons"}
-LESSON_KEYS = {"title", "kind", "estimated_minutes", "required", "body", "video_url", "transcript", "instructions", "quiz"}
+LESSON_KEYS = {
+    "title",
+    "kind",
+    "estimated_minutes",
+    "required",
+    "body",
+    "video_url",
+    "transcript",
+    "instructions",
+    "quiz",
+}
 QUIZ_KEYS = {"title", "passing_score", "question_count", "max_attempts", "time_limit_minutes", "questions"}
 QUESTION_KEYS = {"kind", "text", "explanation", "points", "choices"}
 CHOICE_KEYS = {"text", "correct"}
@@ -71,8 +76,24 @@ def validate_document(data: Any) -> None:
         skill_uris.add(skill["uri"])
     for i, mc in enumerate(data.get("microcredentials", [])):
         where = f"microcredentials[{i}]"
-        _check_keys(mc, MC_KEYS, where, {"slug", "title", "summary", "learning_outcomes", "workload_hours", "eqf_level",
-                                         "assessment_type", "participation_form", "quality_assurance", "level", "industry"})
+        _check_keys(
+            mc,
+            MC_KEYS,
+            where,
+            {
+                "slug",
+                "title",
+                "summary",
+                "learning_outcomes",
+                "workload_hours",
+                "eqf_level",
+                "assessment_type",
+                "participation_form",
+                "quality_assurance",
+                "level",
+                "industry",
+            },
+        )
         for j, link in enumerate(mc.get("skills", [])):
             _check_keys(link, {"uri", "target_level"}, f"{where}.skills[{j}]", {"uri", "target_level"})
             if link["uri"] not in skill_uris and not Skill.objects.filter(uri=link["uri"]).exists():
@@ -84,6 +105,8 @@ def validate_document(data: Any) -> None:
                 _check_keys(lesson, LESSON_KEYS, lw, {"title", "kind"})
                 if lesson["kind"] not in LessonKind.values:
                     raise ValidationFailed(f"{lw}: unknown lesson kind {lesson['kind']!r}.")
+                if lesson["kind"] != LessonKind.QUIZ and "quiz" in lesson:
+                    raise ValidationFailed(f"{lw}: only a lesson of kind 'quiz' can carry a quiz.")
                 if lesson["kind"] == LessonKind.QUIZ:
                     quiz = lesson.get("quiz")
                     _check_keys(quiz, QUIZ_KEYS, f"{lw}.quiz", {"title", "questions"})
@@ -122,7 +145,8 @@ def _skills_upsert(skills: list[dict[str, Any]]) -> None:
     for spec in skills:
         fw = spec["framework"]
         framework, _ = SkillFramework.objects.get_or_create(
-            slug=fw["slug"], defaults={"name": fw["name"], "publisher": fw.get("publisher", ""), "url": fw.get("url", "")}
+            slug=fw["slug"],
+            defaults={"name": fw["name"], "publisher": fw.get("publisher", ""), "url": fw.get("url", "")},
         )
         Skill.objects.get_or_create(
             uri=spec["uri"],
@@ -172,43 +196,51 @@ def _skill_pairs(mc_data: dict[str, Any]) -> list[tuple[Skill, str]]:
 @transaction.atomic
 def catalog_import(*, actor: Any, data: dict[str, Any]) -> dict[str, list[str]]:
     """Import a catalog document; returns which slugs were created, updated, versioned or unchanged."""
-    from .services import microcredential_update
-
     validate_document(data)
     provider = _provider_upsert(actor, data["provider"])
     _skills_upsert(data.get("skills", []))
     report: dict[str, list[str]] = {"created": [], "updated": [], "new_version": [], "unchanged": []}
     for mc_data in data.get("microcredentials", []):
-        fingerprint = _fingerprint(mc_data)
-        wanted_status = mc_data.get("status", Status.PUBLISHED)
-        latest = (
-            MicroCredential.objects.filter(provider=provider, slug=mc_data["slug"]).order_by("-version").first()
-        )
-        if latest is None:
-            mc = microcredential_create(actor=actor, provider=provider, skills=_skill_pairs(mc_data), **_mc_fields(mc_data))
-            _fill_content(actor, mc, mc_data)
-            report["created"].append(mc.slug)
-        elif latest.import_fingerprint == fingerprint:
-            report["unchanged"].append(latest.slug)
-            mc = latest
-        else:
-            if latest.status != Status.DRAFT:
-                mc = microcredential_new_version(actor=actor, microcredential=latest)
-                report["new_version"].append(latest.slug)
-            else:
-                mc = latest
-                report["updated"].append(latest.slug)
-            mc = microcredential_update(
-                actor=actor, microcredential=mc, skills=_skill_pairs(mc_data),
-                **{k: v for k, v in _mc_fields(mc_data).items() if k != "slug"},
-            )
-            _fill_content(actor, mc, mc_data)
-        if mc.import_fingerprint != fingerprint:
-            MicroCredential.objects.filter(pk=mc.pk).update(import_fingerprint=fingerprint)
-            mc.import_fingerprint = fingerprint
-        if wanted_status == Status.PUBLISHED and mc.status == Status.DRAFT:
-            microcredential_publish(actor=actor, microcredential=mc)
+        try:
+            _import_one(actor, provider, mc_data, report)
+        except ValidationFailed as exc:
+            # Name the micro-credential: a bare field error is hard to find in a long file.
+            raise ValidationFailed(f"{mc_data['slug']}: {exc.message}", errors=exc.errors) from exc
     return report
+
+
+def _import_one(actor: Any, provider: Organisation, mc_data: dict[str, Any], report: dict[str, list[str]]) -> None:
+    from .services import microcredential_update
+
+    fingerprint = _fingerprint(mc_data)
+    wanted_status = mc_data.get("status", Status.PUBLISHED)
+    latest = MicroCredential.objects.filter(provider=provider, slug=mc_data["slug"]).order_by("-version").first()
+    if latest is None:
+        mc = microcredential_create(actor=actor, provider=provider, skills=_skill_pairs(mc_data), **_mc_fields(mc_data))
+        _fill_content(actor, mc, mc_data)
+        report["created"].append(mc.slug)
+    elif latest.import_fingerprint == fingerprint:
+        report["unchanged"].append(latest.slug)
+        mc = latest
+    else:
+        if latest.status != Status.DRAFT:
+            mc = microcredential_new_version(actor=actor, microcredential=latest)
+            report["new_version"].append(latest.slug)
+        else:
+            mc = latest
+            report["updated"].append(latest.slug)
+        mc = microcredential_update(
+            actor=actor,
+            microcredential=mc,
+            skills=_skill_pairs(mc_data),
+            **{k: v for k, v in _mc_fields(mc_data).items() if k != "slug"},
+        )
+        _fill_content(actor, mc, mc_data)
+    if mc.import_fingerprint != fingerprint:
+        MicroCredential.objects.filter(pk=mc.pk).update(import_fingerprint=fingerprint)
+        mc.import_fingerprint = fingerprint
+    if wanted_status == Status.PUBLISHED and mc.status == Status.DRAFT:
+        microcredential_publish(actor=actor, microcredential=mc)
 
 
 def _decimal(value: Decimal | None) -> str | None:
@@ -220,11 +252,7 @@ def catalog_export(*, provider: Organisation) -> dict[str, Any]:
     from microcred.assessment.services import quiz_specs
 
     latest: dict[str, MicroCredential] = {}
-    for mc in (
-        MicroCredential.objects.filter(provider=provider)
-        .select_related("industry")
-        .order_by("slug", "-version")
-    ):
+    for mc in MicroCredential.objects.filter(provider=provider).select_related("industry").order_by("slug", "-version"):
         latest.setdefault(mc.slug, mc)
     skills: dict[str, dict[str, Any]] = {}
     mcs = []
@@ -233,16 +261,25 @@ def catalog_export(*, provider: Organisation) -> dict[str, Any]:
         for link in links:
             s = link.skill
             skills[s.uri] = {
-                "uri": s.uri, "label": s.label, "slug": s.slug, "description": s.description,
-                "framework": {"slug": s.framework.slug, "name": s.framework.name,
-                              "publisher": s.framework.publisher, "url": s.framework.url},
+                "uri": s.uri,
+                "label": s.label,
+                "slug": s.slug,
+                "description": s.description,
+                "framework": {
+                    "slug": s.framework.slug,
+                    "name": s.framework.name,
+                    "publisher": s.framework.publisher,
+                    "url": s.framework.url,
+                },
             }
         modules = []
         for module in mc.modules.prefetch_related("lessons__quiz").order_by("position", "id"):
             lessons = []
             for lesson in module.lessons.all():
                 item: dict[str, Any] = {
-                    "title": lesson.title, "kind": lesson.kind, "estimated_minutes": lesson.estimated_minutes,
+                    "title": lesson.title,
+                    "kind": lesson.kind,
+                    "estimated_minutes": lesson.estimated_minutes,
                     "required": lesson.required,
                 }
                 for key in ("body", "video_url", "transcript", "instructions"):
@@ -251,33 +288,62 @@ def catalog_export(*, provider: Organisation) -> dict[str, Any]:
                 if lesson.quiz is not None:
                     quiz = lesson.quiz
                     item["quiz"] = {
-                        "title": quiz.title, "passing_score": quiz.passing_score,
-                        "question_count": quiz.question_count, "max_attempts": quiz.max_attempts,
-                        "time_limit_minutes": quiz.time_limit_minutes, "questions": quiz_specs(quiz),
+                        "title": quiz.title,
+                        "passing_score": quiz.passing_score,
+                        "question_count": quiz.question_count,
+                        "max_attempts": quiz.max_attempts,
+                        "time_limit_minutes": quiz.time_limit_minutes,
+                        "questions": quiz_specs(quiz),
                     }
                 lessons.append(item)
             modules.append({"title": module.title, "summary": module.summary, "lessons": lessons})
-        mcs.append({
-            "slug": mc.slug, "title": mc.title, "status": mc.status, "summary": mc.summary,
-            "description": mc.description, "awarding_body": mc.awarding_body, "country": mc.country,
-            "learning_outcomes": mc.learning_outcomes, "workload_hours": mc.workload_hours,
-            "ects": _decimal(mc.ects), "eqf_level": mc.eqf_level, "assessment_type": mc.assessment_type,
-            "assessment_description": mc.assessment_description, "participation_form": mc.participation_form,
-            "quality_assurance": mc.quality_assurance, "prerequisites": mc.prerequisites,
-            "supervision": mc.supervision, "identity_verified": mc.identity_verified, "stackable": mc.stackable,
-            "stackability": mc.stackability, "level": mc.level, "industry": mc.industry.name,
-            "language": mc.language, "price": _decimal(mc.price), "currency": mc.currency,
-            "duration_weeks": mc.duration_weeks, "validity_months": mc.validity_months,
-            "image_url": mc.image_url, "criteria": mc.criteria,
-            "skills": [{"uri": l.skill.uri, "target_level": l.target_level} for l in links],
-            "modules": modules,
-        })
+        mcs.append(
+            {
+                "slug": mc.slug,
+                "title": mc.title,
+                "status": mc.status,
+                "summary": mc.summary,
+                "description": mc.description,
+                "awarding_body": mc.awarding_body,
+                "country": mc.country,
+                "learning_outcomes": mc.learning_outcomes,
+                "workload_hours": mc.workload_hours,
+                "ects": _decimal(mc.ects),
+                "eqf_level": mc.eqf_level,
+                "assessment_type": mc.assessment_type,
+                "assessment_description": mc.assessment_description,
+                "participation_form": mc.participation_form,
+                "quality_assurance": mc.quality_assurance,
+                "prerequisites": mc.prerequisites,
+                "supervision": mc.supervision,
+                "identity_verified": mc.identity_verified,
+                "stackable": mc.stackable,
+                "stackability": mc.stackability,
+                "level": mc.level,
+                "industry": mc.industry.name,
+                "language": mc.language,
+                "price": _decimal(mc.price),
+                "currency": mc.currency,
+                "duration_weeks": mc.duration_weeks,
+                "validity_months": mc.validity_months,
+                "image_url": mc.image_url,
+                "criteria": mc.criteria,
+                "skills": [{"uri": l.skill.uri, "target_level": l.target_level} for l in links],
+                "modules": modules,
+            }
+        )
     return {
         "format": FORMAT,
         "provider": {
-            "slug": provider.slug, "name": provider.name, "provider_type": provider.provider_type,
-            "description": provider.description, "website": provider.website, "email": provider.email,
-            "country": provider.country, "city": provider.city, "logo_url": provider.logo_url,
+            "slug": provider.slug,
+            "name": provider.name,
+            "provider_type": provider.provider_type,
+            "description": provider.description,
+            "website": provider.website,
+            "email": provider.email,
+            "country": provider.country,
+            "city": provider.city,
+            "logo_url": provider.logo_url,
         },
         "skills": sorted(skills.values(), key=lambda s: s["uri"]),
         "microcredentials": mcs,

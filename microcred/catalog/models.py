@@ -70,9 +70,7 @@ class MicroCredential(TimeStampedModel):
     country = models.CharField(max_length=2, help_text="Country of the issuer, ISO 3166-1 alpha-2.")
     learning_outcomes = models.JSONField(default=list, help_text="One outcome per item.")
     workload_hours = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    ects = models.DecimalField(
-        max_digits=4, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(0)]
-    )
+    ects = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(0)])
     eqf_level = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(8)])
     assessment_type = models.CharField(max_length=20, choices=AssessmentType.choices)
     assessment_description = models.TextField(blank=True)
@@ -125,6 +123,9 @@ class MicroCredentialSkill(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["microcredential", "skill"], name="unique_mc_skill")]
+
+    def __str__(self) -> str:
+        return f"{self.skill_id} at {self.target_level}"
 
 
 class Module(models.Model):

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
+from microcred.accounts.models import Organisation
 from microcred.accreditation.models import Accreditation
 from microcred.accreditation.selectors import current_accreditations_q
 from microcred.core.clock import now
@@ -59,15 +60,9 @@ def _text_search(qs: QuerySet[MicroCredential], q: str) -> QuerySet[MicroCredent
             + SearchVector("skills__label", weight="B")
         )
         query = SearchQuery(q, search_type="websearch", config="english")
-        matching = (
-            MicroCredential.objects.annotate(search=vector)
-            .filter(search=query)
-            .values("pk")
-        )
+        matching = MicroCredential.objects.annotate(search=vector).filter(search=query).values("pk")
         ranked = qs.filter(pk__in=matching).annotate(
-            rank=SearchRank(
-                SearchVector("title", weight="A") + SearchVector("summary", weight="B"), query
-            )
+            rank=SearchRank(SearchVector("title", weight="A") + SearchVector("summary", weight="B"), query)
         )
         return ranked
     for word in q.split():
@@ -118,7 +113,7 @@ def microcredential_search(filters: CatalogFilters) -> QuerySet[MicroCredential]
     if filters.sort in SORTS:
         return qs.order_by(*SORTS[filters.sort])
     if q and connection.vendor == "postgresql":
-        return qs.order_by("-rank", "title")
+        return qs.order_by("-rank", "title")  # type: ignore[misc]  # rank is annotated by _text_search
     return qs.order_by("title")
 
 
@@ -136,7 +131,12 @@ def microcredential_get_published(*, provider_slug: str, slug: str) -> MicroCred
 
 def microcredential_get(*, pk: int) -> MicroCredential:
     """A published micro-credential by id (any version, so enrolled learners keep theirs)."""
-    mc = MicroCredential.objects.select_related("provider", "industry").filter(pk=pk).exclude(status=Status.DRAFT).first()
+    mc = (
+        MicroCredential.objects.select_related("provider", "industry")
+        .filter(pk=pk)
+        .exclude(status=Status.DRAFT)
+        .first()
+    )
     if mc is None:
         raise NotFound("Micro-credential not found.", id=pk)
     return mc
@@ -165,3 +165,12 @@ def microcredential_stats(mc: MicroCredential) -> dict[str, Any]:
 
 def microcredential_skill_links(mc: MicroCredential) -> list[MicroCredentialSkill]:
     return list(mc.skill_links.select_related("skill", "skill__framework").order_by("skill__label"))
+
+
+def providers_with_offer_counts() -> QuerySet[Organisation]:
+    """Providers, each annotated with ``published_count`` (its live micro-credentials), in one query."""
+    from microcred.accounts.selectors import provider_list
+
+    return provider_list().annotate(
+        published_count=Count("microcredentials", filter=Q(microcredentials__status=Status.PUBLISHED))
+    )

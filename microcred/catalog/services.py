@@ -20,14 +20,46 @@ from microcred.skills.models import Level, Skill
 from .models import Industry, Lesson, LessonKind, MicroCredential, MicroCredentialSkill, Module, Status
 
 EDITABLE_FIELDS = {
-    "slug", "title", "awarding_body", "country", "learning_outcomes", "workload_hours", "ects", "eqf_level",
-    "assessment_type", "assessment_description", "participation_form", "quality_assurance", "prerequisites",
-    "supervision", "identity_verified", "stackable", "stackability", "summary", "description", "level",
-    "industry", "language", "price", "currency", "duration_weeks", "validity_months", "image_url", "criteria",
+    "slug",
+    "title",
+    "awarding_body",
+    "country",
+    "learning_outcomes",
+    "workload_hours",
+    "ects",
+    "eqf_level",
+    "assessment_type",
+    "assessment_description",
+    "participation_form",
+    "quality_assurance",
+    "prerequisites",
+    "supervision",
+    "identity_verified",
+    "stackable",
+    "stackability",
+    "summary",
+    "description",
+    "level",
+    "industry",
+    "language",
+    "price",
+    "currency",
+    "duration_weeks",
+    "validity_months",
+    "image_url",
+    "criteria",
 }
 LESSON_FIELDS = {
-    "title", "kind", "position", "estimated_minutes", "required", "body", "video_url", "transcript",
-    "instructions", "quiz",
+    "title",
+    "kind",
+    "position",
+    "estimated_minutes",
+    "required",
+    "body",
+    "video_url",
+    "transcript",
+    "instructions",
+    "quiz",
 }
 
 
@@ -42,7 +74,9 @@ def _clean_and_save(instance: Any, **kwargs: Any) -> None:
 def _check_fields(fields: dict[str, Any], allowed: set[str], what: str) -> None:
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationFailed(f"Unknown {what} fields: {', '.join(sorted(unknown))}.", errors={k: ["Unknown field."] for k in unknown})
+        raise ValidationFailed(
+            f"Unknown {what} fields: {', '.join(sorted(unknown))}.", errors={k: ["Unknown field."] for k in unknown}
+        )
 
 
 def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
@@ -55,17 +89,18 @@ def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
                 fields[key] = Decimal(str(fields[key]))
             except ArithmeticError as exc:
                 raise ValidationFailed(f"{key} must be a number.", errors={key: ["Not a number."]}) from exc
-    if "country" in fields and fields["country"]:
+    if fields.get("country"):
         fields["country"] = str(fields["country"]).upper()
-    if "currency" in fields and fields["currency"]:
+    if fields.get("currency"):
         fields["currency"] = str(fields["currency"]).upper()
     outcomes = fields.get("learning_outcomes")
-    if outcomes is not None:
-        if not isinstance(outcomes, list) or not all(isinstance(o, str) and o.strip() for o in outcomes):
-            raise ValidationFailed(
-                "Learning outcomes must be a list of non-empty statements.",
-                errors={"learning_outcomes": ["A list of statements."]},
-            )
+    if outcomes is not None and (
+        not isinstance(outcomes, list) or not all(isinstance(o, str) and o.strip() for o in outcomes)
+    ):
+        raise ValidationFailed(
+            "Learning outcomes must be a list of non-empty statements.",
+            errors={"learning_outcomes": ["A list of statements."]},
+        )
     return fields
 
 
@@ -146,9 +181,7 @@ def microcredential_new_version(*, actor: Any, microcredential: MicroCredential)
 
     require_org_role(actor, microcredential.provider)
     existing_draft = (
-        MicroCredential.objects.filter(family=microcredential.family, status=Status.DRAFT)
-        .order_by("-version")
-        .first()
+        MicroCredential.objects.filter(family=microcredential.family, status=Status.DRAFT).order_by("-version").first()
     )
     if existing_draft is not None:
         return existing_draft
@@ -175,7 +208,7 @@ def microcredential_new_version(*, actor: Any, microcredential: MicroCredential)
             lesson.pk = None
             lesson.id = None
             lesson.module = module
-            if lesson.quiz_id:
+            if lesson.quiz is not None:
                 lesson.quiz = quiz_copy(actor=actor, quiz=lesson.quiz)
             lesson._state.adding = True
             lesson.save()

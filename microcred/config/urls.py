@@ -8,5 +8,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("microcred.credentials.urls")),
+    path("verify/", include("microcred.verification.urls")),
     path("", include("microcred.web.urls")),
 ]

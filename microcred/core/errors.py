@@ -31,9 +31,7 @@ class ValidationFailed(AppError):
     status = 422
     title = "Invalid input"
 
-    def __init__(
-        self, message: str, *, errors: dict[str, list[str]] | None = None, **data: Any
-    ) -> None:
+    def __init__(self, message: str, *, errors: dict[str, list[str]] | None = None, **data: Any) -> None:
         super().__init__(message, **data)
         self.errors = errors or {}
 

@@ -36,6 +36,9 @@ class LessonProgress(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["enrolment", "lesson"], name="unique_lesson_progress")]
 
+    def __str__(self) -> str:
+        return f"Lesson {self.lesson_id} done in enrolment {self.enrolment_id}"
+
 
 class Completion(models.Model):
     """The record that a learner met every completion rule. Credentials are awarded from it."""

@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from microcred.catalog.models import Lesson, LessonKind
 from microcred.core.errors import NotFound
 
-from .models import Enrolment, LessonProgress
+from .models import Completion, Enrolment, LessonProgress
 
 
 @dataclass
@@ -69,16 +69,14 @@ def enrolment_progress(enrolment: Enrolment) -> Progress:
         )
     )
     done_ids = set(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True))
-    passed = set(
-        Attempt.objects.filter(enrolment=enrolment, passed=True).values_list("quiz_id", flat=True)
-    )
+    passed = set(Attempt.objects.filter(enrolment=enrolment, passed=True).values_list("quiz_id", flat=True))
     done = sum(
         1
         for lesson_id, kind, quiz_id in required
         if (kind == LessonKind.QUIZ and quiz_id in passed) or (kind != LessonKind.QUIZ and lesson_id in done_ids)
     )
     total = len(required)
-    percent = int(round(100 * done / total)) if total else 0
+    percent = round(100 * done / total) if total else 0
     return Progress(done=done, total=total, percent=percent, completed_lesson_ids=done_ids, passed_quiz_ids=passed)
 
 
@@ -119,7 +117,7 @@ def progress_for_many(enrolments: list[Enrolment]) -> dict[int, Progress]:
         result[e.pk] = Progress(
             done=done,
             total=total,
-            percent=int(round(100 * done / total)) if total else 0,
+            percent=round(100 * done / total) if total else 0,
             completed_lesson_ids=done_ids,
             passed_quiz_ids=passed,
         )
@@ -151,3 +149,19 @@ def enrolments_with_modules(enrolment: Enrolment) -> Any:
     return Module.objects.filter(microcredential_id=enrolment.microcredential_id).prefetch_related(
         Prefetch("lessons", queryset=Lesson.objects.order_by("position", "id"))
     )
+
+
+def completion_for(*, enrolment: Enrolment) -> Completion | None:
+    return Completion.objects.filter(enrolment=enrolment).first()
+
+
+def access_completion(*, actor: Any, enrolment_id: int) -> Completion:
+    """The completion of the actor's own enrolment; not found while it is incomplete or not theirs."""
+    if actor is None or not actor.is_authenticated:
+        raise NotFound("Completion not found.")
+    completion = (
+        Completion.objects.select_related("enrolment").filter(enrolment_id=enrolment_id, enrolment__user=actor).first()
+    )
+    if completion is None:
+        raise NotFound("Completion not found.")
+    return completion

@@ -83,10 +83,11 @@ def completion_requirements(enrolment: Enrolment) -> dict[str, Any]:
     done = set(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True))
     quiz_ids = [lesson.quiz_id for lesson in lessons if lesson.kind == LessonKind.QUIZ and lesson.quiz_id]
     passed_scores: dict[int, Any] = {}
-    for quiz_id, score in Attempt.objects.filter(
-        enrolment=enrolment, quiz_id__in=quiz_ids, passed=True
-    ).values_list("quiz_id", "score"):
-        passed_scores[quiz_id] = max(score, passed_scores.get(quiz_id, score))
+    for quiz_id, score in Attempt.objects.filter(enrolment=enrolment, quiz_id__in=quiz_ids, passed=True).values_list(
+        "quiz_id", "score"
+    ):
+        if score is not None and (quiz_id not in passed_scores or score > passed_scores[quiz_id]):
+            passed_scores[quiz_id] = score
     missing_lessons = [l.pk for l in lessons if l.kind != LessonKind.QUIZ and l.pk not in done]
     missing_quizzes = [q for q in quiz_ids if q not in passed_scores]
     return {

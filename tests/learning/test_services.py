@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 import pytest
 
 from microcred.assessment.services import attempt_start, attempt_submit

@@ -10,6 +10,10 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
+
+# Lets admin and queryset generics like ModelAdmin[Model] work at run time too.
+django_stubs_ext.monkeypatch()
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -45,6 +49,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # its bundled Swagger UI assets, so /api/v1/docs works offline
     "django_tasks",
     "django_tasks_db",
     "microcred.core",
@@ -54,7 +59,9 @@ INSTALLED_APPS = [
     "microcred.catalog",
     "microcred.assessment",
     "microcred.learning",
+    "microcred.credentials",
     "microcred.api",
+    "microcred.verification",
     "microcred.web",
 ]
 
@@ -163,7 +170,13 @@ TASKS = {
 
 # Dotted paths of callables `award(*, completion, actor)` run after a completion is recorded.
 # The credential issue plugs its issuer in here.
-MICROCRED_AWARDERS: list[str] = env_list("MICROCRED_AWARDERS", "")
+MICROCRED_AWARDERS: list[str] = env_list("MICROCRED_AWARDERS", "microcred.credentials.services.award_credential")
+# Verifying foreign credentials fetches their issuers' keys and status lists (SSRF-safe fetcher).
+MICROCRED_REMOTE_FETCH = env_bool("MICROCRED_REMOTE_FETCH", True)
+
+# Fernet keys (comma-separated, newest first) that encrypt issuer private keys at rest; empty derives
+# one from SECRET_KEY, which is fine for development only.
+MICROCRED_KEY_ENCRYPTION_KEYS: list[str] = env_list("MICROCRED_KEY_ENCRYPTION_KEYS", "")
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,10 @@
 """Tests: fast hashing, in-memory mail, tasks run immediately. DATABASE_URL picks the database."""
 
 from .base import *  # noqa: F403
+from .base import STATIC_ROOT
+
+# WhiteNoise warns about a missing static root on every request otherwise.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 DEBUG = False
 SECRET_KEY = "microcred-test-secret-key-not-for-production-000000"
@@ -16,3 +20,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+MICROCRED_REMOTE_FETCH = False

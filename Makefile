@@ -1,0 +1,61 @@
+# Microcred — `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export MICROCRED_VAR_DIR ?= $(CURDIR)/var
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint typecheck bench install install-test browser demo migrate clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed ## Create .venv and install Microcred
+
+install-test: $(VENV)/.installed-test ## Install Microcred with what the tests need
+
+migrate: install ## Create or upgrade the SQLite database under var/
+	MICROCRED_ENV=dev $(BIN)/microcred migrate --no-input
+
+demo: migrate ## Load the demo data (idempotent)
+	MICROCRED_ENV=dev $(BIN)/microcred demo
+
+run: demo ## Install, migrate, load the demo and serve http://127.0.0.1:8000
+	MICROCRED_ENV=dev $(BIN)/microcred serve --host $(HOST) --port $(PORT)
+
+browser: ## Install Debian's Chromium for the browser tests (as root, when missing)
+	@bash scripts/ensure-chromium.sh
+
+lint: install-test ## ruff (lint and format check) and mypy
+	$(BIN)/ruff check microcred tests bench
+	$(BIN)/ruff format --check microcred tests bench
+	$(BIN)/mypy microcred
+	$(BIN)/mypy --strict microcred/credentials/vc
+
+typecheck: install-test ## mypy only
+	$(BIN)/mypy microcred
+	$(BIN)/mypy --strict microcred/credentials/vc
+
+test: install-test browser lint ## Lint, then the whole suite on SQLite and on PostgreSQL
+	@bash scripts/run-tests.sh
+
+bench: install-test ## Benchmarks: our figures beside the reference stack's, with ratios
+	$(BIN)/python -m bench
+
+clean: ## Remove the virtualenv, the database and caches
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,11 @@
+// Verifies one credential with the reference stack: stdin {key, credential};
+// prints {verified, error?}. Used by tests/vc/test_js_interop.py.
+import {readStdin, setUp, vc} from './lib.mjs';
+
+const input = await readStdin();
+const {documentLoader, verifyingSuite, checkStatus} = await setUp(input.key);
+const result = await vc.verifyCredential({
+  credential: input.credential, suite: verifyingSuite, documentLoader, checkStatus
+});
+const error = result.error ? String(result.error.errors?.map(String) ?? result.error) : undefined;
+process.stdout.write(JSON.stringify({verified: result.verified, error}) + '\n');

@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.http import HttpRequest
+
+from microcred.core.admin import HTTPS_URLS, ServiceErrorsMixin, mark_formset_saved
+
+from .models import ApiToken, LearnerProfile, Membership, Organisation, User
+from .services import (
+    ORGANISATION_FIELDS,
+    PROFILE_FIELDS,
+    membership_add,
+    membership_remove,
+    organisation_create,
+    organisation_update,
+    profile_update,
+    user_create,
+)
+
+
+def _adopt(target: Any, saved: Any) -> None:
+    """Make the admin's unsaved instance stand for the row a service created, so the admin's
+    follow-up (inlines, log entry, redirect) works on the real record."""
+    target.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})
+    target._state.adding = False
+    target._state.db = saved._state.db
+
+
+class UserCreationForm(BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "full_name")
+
+    def clean_email(self) -> str:
+        email = str(self.cleaned_data["email"]).strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email address already exists.")
+        return email
+
+
+class UserChangeForm(DjangoUserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = ("organisation", "role", "created_at")
+    readonly_fields = ("organisation", "role", "created_at")
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Memberships are managed on the organisation, where the owner rules are checked.
+        return False
+
+
+@admin.register(User)
+class UserAdmin(ServiceErrorsMixin, DjangoUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    list_display = ("email", "full_name", "is_staff", "is_superuser", "is_active", "date_joined", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active")
+    search_fields = ("email", "full_name")
+    ordering = ("email",)
+    readonly_fields = ("date_joined", "last_login")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Person", {"fields": ("full_name",)}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+    inlines = (MembershipInline,)
+
+    def get_inlines(self, request: HttpRequest, obj: User | None) -> Any:
+        return self.inlines if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # New accounts go through the same service as sign-up, so they get a learner profile.
+        # The form has already run the password validators.
+        user = user_create(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            full_name=form.cleaned_data.get("full_name", ""),
+            check_password=False,
+        )
+        _adopt(obj, user)
+
+
+class OrganisationMembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "organisation"
+    extra = 0
+    fields = ("user", "role")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = ("name", "kind", "provider_type", "country", "city", "slug", "created_at")
+    list_filter = ("kind", "provider_type", "country")
+    search_fields = ("name", "slug", "city", "email")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = (OrganisationMembershipInline,)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Organisation | None = None) -> tuple[str, ...]:
+        # Kind and slug identify the organisation in URLs, credentials and imports.
+        return ("kind", "slug", "created_at", "updated_at") if obj else ()
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Organisation | None = None) -> dict[str, Any]:
+        return {} if obj else dict(self.prepopulated_fields)
+
+    def save_model(self, request: HttpRequest, obj: Organisation, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            allowed = ORGANISATION_FIELDS | {"name", "country"}
+            organisation_update(
+                actor=request.user,
+                organisation=obj,
+                **{k: data[k] for k in form.changed_data if k in allowed},
+            )
+            return
+        org = organisation_create(
+            actor=request.user,
+            kind=data["kind"],
+            name=data["name"],
+            slug=data["slug"],
+            country=data["country"],
+            **{k: data[k] for k in ORGANISATION_FIELDS if k in data},
+        )
+        _adopt(obj, org)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        organisation = form.instance
+        new: list[Membership] = []
+        changed: list[Membership] = []
+        deleted: list[Membership] = []
+        for row in formset.deleted_forms:
+            if row.instance.pk:
+                membership_remove(actor=request.user, organisation=organisation, user=row.instance.user)
+                deleted.append(row.instance)
+        for row in formset.forms:
+            if row in formset.deleted_forms or not row.has_changed() or not row.cleaned_data:
+                continue
+            if row.instance.pk and "user" in row.changed_data:
+                # Moving a row to another person: the first person leaves, the second joins.
+                previous = Membership.objects.get(pk=row.instance.pk).user
+                membership_remove(actor=request.user, organisation=organisation, user=previous)
+            membership = membership_add(
+                actor=request.user,
+                organisation=organisation,
+                user=row.cleaned_data["user"],
+                role=row.cleaned_data["role"],
+            )
+            (changed if row.instance.pk else new).append(membership)
+        mark_formset_saved(formset, new=new, changed=changed, deleted=deleted)
+
+
+@admin.register(Membership)
+class MembershipAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+    list_display = ("user", "organisation", "role", "created_at")
+    list_filter = ("role", "organisation__kind")
+    search_fields = ("user__email", "user__full_name", "organisation__name", "organisation__slug")
+    list_select_related = ("user", "organisation")
+    autocomplete_fields = ("user", "organisation")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Membership | None = None) -> tuple[str, ...]:
+        return ("user", "organisation", "created_at", "updated_at") if obj else ()
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        membership = membership_add(actor=request.user, organisation=obj.organisation, user=obj.user, role=obj.role)
+        _adopt(obj, membership)
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        membership_remove(actor=request.user, organisation=obj.organisation, user=obj.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for membership in queryset.select_related("organisation", "user"):
+            self.delete_model(request, membership)
+
+
+@admin.register(LearnerProfile)
+class LearnerProfileAdmin(ServiceErrorsMixin, admin.ModelAdmin):
+    list_display = ("user", "headline", "location", "visibility", "updated_at")
+    list_filter = ("visibility",)
+    search_fields = ("user__email", "user__full_name", "headline", "location")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "created_at", "updated_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # every account gets its profile when it is created
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: LearnerProfile, form: Any, change: bool) -> None:
+        fields = {k: form.cleaned_data[k] for k in form.changed_data if k in PROFILE_FIELDS}
+        profile_update(actor=request.user, user=obj.user, **fields)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    # The hash never leaves the database: shown, it would help brute-force the secret.
+    exclude = ("token_hash",)
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "prefix", "user__email")
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a secret is shown once, to its owner, in their settings
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Staff may delete a leaked token (deleting revokes it) but never edit one.
+        return False

@@ -1,0 +1,222 @@
+"""Every API error is an RFC 9457 problem details document, mapped here once.
+
+Shape (``Content-Type: application/problem+json``)::
+
+    {"type": "https://microcred.org/problems/not_found", "title": "Not found", "status": 404,
+     "detail": "Enrolment not found.", "instance": "/api/v1/enrolments/7", "code": "not_found"}
+
+``type`` is always ``PROBLEM_BASE + code``: one stable URL per machine-readable ``code``, so a
+client can switch on either and the documentation has one page per code. We never use
+``about:blank``, because even generic failures (``internal_error``, ``route_not_found``) have a
+code clients rely on. Validation problems (422) add ``errors``: a list of
+``{"loc": [...], "field": "a.b", "message": ..., "type": ...}`` whose ``loc`` starts with where
+the value came from (``body``, ``query``, ``path``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, cast
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from microcred.core.errors import AppError, ValidationFailed
+
+logger = logging.getLogger("microcred.api")
+
+PROBLEM_BASE = "https://microcred.org/problems/"
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+# Codes and titles for failures that do not come from the domain's AppError tree.
+HTTP_CODES: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "Bad request"),
+    401: ("authentication_required", "Authentication required"),
+    403: ("permission_denied", "Permission denied"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    409: ("conflict", "Conflict"),
+    422: ("validation_failed", "Invalid input"),
+    429: ("throttled", "Too many requests"),
+    500: ("internal_error", "Internal server error"),
+}
+
+
+class FieldErrorOut(Schema):
+    loc: list[str | int]
+    field: str
+    message: str
+    type: str
+
+
+class ProblemOut(Schema):
+    """RFC 9457 problem details, as every error response of this API is shaped."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    code: str
+    errors: list[FieldErrorOut] | None = None
+
+
+def problem_response(
+    request: HttpRequest,
+    *,
+    status: int,
+    code: str,
+    detail: str,
+    title: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> HttpResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code,
+        "title": title or HTTP_CODES.get(status, ("", "Error"))[1],
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+        "code": code,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    response = HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_CONTENT_TYPE)
+    if status == 401:
+        # Tells clients which scheme to retry with (RFC 9110 §11.6.1).
+        response["WWW-Authenticate"] = 'Bearer realm="microcred"'
+    return response
+
+
+def _field_error(loc: Sequence[str | int], message: str, type_: str) -> dict[str, Any]:
+    return {"loc": list(loc), "field": ".".join(str(part) for part in loc), "message": message, "type": type_}
+
+
+def _errors_from_app(errors: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Domain field keys may be dotted paths (``body.answers.12``); ``__all__`` means the whole input."""
+    result = []
+    for key, messages in errors.items():
+        loc: list[str | int] = [] if key == "__all__" else list(key.split("."))
+        for message in messages:
+            result.append(_field_error(loc, message, "invalid"))
+    return result
+
+
+# Every operation names its JSON body parameter ``payload``; clients never see that name, so
+# ``["body", "payload", "answers"]`` is reported as ``["body", "answers"]``.
+BODY_PARAM = "payload"
+
+
+def _errors_from_ninja(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    result = []
+    for error in errors:
+        loc = [part for part in error.get("loc", ()) if part != "__root__"]
+        if loc[:2] == ["body", BODY_PARAM]:
+            del loc[1]
+        result.append(_field_error(loc, str(error.get("msg", "Invalid value.")), str(error.get("type", "invalid"))))
+    return result
+
+
+@contextmanager
+def fields_under(*prefix: str) -> Iterator[None]:
+    """Re-root a domain ValidationFailed's field keys under a request location, so a service's
+    ``{"12": [...]}`` for question 12 reaches the client as ``body.answers.12``."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        exc.errors = {
+            ".".join([*prefix, key]) if key != "__all__" else ".".join(prefix): msgs
+            for key, msgs in (exc.errors or {"__all__": [exc.message]}).items()
+        }
+        raise
+
+
+def handle_app_error(request: HttpRequest, exc: AppError) -> HttpResponse:
+    errors = _errors_from_app(exc.errors) if isinstance(exc, ValidationFailed) else None
+    return problem_response(
+        request, status=exc.status, code=exc.code, title=exc.title, detail=exc.message, errors=errors
+    )
+
+
+def handle_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return problem_response(
+        request,
+        status=422,
+        code="validation_failed",
+        detail="The request is not valid; see errors for each field.",
+        errors=_errors_from_ninja(exc.errors),
+    )
+
+
+def handle_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem_response(
+        request,
+        status=401,
+        code="authentication_required",
+        detail="Sign in, or send a personal API token as 'Authorization: Bearer mcp_…'.",
+    )
+
+
+def handle_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code, title = HTTP_CODES.get(exc.status_code, ("http_error", "Error"))
+    return problem_response(request, status=exc.status_code, code=code, title=title, detail=str(exc))
+
+
+def handle_http404(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Django's message may name a model or query; the client learns only that nothing is there.
+    return problem_response(request, status=404, code="not_found", detail="Nothing was found here.")
+
+
+def handle_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.error("Unhandled error in %s %s", request.method, request.path, exc_info=exc)
+    return problem_response(
+        request,
+        status=500,
+        code="internal_error",
+        detail="Something went wrong on our side; the error has been logged.",
+    )
+
+
+def route_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return problem_response(
+        request,
+        status=404,
+        code="route_not_found",
+        title="Not found",
+        detail=f"There is no API endpoint at {request.path}; see the OpenAPI document for the list.",
+    )
+
+
+def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
+    response = problem_response(
+        request,
+        status=405,
+        code="method_not_allowed",
+        detail=f"{request.method} is not allowed here; use {allowed}.",
+    )
+    response["Allow"] = allowed
+    return response
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    # Order does not matter: ninja picks the handler of the nearest class in the exception's MRO.
+    handlers: list[tuple[type[Exception], Callable[[HttpRequest, Any], HttpResponse]]] = [
+        (AppError, handle_app_error),
+        (ValidationError, handle_validation_error),
+        (AuthenticationError, handle_authentication_error),
+        (HttpError, handle_http_error),
+        (Http404, handle_http404),
+        (Exception, handle_unexpected),
+    ]
+    for exc_class, handler in handlers:
+        # ninja types handlers as taking the exception or its class; ours only ever get instances.
+        api.add_exception_handler(exc_class, cast(Any, handler))
+
+
+# Response declarations for OpenAPI: operations list the problems they can answer with.
+PROBLEMS_PUBLIC: dict[int, type[Schema]] = {404: ProblemOut, 422: ProblemOut}
+PROBLEMS_AUTH: dict[int, type[Schema]] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut}
+PROBLEMS_WRITE: dict[int, type[Schema]] = {**PROBLEMS_AUTH, 409: ProblemOut}

@@ -1,0 +1,360 @@
+"""Public catalog endpoints: micro-credentials and their providers. No authentication needed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Field, Query, Router, Schema
+
+from microcred.accounts.models import Organisation
+from microcred.accounts.selectors import provider_get
+from microcred.accreditation.models import Accreditation
+from microcred.accreditation.selectors import current_accreditations, current_accreditations_by_provider
+from microcred.api.errors import PROBLEMS_PUBLIC
+from microcred.api.schemas import Page, PageParams, page_of
+from microcred.catalog.models import Lesson, MicroCredential, MicroCredentialSkill, Module, ParticipationForm
+from microcred.catalog.selectors import (
+    CatalogFilters,
+    microcredential_get,
+    microcredential_outline,
+    microcredential_search,
+    microcredential_skill_links,
+    providers_with_offer_counts,
+)
+from microcred.core.clock import now
+from microcred.core.markdown import render_markdown
+from microcred.skills.models import Level
+
+router = Router(tags=["catalog"])
+
+
+# --- schemas -------------------------------------------------------------------------------
+
+
+class OrganisationRefOut(Schema):
+    slug: str
+    name: str
+
+
+class ProviderRefOut(OrganisationRefOut):
+    accredited: bool = Field(description="Holds at least one accreditation that is current today.")
+
+
+class MoneyOut(Schema):
+    amount: str = Field(description="Decimal amount as a string, e.g. '0.00', so no float rounding creeps in.")
+    currency: str = Field(description="ISO 4217 code.")
+
+
+class IndustryOut(Schema):
+    slug: str
+    name: str
+
+
+class SkillOut(Schema):
+    uri: str
+    label: str
+    target_level: str
+
+
+class MicroCredentialSummaryOut(Schema):
+    id: int
+    slug: str
+    version: int
+    title: str
+    summary: str
+    provider: ProviderRefOut
+    level: str
+    industry: IndustryOut
+    workload_hours: int
+    ects: str | None
+    eqf_level: int
+    price: MoneyOut
+    language: str
+    participation_form: str
+    skills: list[SkillOut]
+    url: str = Field(description="The micro-credential's page on the website.")
+
+
+class AccreditationOut(Schema):
+    accreditor: OrganisationRefOut
+    scope: str
+    reference: str
+    valid_from: date
+    valid_until: date | None
+
+
+class LessonOutlineOut(Schema):
+    id: int
+    title: str
+    kind: str
+    estimated_minutes: int
+    required: bool
+
+
+class ModuleOutlineOut(Schema):
+    id: int
+    title: str
+    summary: str
+    lessons: list[LessonOutlineOut]
+
+
+class ProviderOut(ProviderRefOut):
+    provider_type: str
+    country: str
+    city: str
+    website: str
+    logo_url: str
+    accreditations: list[AccreditationOut] = Field(description="Accreditations current today.")
+
+
+class ProviderListItemOut(ProviderOut):
+    published_count: int = Field(description="Micro-credentials this provider currently publishes.")
+
+
+class ProviderDetailOut(ProviderListItemOut):
+    description: str
+    microcredentials: list[MicroCredentialSummaryOut]
+
+
+class MicroCredentialDetailOut(MicroCredentialSummaryOut):
+    status: str = Field(description="'published', or 'archived' for an older version learners still hold.")
+    published_at: str | None
+    description_html: str = Field(description="The description rendered from Markdown and sanitised.")
+    # The EU mandatory and optional elements (Council Recommendation 2022/C 243/02, Annex I).
+    awarding_body: str
+    country: str
+    learning_outcomes: list[str]
+    assessment_type: str
+    assessment_description: str
+    quality_assurance: str
+    prerequisites: str
+    supervision: str
+    identity_verified: bool
+    stackable: bool
+    stackability: str
+    validity_months: int | None
+    duration_weeks: int
+    criteria: str
+    provider: ProviderOut
+    outline: list[ModuleOutlineOut]
+
+
+class CatalogQuery(Schema):
+    q: str = Field("", max_length=200, description="Words to search for in titles, summaries, skills, providers.")
+    industry: str = Field("", description="Industry slug.")
+    level: Level | None = None
+    skill: str = Field("", description="Skill slug.")
+    provider: str = Field("", description="Provider slug.")
+    accredited: bool = Field(False, description="Only providers with a current accreditation.")
+    min_hours: int | None = Field(None, ge=0)
+    max_hours: int | None = Field(None, ge=0)
+    max_price: Decimal | None = Field(None, ge=0, max_digits=9, decimal_places=2)
+    free: bool = False
+    language: str = Field("", max_length=8)
+    participation_form: ParticipationForm | None = None
+    sort: Literal["relevance", "title", "price", "workload", "newest"] = "relevance"
+
+    def to_filters(self) -> CatalogFilters:
+        return CatalogFilters(
+            q=self.q,
+            industry=self.industry,
+            level=self.level.value if self.level else "",
+            skill=self.skill,
+            provider=self.provider,
+            accredited=self.accredited,
+            min_hours=self.min_hours,
+            max_hours=self.max_hours,
+            max_price=self.max_price,
+            free=self.free,
+            language=self.language,
+            participation_form=self.participation_form.value if self.participation_form else "",
+            sort=self.sort,
+        )
+
+
+# --- builders ------------------------------------------------------------------------------
+
+
+def microcredential_web_url(mc: MicroCredential) -> str:
+    """The micro-credential's public page, absolute on SITE_URL so API clients can link to it."""
+    return settings.SITE_URL + reverse(
+        "web:microcredential", kwargs={"provider_slug": mc.provider.slug, "slug": mc.slug}
+    )
+
+
+def _skill(link: MicroCredentialSkill) -> SkillOut:
+    return SkillOut(uri=link.skill.uri, label=link.skill.label, target_level=link.target_level)
+
+
+def _summary_fields(
+    mc: MicroCredential, accredited: bool, skill_links: Iterable[MicroCredentialSkill]
+) -> dict[str, Any]:
+    return {
+        "id": mc.pk,
+        "slug": mc.slug,
+        "version": mc.version,
+        "title": mc.title,
+        "summary": mc.summary,
+        "provider": ProviderRefOut(slug=mc.provider.slug, name=mc.provider.name, accredited=accredited),
+        "level": mc.level,
+        "industry": IndustryOut(slug=mc.industry.slug, name=mc.industry.name),
+        "workload_hours": mc.workload_hours,
+        "ects": str(mc.ects) if mc.ects is not None else None,
+        "eqf_level": mc.eqf_level,
+        "price": MoneyOut(amount=str(mc.price), currency=mc.currency),
+        "language": mc.language,
+        "participation_form": mc.participation_form,
+        "skills": [_skill(link) for link in skill_links],
+        "url": microcredential_web_url(mc),
+    }
+
+
+def summaries(mcs: Sequence[MicroCredential]) -> list[MicroCredentialSummaryOut]:
+    """Summaries of search results (skills prefetched); accreditations for all providers in one query."""
+    by_provider = current_accreditations_by_provider(provider_ids={mc.provider_id for mc in mcs}, today=now().date())
+    return [
+        MicroCredentialSummaryOut(**_summary_fields(mc, bool(by_provider.get(mc.provider_id)), mc.skill_links.all()))
+        for mc in mcs
+    ]
+
+
+def _accreditation(accreditation: Accreditation) -> AccreditationOut:
+    return AccreditationOut(
+        accreditor=OrganisationRefOut(slug=accreditation.accreditor.slug, name=accreditation.accreditor.name),
+        scope=accreditation.scope,
+        reference=accreditation.reference,
+        valid_from=accreditation.valid_from,
+        valid_until=accreditation.valid_until,
+    )
+
+
+def _provider_fields(provider: Organisation, accreditations: list[Accreditation]) -> dict[str, Any]:
+    return {
+        "slug": provider.slug,
+        "name": provider.name,
+        "provider_type": provider.provider_type,
+        "country": provider.country,
+        "city": provider.city,
+        "website": provider.website,
+        "logo_url": provider.logo_url,
+        "accredited": bool(accreditations),
+        "accreditations": [_accreditation(a) for a in accreditations],
+    }
+
+
+def _lesson_outline(lesson: Lesson) -> LessonOutlineOut:
+    return LessonOutlineOut(
+        id=lesson.pk,
+        title=lesson.title,
+        kind=lesson.kind,
+        estimated_minutes=lesson.estimated_minutes,
+        required=lesson.required,
+    )
+
+
+def outline(modules: Iterable[Module]) -> list[ModuleOutlineOut]:
+    return [
+        ModuleOutlineOut(
+            id=module.pk,
+            title=module.title,
+            summary=module.summary,
+            lessons=[_lesson_outline(lesson) for lesson in module.lessons.all()],
+        )
+        for module in modules
+    ]
+
+
+# --- endpoints -----------------------------------------------------------------------------
+
+
+@router.get(
+    "/microcredentials",
+    response={200: Page[MicroCredentialSummaryOut], **PROBLEMS_PUBLIC},
+    auth=None,
+    summary="Search the catalog",
+)
+def list_microcredentials(
+    request: HttpRequest, response: HttpResponse, filters: Query[CatalogQuery], page: Query[PageParams]
+) -> dict[str, Any]:
+    """Published micro-credentials matching the same filters as the web catalog, a page at a time.
+    ``X-Total-Count`` and an RFC 8288 ``Link`` header (``next``/``prev``) come with every page."""
+    rows, count = page_of(request, response, microcredential_search(filters.to_filters()), page)
+    return {"items": summaries(rows), "count": count, "limit": page.limit, "offset": page.offset}
+
+
+@router.get(
+    "/microcredentials/{microcredential_id}",
+    response={200: MicroCredentialDetailOut, **PROBLEMS_PUBLIC},
+    auth=None,
+    summary="One micro-credential with every EU element and its outline",
+)
+def get_microcredential(request: HttpRequest, microcredential_id: int) -> MicroCredentialDetailOut:
+    """Any published or archived version by id (drafts are not public). Lesson bodies are not
+    included; enrolled learners read them through their enrolment."""
+    mc = microcredential_get(pk=microcredential_id)
+    accreditations = list(current_accreditations(provider=mc.provider, today=now().date()))
+    fields = _summary_fields(mc, bool(accreditations), microcredential_skill_links(mc))
+    fields["provider"] = ProviderOut(**_provider_fields(mc.provider, accreditations))
+    return MicroCredentialDetailOut(
+        **fields,
+        status=mc.status,
+        published_at=mc.published_at.isoformat() if mc.published_at else None,
+        description_html=render_markdown(mc.description),
+        awarding_body=mc.awarding_body,
+        country=mc.country,
+        learning_outcomes=list(mc.learning_outcomes),
+        assessment_type=mc.assessment_type,
+        assessment_description=mc.assessment_description,
+        quality_assurance=mc.quality_assurance,
+        prerequisites=mc.prerequisites,
+        supervision=mc.supervision,
+        identity_verified=mc.identity_verified,
+        stackable=mc.stackable,
+        stackability=mc.stackability,
+        validity_months=mc.validity_months,
+        duration_weeks=mc.duration_weeks,
+        criteria=mc.criteria,
+        outline=outline(microcredential_outline(mc)),
+    )
+
+
+@router.get(
+    "/providers",
+    response={200: Page[ProviderListItemOut], **PROBLEMS_PUBLIC},
+    auth=None,
+    tags=["providers"],
+    summary="List providers",
+)
+def list_providers(request: HttpRequest, response: HttpResponse, page: Query[PageParams]) -> dict[str, Any]:
+    rows, count = page_of(request, response, providers_with_offer_counts(), page)
+    by_provider = current_accreditations_by_provider(provider_ids=[p.pk for p in rows], today=now().date())
+    items = [
+        ProviderListItemOut(**_provider_fields(p, by_provider.get(p.pk, [])), published_count=p.published_count)
+        for p in rows
+    ]
+    return {"items": items, "count": count, "limit": page.limit, "offset": page.offset}
+
+
+@router.get(
+    "/providers/{slug}",
+    response={200: ProviderDetailOut, **PROBLEMS_PUBLIC},
+    auth=None,
+    tags=["providers"],
+    summary="One provider with its accreditations and published micro-credentials",
+)
+def get_provider(request: HttpRequest, slug: str) -> ProviderDetailOut:
+    provider = provider_get(slug=slug)
+    accreditations = list(current_accreditations(provider=provider, today=now().date()))
+    offers = list(microcredential_search(CatalogFilters(provider=provider.slug, sort="title")))
+    return ProviderDetailOut(
+        **_provider_fields(provider, accreditations),
+        description=provider.description,
+        published_count=len(offers),
+        microcredentials=summaries(offers),
+    )

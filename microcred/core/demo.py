@@ -1,0 +1,429 @@
+"""The demo data set: three providers' catalogs, an accreditor, an employer and people at work.
+
+Everything goes through the services a person would use (sign-up, organisation founding,
+accreditation, catalog import, enrolment, lessons, quiz attempts graded on the server), so
+the demo exercises the real write path and its audit trail. Loading is idempotent: each step
+looks for what it would create and leaves existing records alone, so running it again
+duplicates nothing and never resets what someone changed while trying the site.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import transaction
+
+from microcred.accounts.models import Organisation, OrganisationKind, User
+from microcred.accounts.services import membership_add, organisation_create, profile_update, user_create
+from microcred.accreditation.models import Accreditation
+from microcred.accreditation.services import accreditation_grant
+from microcred.assessment.models import Attempt, Question
+from microcred.assessment.services import attempt_start, attempt_submit
+from microcred.catalog.exchange import catalog_import
+from microcred.catalog.models import Lesson, LessonKind, MicroCredential, Status
+from microcred.core.errors import AppError
+from microcred.learning.models import Enrolment, EnrolmentStatus
+from microcred.learning.services import enrolment_create, enrolment_withdraw, lesson_complete
+
+DEMO_PASSWORD = "microcred-demo"
+DEMO_CATALOG_DIR = Path(__file__).resolve().parents[1] / "catalog" / "demo"
+
+# Progress a demo learner has made in one micro-credential.
+COMPLETED = "completed"  # every required lesson done and every quiz passed
+COMPLETED_AFTER_RETRY = "completed_after_retry"  # failed the quiz once, then passed
+HALF = "half"  # about half of the required lessons done
+STARTED = "started"  # enrolled and read the first lesson
+ENROLLED = "enrolled"  # enrolled, nothing done yet
+WITHDRAWN = "withdrawn"  # tried a lesson, then withdrew
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    full_name: str
+    role: str
+    is_superuser: bool = False
+
+
+@dataclass(frozen=True)
+class DemoLearner:
+    email: str
+    full_name: str
+    profile: dict[str, Any]
+    # (micro-credential slug, progress). A slug missing from the loaded catalogs falls back to
+    # a published micro-credential by position, so other catalog files still get activity.
+    plan: tuple[tuple[str, str], ...]
+
+
+LEARNER = DemoLearner(
+    email="learner@demo.microcred.org",
+    full_name="Aoife Byrne",
+    profile={
+        "headline": "Data analyst moving into machine learning",
+        "location": "Dublin, Ireland",
+        "languages": ["en", "ga", "fr"],
+        "bio": "Five years of reporting in retail; now learning Python, statistics and ML engineering.",
+        "visibility": "public",
+    },
+    plan=(
+        ("data-analysis-with-python", COMPLETED),
+        ("applied-machine-learning", HALF),
+        ("cloud-infrastruktur-mit-terraform", STARTED),
+    ),
+)
+OTHER_LEARNERS = (
+    DemoLearner(
+        email="jonas.weber@demo.microcred.org",
+        full_name="Jonas Weber",
+        profile={
+            "headline": "Electrician retraining for solar installations",
+            "location": "Leipzig, Germany",
+            "languages": ["de", "en"],
+            "visibility": "employers",
+        },
+        plan=(
+            ("veilig-werken-aan-pv-installaties", COMPLETED_AFTER_RETRY),
+            ("bess-commissioning", HALF),
+            ("grid-code-compliance-renewable-plants", ENROLLED),
+        ),
+    ),
+    DemoLearner(
+        email="sofia.rossi@demo.microcred.org",
+        full_name="Sofia Rossi",
+        profile={
+            "headline": "Junior web developer",
+            "location": "Milan, Italy",
+            "languages": ["it", "en"],
+            "visibility": "public",
+        },
+        plan=(
+            ("front-end-web-accessibility", COMPLETED),
+            ("secure-coding-owasp-top-10", COMPLETED),
+            ("devops-ci-cd-pipelines", STARTED),
+        ),
+    ),
+    DemoLearner(
+        email="lukas.nowak@demo.microcred.org",
+        full_name="Lukas Nowak",
+        profile={
+            "headline": "Operations coordinator",
+            "location": "Kraków, Poland",
+            "languages": ["pl", "en"],
+            "visibility": "private",
+        },
+        plan=(
+            ("devops-ci-cd-pipelines", HALF),
+            ("research-data-management", WITHDRAWN),
+            ("data-analysis-with-python", STARTED),
+        ),
+    ),
+    DemoLearner(
+        email="amara.diallo@demo.microcred.org",
+        full_name="Amara Diallo",
+        profile={
+            "headline": "Sustainability consultant",
+            "location": "Lyon, France",
+            "languages": ["fr", "en", "wo"],
+            "visibility": "public",
+        },
+        plan=(
+            ("grid-code-compliance-renewable-plants", COMPLETED),
+            ("research-data-management", HALF),
+            ("applied-machine-learning", STARTED),
+        ),
+    ),
+)
+
+OWNER = DemoPerson(
+    "owner@demo.microcred.org", "Niamh Gallagher", "Owner of Northbridge University and Helix Energy Systems"
+)
+FORGE_OWNER = DemoPerson("forge@demo.microcred.org", "Mateo Ruiz", "Owner of Forge Academy")
+INSTRUCTOR = DemoPerson("instructor@demo.microcred.org", "Priya Raman", "Instructor at Forge Academy")
+ACCREDITOR = DemoPerson("accreditor@demo.microcred.org", "Henrik Vos", "Accreditor: owner of EDSAC")
+EMPLOYER = DemoPerson("employer@demo.microcred.org", "Claire Dubois", "Employer: owner of Lumen Analytics")
+ADMIN = DemoPerson("admin@demo.microcred.org", "Demo Administrator", "Staff superuser (/admin/)", is_superuser=True)
+
+# Who owns which demo provider; the import runs as that owner so the audit trail names a person.
+# A catalog file for a provider not listed here is imported by the system with no owner.
+PROVIDER_OWNERS = {
+    "northbridge-university": OWNER,
+    "helix-energy": OWNER,
+    "forge-academy": FORGE_OWNER,
+}
+
+ACCREDITOR_ORG = {
+    "kind": OrganisationKind.ACCREDITOR,
+    "name": "European Digital Skills Accreditation Council",
+    "slug": "edsac",
+    "country": "BE",
+    "city": "Brussels",
+    "website": "https://edsac.example.eu",
+    "email": "office@edsac.example.eu",
+    "description": "An independent council that reviews the quality assurance of digital-skills providers.",
+}
+EMPLOYER_ORG = {
+    "kind": OrganisationKind.EMPLOYER,
+    "name": "Lumen Analytics",
+    "slug": "lumen-analytics",
+    "country": "NL",
+    "city": "Utrecht",
+    "website": "https://lumen-analytics.example.nl",
+    "description": "A data consultancy hiring analysts and ML engineers.",
+}
+ACCREDITATIONS = (
+    {
+        "provider": "northbridge-university",
+        "scope": "Short courses and micro-credentials in data science and software engineering (EQF 5–7)",
+        "reference": "EDSAC-2025-0147",
+    },
+    {
+        "provider": "forge-academy",
+        "scope": "Bootcamp micro-credentials in web development and cloud operations (EQF 4–6)",
+        "reference": "EDSAC-2025-0212",
+    },
+)
+ACCREDITATION_VALID_FROM = date(2025, 1, 1)
+ACCREDITATION_VALID_UNTIL = date(2028, 12, 31)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    password: str
+    role: str
+
+
+@dataclass
+class DemoReport:
+    logins: list[DemoLogin] = field(default_factory=list)
+    catalogs: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    users_created: int = 0
+    organisations_created: int = 0
+    accreditations_granted: int = 0
+    enrolments_created: int = 0
+    completions: int = 0
+
+    @property
+    def created_anything(self) -> bool:
+        return bool(
+            self.users_created
+            or self.organisations_created
+            or self.accreditations_granted
+            or self.enrolments_created
+            or any(r.get("created") or r.get("updated") or r.get("new_version") for r in self.catalogs.values())
+        )
+
+
+class _Progress:
+    """Step-by-step output through rich when a stream is given, silence otherwise."""
+
+    def __init__(self, stdout: IO[str] | None) -> None:
+        self.console = None
+        if stdout is not None:
+            from rich.console import Console
+
+            self.console = Console(file=stdout, highlight=False, soft_wrap=True)
+
+    def step(self, message: str) -> None:
+        if self.console is not None:
+            self.console.print(f"[green]✓[/green] {message}")
+
+
+def _user(person: DemoPerson | DemoLearner, report: DemoReport, *, is_superuser: bool = False) -> User:
+    user = User.objects.filter(email__iexact=person.email).first()
+    if user is None:
+        # The demo password is deliberately simple and shared, so the common-password check is off.
+        user = user_create(
+            email=person.email,
+            password=DEMO_PASSWORD,
+            full_name=person.full_name,
+            is_staff=is_superuser,
+            is_superuser=is_superuser,
+            check_password=False,
+        )
+        report.users_created += 1
+    return user
+
+
+def _organisation(spec: dict[str, Any], owner: User | None, report: DemoReport) -> Organisation:
+    org = Organisation.objects.filter(slug=spec["slug"]).first()
+    if org is None:
+        fields = {k: v for k, v in spec.items() if k not in {"kind", "name", "slug", "country"}}
+        org = organisation_create(
+            actor=None,
+            kind=spec["kind"],
+            name=spec["name"],
+            slug=spec["slug"],
+            country=spec["country"],
+            owner=owner,
+            **fields,
+        )
+        report.organisations_created += 1
+    elif owner is not None:
+        membership_add(actor=None, organisation=org, user=owner, role="owner")
+    return org
+
+
+def catalog_files(directory: Path = DEMO_CATALOG_DIR) -> list[Path]:
+    return sorted(directory.glob("*.json"))
+
+
+def _import_catalog(path: Path, users: dict[str, User], report: DemoReport) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    provider_spec = dict(data["provider"])
+    owner_person = PROVIDER_OWNERS.get(provider_spec.get("slug", ""))
+    owner = users[owner_person.email] if owner_person else None
+    # Found the provider first with its owner, so the import itself runs as that owner.
+    _organisation({"kind": OrganisationKind.PROVIDER, **provider_spec}, owner, report)
+    report.catalogs[path.name] = catalog_import(actor=owner, data=data)
+
+
+def _published_catalog() -> list[MicroCredential]:
+    return list(
+        MicroCredential.objects.filter(status=Status.PUBLISHED, provider__kind=OrganisationKind.PROVIDER)
+        .select_related("provider")
+        .order_by("provider__slug", "slug")
+    )
+
+
+def _required_lessons(mc: MicroCredential) -> tuple[list[Lesson], list[Lesson]]:
+    lessons = list(
+        Lesson.objects.filter(module__microcredential=mc, required=True)
+        .select_related("module", "quiz")
+        .order_by("module__position", "module_id", "position", "id")
+    )
+    readings = [l for l in lessons if l.kind != LessonKind.QUIZ]
+    quizzes = [l for l in lessons if l.kind == LessonKind.QUIZ and l.quiz]
+    return readings, quizzes
+
+
+def _answers(attempt: Attempt, *, correct: bool) -> dict[str, list[int]]:
+    """What a learner who knows the material would answer (or, for a failed try, picks wrongly)."""
+    answers: dict[str, list[int]] = {}
+    for question in Question.objects.filter(id__in=attempt.question_ids).prefetch_related("choices"):
+        right = [c.id for c in question.choices.all() if c.is_correct]
+        wrong = [c.id for c in question.choices.all() if not c.is_correct]
+        answers[str(question.id)] = right if correct or not wrong else wrong[:1]
+    return answers
+
+
+def _take_quiz(learner: User, enrolment: Enrolment, lesson: Lesson, *, fail_first: bool) -> None:
+    quiz = lesson.quiz
+    assert quiz is not None
+    submitted = Attempt.objects.filter(quiz=quiz, enrolment=enrolment, submitted_at__isnull=False)
+    if submitted.filter(passed=True).exists():
+        return
+    # Only fail on purpose when the quiz leaves a second try.
+    can_retry = quiz.max_attempts is None or quiz.max_attempts >= 2
+    if fail_first and can_retry and not submitted.exists():
+        attempt = attempt_start(actor=learner, quiz=quiz, enrolment=enrolment)
+        attempt_submit(actor=learner, attempt=attempt, answers=_answers(attempt, correct=False))
+    attempt = attempt_start(actor=learner, quiz=quiz, enrolment=enrolment)
+    attempt_submit(actor=learner, attempt=attempt, answers=_answers(attempt, correct=True))
+
+
+def _follow_plan(learner: User, mc: MicroCredential, progress: str, report: DemoReport) -> None:
+    existing = Enrolment.objects.filter(user=learner, microcredential=mc).first()
+    if existing is not None and existing.status in {EnrolmentStatus.WITHDRAWN, EnrolmentStatus.COMPLETED}:
+        # Enrolling again would re-activate a withdrawal; a completion is final. Leave both.
+        return
+    enrolment = enrolment_create(actor=learner, microcredential=mc)
+    if existing is None:
+        report.enrolments_created += 1
+    readings, quizzes = _required_lessons(mc)
+    if progress in {COMPLETED, COMPLETED_AFTER_RETRY}:
+        for lesson in readings:
+            lesson_complete(actor=learner, enrolment=enrolment, lesson=lesson)
+        for lesson in quizzes:
+            _take_quiz(learner, enrolment, lesson, fail_first=progress == COMPLETED_AFTER_RETRY)
+    elif progress == HALF:
+        for lesson in readings[: max(1, math.ceil(len(readings) / 2))]:
+            lesson_complete(actor=learner, enrolment=enrolment, lesson=lesson)
+    elif progress in {STARTED, WITHDRAWN}:
+        for lesson in readings[:1]:
+            lesson_complete(actor=learner, enrolment=enrolment, lesson=lesson)
+        if progress == WITHDRAWN:
+            enrolment_withdraw(actor=learner, enrolment=enrolment)
+
+
+def demo_logins() -> list[DemoLogin]:
+    people: list[tuple[str, str]] = [
+        (LEARNER.email, f"Learner, {LEARNER.full_name}: 1 completed, 1 half done, 1 started"),
+        *[(l.email, f"Learner, {l.full_name}") for l in OTHER_LEARNERS],
+        *[(p.email, p.role) for p in (OWNER, FORGE_OWNER, INSTRUCTOR, ACCREDITOR, EMPLOYER, ADMIN)],
+    ]
+    return [DemoLogin(email, DEMO_PASSWORD, role) for email, role in people]
+
+
+def demo_load(*, stdout: IO[str] | None = None, catalog_dir: Path | None = None) -> DemoReport:
+    """Load (or top up) the demo data set in one transaction: all of it or, on an error, none.
+
+    ``catalog_dir`` holds the "microcred.catalog/1" files to load, every ``*.json`` in name
+    order; by default the demo catalogs shipped in ``microcred/catalog/demo``.
+    """
+    report = DemoReport(logins=demo_logins())
+    step = _Progress(stdout).step
+    directory = catalog_dir or DEMO_CATALOG_DIR
+    files = catalog_files(directory)
+    if not files:
+        raise AppError(f"No demo catalogs (*.json) found in {directory}.", code="demo_catalogs_missing")
+    with transaction.atomic():
+        users: dict[str, User] = {}
+        for person in (OWNER, FORGE_OWNER, INSTRUCTOR, ACCREDITOR, EMPLOYER, ADMIN):
+            users[person.email] = _user(person, report, is_superuser=person.is_superuser)
+        step("People with organisation roles")
+
+        for path in files:
+            _import_catalog(path, users, report)
+            step(f"Catalog {path.name}: {_describe(report.catalogs[path.name])}")
+
+        forge = Organisation.objects.filter(slug="forge-academy").first()
+        if forge is not None:
+            membership_add(actor=None, organisation=forge, user=users[INSTRUCTOR.email], role="instructor")
+
+        accreditor_user = users[ACCREDITOR.email]
+        edsac = _organisation(ACCREDITOR_ORG, accreditor_user, report)
+        for spec in ACCREDITATIONS:
+            provider = Organisation.objects.filter(slug=spec["provider"], kind=OrganisationKind.PROVIDER).first()
+            if provider is None or Accreditation.objects.filter(accreditor=edsac, provider=provider).exists():
+                continue
+            accreditation_grant(
+                actor=accreditor_user,
+                accreditor=edsac,
+                provider=provider,
+                scope=spec["scope"],
+                reference=spec["reference"],
+                valid_from=ACCREDITATION_VALID_FROM,
+                valid_until=ACCREDITATION_VALID_UNTIL,
+            )
+            report.accreditations_granted += 1
+        _organisation(EMPLOYER_ORG, users[EMPLOYER.email], report)
+        step("Accreditor EDSAC and employer Lumen Analytics")
+
+        catalog = _published_catalog()
+        by_slug = {mc.slug: mc for mc in catalog}
+        position = 0
+        for learner_spec in (LEARNER, *OTHER_LEARNERS):
+            learner = _user(learner_spec, report)
+            profile_update(actor=learner, user=learner, **learner_spec.profile)
+            for slug, plan in learner_spec.plan:
+                mc = by_slug.get(slug) or (catalog[position % len(catalog)] if catalog else None)
+                position += 1
+                if mc is not None:
+                    _follow_plan(learner, mc, plan, report)
+            step(f"Learner {learner_spec.full_name}")
+
+        report.completions = Enrolment.objects.filter(
+            user__email__endswith="@demo.microcred.org", status=EnrolmentStatus.COMPLETED
+        ).count()
+    return report
+
+
+def _describe(catalog_report: dict[str, list[str]]) -> str:
+    parts = [f"{len(slugs)} {key.replace('_', ' ')}" for key, slugs in catalog_report.items() if slugs]
+    return ", ".join(parts) or "empty"

@@ -1,0 +1,194 @@
+"""Credentials in the JSON API: a learner's own credentials, and issuer staff's status changes.
+
+The signed documents themselves are public at their ids (``/credentials/<uuid>``); these
+operations add what only the holder or the issuer's staff may see or do.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+
+from microcred.api.auth import actor_of
+from microcred.api.errors import PROBLEMS_AUTH, PROBLEMS_WRITE, fields_under
+from microcred.api.schemas import Page, PageParams, page_of
+from microcred.core.clock import now
+
+from . import links
+from .models import Credential
+from .selectors import (
+    access_issuer_for_staff,
+    access_own_credential,
+    credential_get_public,
+    credentials_of,
+    display_status,
+    issued_credentials,
+    linkedin_add_url,
+)
+from .services import credential_revoke, credential_suspend, credential_unsuspend
+
+router = Router(tags=["credentials"])
+
+
+class StatusOut(Schema):
+    code: str = Field(description="valid, revoked, suspended, expired or not-yet-valid.")
+    reason: str = Field(description="Why it is not valid, when the issuer said so.")
+    since: datetime | None
+
+
+class CredentialOut(Schema):
+    uuid: str
+    id: str = Field(description="The credential's URL: its public page and signed document.")
+    title: str
+    microcredential_id: int
+    issuer: str = Field(description="The issuer's id (URL).")
+    issuer_name: str
+    issued_at: datetime
+    valid_from: datetime
+    valid_until: datetime | None
+    status: StatusOut
+    json_url: str
+    jwt_url: str
+    linkedin_url: str
+
+
+class CredentialDetailOut(CredentialOut):
+    document: dict[str, Any] = Field(description="The signed OpenBadgeCredential (Data Integrity proof).")
+    jwt: str = Field(description="The same credential as a VC-JWT.")
+
+
+class IssuedCredentialOut(CredentialOut):
+    learner_email: str
+    learner_name: str
+
+
+class ReasonIn(Schema):
+    reason: str = Field(max_length=500, description="Shown to the learner and to anyone verifying.")
+
+
+class OptionalReasonIn(Schema):
+    reason: str = Field("", max_length=500)
+
+
+def _out_fields(credential: Credential, moment: datetime) -> dict[str, Any]:
+    status = display_status(credential, now=moment)
+    url = links.credential_url(credential.uuid)
+    return {
+        "uuid": str(credential.uuid),
+        "id": url,
+        "title": credential.microcredential.title,
+        "microcredential_id": credential.microcredential_id,
+        "issuer": links.issuer_url(credential.issuer.slug),
+        "issuer_name": credential.issuer.name,
+        "issued_at": credential.issued_at,
+        "valid_from": credential.valid_from,
+        "valid_until": credential.valid_until,
+        "status": StatusOut(code=status.code, reason=status.reason, since=status.since),
+        "json_url": f"{url}?format=json",
+        "jwt_url": f"{url}?format=jwt",
+        "linkedin_url": linkedin_add_url(credential),
+    }
+
+
+@router.get("/me/credentials", response={200: Page[CredentialOut], **PROBLEMS_AUTH}, summary="My credentials")
+def list_my_credentials(request: HttpRequest, response: HttpResponse, page: Query[PageParams]) -> dict[str, Any]:
+    rows, count = page_of(request, response, credentials_of(actor=actor_of(request)), page)
+    moment = now()
+    return {
+        "items": [CredentialOut(**_out_fields(c, moment)) for c in rows],
+        "count": count,
+        "limit": page.limit,
+        "offset": page.offset,
+    }
+
+
+class FormatParams(Schema):
+    format: Literal["json", "jwt"] = Field("json", description="jwt answers the bare VC-JWT as text/plain.")
+
+
+@router.get(
+    "/me/credentials/{uuid}",
+    response={200: CredentialDetailOut, **PROBLEMS_AUTH},
+    summary="One of my credentials, with the signed document",
+)
+def get_my_credential(request: HttpRequest, uuid: str, params: Query[FormatParams]) -> Any:
+    credential = access_own_credential(actor=actor_of(request), uuid=uuid)
+    if params.format == "jwt":
+        return HttpResponse(credential.jwt, content_type="text/plain; charset=utf-8")
+    return CredentialDetailOut(**_out_fields(credential, now()), document=credential.document, jwt=credential.jwt)
+
+
+def _changed(credential: Credential) -> CredentialOut:
+    return CredentialOut(**_out_fields(credential_get_public(uuid=credential.uuid), now()))
+
+
+@router.post(
+    "/credentials/{uuid}/revoke",
+    response={200: CredentialOut, **PROBLEMS_WRITE},
+    summary="Revoke a credential (issuer staff; final)",
+)
+def revoke(request: HttpRequest, uuid: str, payload: ReasonIn) -> CredentialOut:
+    """Owners and instructors of the issuing organisation only. Revoking twice answers 409."""
+    with fields_under("body"):
+        return _changed(
+            credential_revoke(
+                actor=actor_of(request), credential=credential_get_public(uuid=uuid), reason=payload.reason
+            )
+        )
+
+
+@router.post(
+    "/credentials/{uuid}/suspend",
+    response={200: CredentialOut, **PROBLEMS_WRITE},
+    summary="Suspend a credential (issuer staff)",
+)
+def suspend(request: HttpRequest, uuid: str, payload: ReasonIn) -> CredentialOut:
+    with fields_under("body"):
+        return _changed(
+            credential_suspend(
+                actor=actor_of(request), credential=credential_get_public(uuid=uuid), reason=payload.reason
+            )
+        )
+
+
+@router.post(
+    "/credentials/{uuid}/unsuspend",
+    response={200: CredentialOut, **PROBLEMS_WRITE},
+    summary="Reinstate a suspended credential (issuer staff)",
+)
+def unsuspend(request: HttpRequest, uuid: str, payload: OptionalReasonIn | None = None) -> CredentialOut:
+    reason = payload.reason if payload is not None else ""
+    with fields_under("body"):
+        return _changed(
+            credential_unsuspend(actor=actor_of(request), credential=credential_get_public(uuid=uuid), reason=reason)
+        )
+
+
+class IssuedFilter(PageParams):
+    q: str = Field("", max_length=200, description="Learner e-mail or name, title, or credential uuid.")
+    status: Literal["", "active", "suspended", "revoked"] = ""
+
+
+@router.get(
+    "/issuers/{slug}/credentials",
+    response={200: Page[IssuedCredentialOut], **PROBLEMS_AUTH},
+    summary="Credentials an issuer has issued (its owners and instructors)",
+)
+def list_issued(
+    request: HttpRequest, response: HttpResponse, slug: str, filters: Query[IssuedFilter]
+) -> dict[str, Any]:
+    organisation = access_issuer_for_staff(actor=actor_of(request), slug=slug)
+    rows, count = page_of(
+        request, response, issued_credentials(organisation=organisation, q=filters.q, status=filters.status), filters
+    )
+    moment = now()
+    items = [
+        IssuedCredentialOut(
+            **_out_fields(c, moment), learner_email=c.user.email, learner_name=c.user.full_name or c.user.display_name
+        )
+        for c in rows
+    ]
+    return {"items": items, "count": count, "limit": filters.limit, "offset": filters.offset}

@@ -1,0 +1,220 @@
+"""From our domain records to an unsigned Open Badges 3.0 credential (via ``vc.ob3``).
+
+Mapping of the EU elements (DIGEST §7): learner -> hashed e-mail identifier; title -> achievement
+name; country -> issuer address and our ``awardingBodyCountry``; awarding body -> issuer; date ->
+validFrom/awardedDate; learning outcomes -> description + skill alignments; workload -> ECTS
+``creditsAvailable`` and our ``notionalWorkloadHours``; level -> EQF alignment and ``eqfLevel``;
+assessment, participation, quality assurance, supervision/identity check, prerequisites and
+stackability -> our extension context; grade -> result.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from microcred.accounts.models import Organisation
+from microcred.assessment.models import Quiz
+from microcred.catalog.models import MicroCredential, MicroCredentialSkill
+from microcred.catalog.models import Supervision as CatalogSupervision
+from microcred.learning.models import Completion
+
+from . import links
+from .documents import achievement_image, issuer_description
+from .vc.ob3 import (
+    Achievement,
+    Alignment,
+    EuMicroCredentialFields,
+    Evidence,
+    IssuerProfile,
+    Result,
+    ResultDescription,
+    StatusEntry,
+    Subject,
+    build_credential,
+)
+
+ESCO_PREFIX = "http://data.europa.eu/esco/"
+EQF_URL = "http://data.europa.eu/snb/eqf/{level}"
+EQF_FRAMEWORK = "European Qualifications Framework"
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day ``months`` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def issuer_profile_for(organisation: Organisation, *, today: date) -> IssuerProfile:
+    return IssuerProfile(
+        id=links.issuer_url(organisation.slug),
+        name=organisation.name,
+        url=organisation.website or None,
+        email=organisation.email or None,
+        description=issuer_description(organisation, today=today),
+        image=links.absolute(organisation.logo_url) if organisation.logo_url else None,
+        address_country=organisation.country or None,
+    )
+
+
+def _supervision(mc: MicroCredential) -> str:
+    if mc.supervision == CatalogSupervision.ONLINE_PROCTORED:
+        return "supervised-online-id-check" if mc.identity_verified else "supervised-no-id-check"
+    if mc.supervision == CatalogSupervision.ONSITE:
+        return "supervised-onsite-id-check" if mc.identity_verified else "supervised-no-id-check"
+    return "unsupervised-no-id-check"
+
+
+def _skill_alignment(link: MicroCredentialSkill) -> Alignment:
+    skill = link.skill
+    return Alignment(
+        target_name=skill.label,
+        target_url=skill.uri,
+        target_type="ext:ESCOSkill" if skill.uri.startswith(ESCO_PREFIX) else "ext:Skill",
+        target_framework=skill.framework.name,
+        target_description=skill.description or None,
+    )
+
+
+def final_quiz(mc: MicroCredential) -> Quiz | None:
+    """The required quiz whose score the completion records (the last one in the outline)."""
+    return (
+        Quiz.objects.filter(lesson__module__microcredential=mc, lesson__required=True)
+        .order_by("-lesson__module__position", "-lesson__position", "-lesson__id")
+        .first()
+    )
+
+
+def result_description_id(mc: MicroCredential) -> str:
+    return f"{links.achievement_url(mc.pk)}/results/final-score"
+
+
+def _description(mc: MicroCredential) -> str:
+    outcomes = [str(outcome).strip() for outcome in mc.learning_outcomes or [] if str(outcome).strip()]
+    text = mc.summary.strip()
+    if outcomes:
+        text += "\n\nLearning outcomes:\n" + "\n".join(f"- {outcome}" for outcome in outcomes)
+    return text
+
+
+def _score_text(value: Decimal) -> str:
+    normalised = value.normalize()
+    return format(normalised.quantize(Decimal(1)) if normalised == normalised.to_integral() else normalised, "f")
+
+
+def achievement_for(mc: MicroCredential, *, quiz: Quiz | None = None) -> Achievement:
+    links_qs = mc.skill_links.select_related("skill__framework").order_by("skill__label")
+    alignments = [_skill_alignment(link) for link in links_qs]
+    alignments.append(
+        Alignment(
+            target_name=f"EQF level {mc.eqf_level}",
+            target_url=EQF_URL.format(level=mc.eqf_level),
+            target_type="ext:EQFLevel",
+            target_framework=EQF_FRAMEWORK,
+            target_code=str(mc.eqf_level),
+        )
+    )
+    result_descriptions: tuple[ResultDescription, ...] = ()
+    if quiz is not None:
+        result_descriptions = (
+            ResultDescription(
+                id=result_description_id(mc),
+                name="Final score",
+                result_type="Percent",
+                value_min="0",
+                value_max="100",
+                required_value=str(quiz.passing_score),
+            ),
+        )
+    assessment = mc.get_assessment_type_display()
+    if mc.assessment_description.strip():
+        assessment += f": {mc.assessment_description.strip()}"
+    stackability = "stackable" if mc.stackable else "stand-alone"
+    return Achievement(
+        id=links.achievement_url(mc.pk),
+        name=mc.title,
+        description=_description(mc),
+        criteria_narrative=mc.criteria.strip() or f"Complete every required lesson and assessment of {mc.title}.",
+        image=achievement_image(mc),
+        image_caption=f"{mc.title} badge",
+        achievement_type="MicroCredential",
+        credits_available=float(mc.ects) if mc.ects is not None else None,
+        field_of_study=mc.industry.name if mc.industry_id else None,
+        in_language=mc.language or None,
+        human_code=f"{mc.provider.slug}/{mc.slug}",
+        version=str(mc.version),
+        alignments=tuple(alignments),
+        result_descriptions=result_descriptions,
+        eu=EuMicroCredentialFields(
+            assessment_type=assessment,
+            participation_form=mc.participation_form,  # type: ignore[arg-type]
+            quality_assurance=mc.quality_assurance or None,
+            supervision=_supervision(mc),  # type: ignore[arg-type]
+            stackability=stackability,  # type: ignore[arg-type]
+            prerequisites=mc.prerequisites.strip() or None,
+            eqf_level=mc.eqf_level,
+            notional_workload_hours=Decimal(mc.workload_hours),
+            awarding_body_country=mc.country or None,
+        ),
+    )
+
+
+def build_unsigned_credential(
+    *,
+    credential_id: str,
+    completion: Completion,
+    email: str,
+    salt: str,
+    status_entry: dict[str, Any],
+    issued_at: datetime,
+    valid_until: datetime | None,
+) -> dict[str, Any]:
+    enrolment = completion.enrolment
+    mc = enrolment.microcredential
+    quiz = final_quiz(mc) if completion.score is not None else None
+    results: tuple[Result, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    if quiz is not None and completion.score is not None:
+        score = _score_text(completion.score)
+        results = (Result(result_description=result_description_id(mc), value=score, status="Completed"),)
+        evidence = (
+            Evidence(
+                name=quiz.title,
+                description=f"Final assessment passed with {score} % (pass mark {quiz.passing_score} %).",
+                genre="Assessment",
+            ),
+        )
+    entry = StatusEntry(
+        id=status_entry["id"],
+        status_list_credential=status_entry["statusListCredential"],
+        status_list_index=int(status_entry["statusListIndex"]),
+        status_purpose=status_entry["statusPurpose"],
+    )
+    return build_credential(
+        credential_id=credential_id,
+        issuer=issuer_profile_for(mc.provider, today=issued_at.date()),
+        achievement=achievement_for(mc, quiz=quiz),
+        subject=Subject.from_email(email.strip().lower(), salt),
+        valid_from=completion.completed_at,
+        valid_until=valid_until,
+        awarded_date=issued_at,
+        results=results,
+        credits_earned=float(mc.ects) if mc.ects is not None else None,
+        evidence=evidence,
+        status=entry,
+    )
+
+
+def achievement_document(mc: MicroCredential) -> dict[str, Any]:
+    """The Achievement on its own, served at its id for people who follow the link."""
+    from .vc.ob3 import credential_contexts
+
+    achievement = achievement_for(mc, quiz=final_quiz(mc))
+    return {
+        "@context": credential_contexts(with_ob_extensions=False, with_extension=achievement.uses_extension),
+        **achievement.to_json(),
+    }

@@ -1,0 +1,111 @@
+"""Signed credentials, the keys that sign them, and the status lists that revoke and suspend them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from microcred.accounts.models import Organisation
+from microcred.catalog.models import MicroCredential
+from microcred.core.models import TimeStampedModel
+
+
+class IssuerKey(TimeStampedModel):
+    """One Ed25519 key of an issuing organisation. The private half is encrypted at rest
+    (``keys.py``) and never leaves the server; retired keys keep verifying old credentials."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="issuer_keys")
+    key_id = models.CharField(max_length=40, help_text="Fragment of the verification method, e.g. key-1.")
+    algorithm = models.CharField(max_length=20, default="Ed25519")
+    public_key_multibase = models.CharField(max_length=100)
+    private_key_encrypted = models.TextField(editable=False)
+    active = models.BooleanField(default=True, help_text="Signs new credentials. One active key per issuer.")
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key_id"], name="unique_issuer_key_id"),
+            models.UniqueConstraint(
+                fields=["organisation"], condition=models.Q(active=True), name="one_active_key_per_issuer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.slug}#{self.key_id}"
+
+
+class CredentialStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    REVOKED = "revoked", "Revoked"
+
+
+class Credential(TimeStampedModel):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    completion = models.OneToOneField(
+        "learning.Completion", on_delete=models.PROTECT, related_name="credential", null=True, blank=True
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credentials")
+    microcredential = models.ForeignKey(MicroCredential, on_delete=models.PROTECT, related_name="credentials")
+    issuer = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="credentials_issued")
+    issuer_key = models.ForeignKey(IssuerKey, on_delete=models.PROTECT, related_name="credentials")
+    document = models.JSONField(help_text="The signed OB 3.0 credential (Data Integrity proof).")
+    jwt = models.TextField(blank=True, help_text="The same credential as a VC-JWT.")
+    recipient_salt = models.CharField(max_length=64)
+    issued_at = models.DateTimeField()
+    valid_from = models.DateTimeField()
+    valid_until = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE)
+    status_reason = models.TextField(blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["issuer", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.microcredential.title} for {self.user}"
+
+
+class StatusPurpose(models.TextChoices):
+    REVOCATION = "revocation", "Revocation"
+    SUSPENSION = "suspension", "Suspension"
+
+
+class StatusList(TimeStampedModel):
+    """A Bitstring Status List of one issuer and purpose. ``bits`` is the raw bitstring; the
+    published credential is built from it (and cached) when it changes."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="status_lists")
+    purpose = models.CharField(max_length=20, choices=StatusPurpose.choices)
+    number = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    allocated = models.PositiveIntegerField(default=0)
+    bits = models.BinaryField()
+    published_document = models.JSONField(null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "purpose", "number"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "purpose", "number"], name="unique_status_list")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.slug} {self.purpose} #{self.number}"
+
+
+class StatusEntry(models.Model):
+    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="status_entries")
+    status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="entries")
+    index = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["status_list", "index"], name="unique_status_index"),
+            models.UniqueConstraint(fields=["credential", "status_list"], name="unique_credential_list"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status_list} [{self.index}]"

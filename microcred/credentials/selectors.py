@@ -1,0 +1,162 @@
+"""Reads of credentials: a learner's own, an issuer's issued ones, and what a viewer may see."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid as uuid_module
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Q, QuerySet
+
+from microcred.accounts.models import Membership, Organisation, OrganisationKind, Visibility
+from microcred.accounts.permissions import STAFF_ROLES, has_org_role
+from microcred.core.errors import NotFound
+
+from . import links
+from .models import Credential, CredentialStatus, IssuerKey
+
+
+def _parse_uuid(value: Any) -> uuid_module.UUID:
+    try:
+        return value if isinstance(value, uuid_module.UUID) else uuid_module.UUID(str(value))
+    except ValueError as exc:
+        raise NotFound("Credential not found.") from exc
+
+
+def _with_related(qs: QuerySet[Credential]) -> QuerySet[Credential]:
+    return qs.select_related("microcredential", "issuer", "issuer_key", "user__profile")
+
+
+def credential_get_public(*, uuid: Any) -> Credential:
+    """Any credential by its unguessable id: holders share its URL, anyone may look it up."""
+    credential = _with_related(Credential.objects.filter(uuid=_parse_uuid(uuid))).first()
+    if credential is None:
+        raise NotFound("Credential not found.")
+    return credential
+
+
+def credentials_of(*, actor: Any) -> QuerySet[Credential]:
+    if not getattr(actor, "is_authenticated", False):
+        return Credential.objects.none()
+    return _with_related(Credential.objects.filter(user=actor)).order_by("-issued_at", "-id")
+
+
+def access_own_credential(*, actor: Any, uuid: Any) -> Credential:
+    credential = credentials_of(actor=actor).filter(uuid=_parse_uuid(uuid)).first()
+    if credential is None:
+        raise NotFound("Credential not found.")
+    return credential
+
+
+def access_issuer_for_staff(*, actor: Any, slug: str, roles: tuple[str, ...] = tuple(STAFF_ROLES)) -> Organisation:
+    """The organisation, if the actor is its owner or instructor; else not-found, so the
+    management pages of issuers one does not belong to do not even confirm they exist."""
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if (
+        organisation is None
+        or not getattr(actor, "is_authenticated", False)
+        or not has_org_role(actor, organisation, roles)
+    ):
+        raise NotFound("Issuer not found.")
+    return organisation
+
+
+def issued_credentials(*, organisation: Organisation, q: str = "", status: str = "") -> QuerySet[Credential]:
+    qs = _with_related(Credential.objects.filter(issuer=organisation))
+    text = q.strip()
+    if text:
+        condition = (
+            Q(user__email__icontains=text)
+            | Q(user__full_name__icontains=text)
+            | Q(microcredential__title__icontains=text)
+        )
+        with contextlib.suppress(ValueError):
+            condition |= Q(uuid=uuid_module.UUID(text))
+        qs = qs.filter(condition)
+    if status in CredentialStatus.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-issued_at", "-id")
+
+
+def access_issued_credential(*, organisation: Organisation, uuid: Any) -> Credential:
+    credential = issued_credentials(organisation=organisation).filter(uuid=_parse_uuid(uuid)).first()
+    if credential is None:
+        raise NotFound("Credential not found.")
+    return credential
+
+
+def keys_of(*, organisation: Organisation) -> list[IssuerKey]:
+    return list(IssuerKey.objects.filter(organisation=organisation).order_by("-created_at", "-pk"))
+
+
+@dataclass(frozen=True)
+class DisplayStatus:
+    """What a person should be told about a credential right now."""
+
+    code: str  # valid, revoked, suspended, expired
+    label: str
+    reason: str
+    since: datetime | None
+
+    @property
+    def is_valid(self) -> bool:
+        return self.code == "valid"
+
+    @property
+    def badge_class(self) -> str:
+        return {"valid": "badge-success", "suspended": "badge-warning", "expired": "badge-outline"}.get(
+            self.code, "badge-danger"
+        )
+
+
+def display_status(credential: Credential, *, now: datetime) -> DisplayStatus:
+    """Revocation wins over suspension, which wins over expiry (the most final reason first)."""
+    if credential.status == CredentialStatus.REVOKED:
+        return DisplayStatus("revoked", "Revoked", credential.status_reason, credential.status_changed_at)
+    if credential.status == CredentialStatus.SUSPENDED:
+        return DisplayStatus("suspended", "Suspended", credential.status_reason, credential.status_changed_at)
+    if credential.valid_until is not None and now > credential.valid_until:
+        return DisplayStatus("expired", "Expired", "Its validity period has ended.", credential.valid_until)
+    if now < credential.valid_from:
+        return DisplayStatus("not-yet-valid", "Not yet valid", "", credential.valid_from)
+    return DisplayStatus("valid", "Valid", "", None)
+
+
+def learner_name_for(credential: Credential, *, viewer: Any) -> str | None:
+    """The learner's name when their profile visibility lets ``viewer`` see it, else None."""
+    user = credential.user
+    if getattr(viewer, "is_authenticated", False) and viewer.pk == user.pk:
+        return user.full_name or user.display_name
+    profile = getattr(user, "profile", None)
+    visibility = profile.visibility if profile is not None else Visibility.PRIVATE
+    if visibility == Visibility.PUBLIC:
+        return user.full_name or user.display_name
+    if visibility == Visibility.EMPLOYERS and getattr(viewer, "is_authenticated", False):
+        is_employer = Membership.objects.filter(user=viewer, organisation__kind=OrganisationKind.EMPLOYER).exists()
+        if is_employer:
+            return user.full_name or user.display_name
+    return None
+
+
+def linkedin_add_url(credential: Credential) -> str:
+    """LinkedIn "Add to profile" for a certification (DIGEST §6); months are 1-12."""
+    params = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": credential.microcredential.title,
+        "organizationName": credential.issuer.name,
+        "issueYear": credential.valid_from.year,
+        "issueMonth": credential.valid_from.month,
+    }
+    if credential.valid_until is not None:
+        params["expirationYear"] = credential.valid_until.year
+        params["expirationMonth"] = credential.valid_until.month
+    params["certUrl"] = links.credential_url(credential.uuid)
+    params["certId"] = str(credential.uuid)
+    return "https://www.linkedin.com/profile/add?" + urlencode(params)
+
+
+def verify_page_url(credential: Credential) -> str:
+    return "/verify/?" + urlencode({"url": links.credential_url(credential.uuid)})

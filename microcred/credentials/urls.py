@@ -1,0 +1,26 @@
+"""Public hosting URLs (stable: they are signed into credentials) and the credential pages."""
+
+from django.urls import path
+
+from .views import hosting, pages
+
+app_name = "credentials"
+urlpatterns = [
+    path(".well-known/jwks.json", hosting.site_jwks, name="site_jwks"),
+    path("ns/microcred/v1.jsonld", hosting.context, name="context"),
+    path("issuers/<slug:slug>", hosting.issuer, name="issuer"),
+    path("issuers/<slug:slug>/did.json", hosting.issuer_did, name="issuer_did"),
+    path("issuers/<slug:slug>/jwks.json", hosting.issuer_jwks, name="issuer_jwks"),
+    path("issuers/<slug:slug>/manage/", pages.manage, name="manage"),
+    path("issuers/<slug:slug>/manage/keys/rotate/", pages.rotate_key, name="rotate_key"),
+    path(
+        "issuers/<slug:slug>/manage/credentials/<uuid:uuid>/<str:action>/",
+        pages.manage_action,
+        name="manage_action",
+    ),
+    path("credentials/<uuid:uuid>", hosting.credential, name="credential"),
+    path("status/<slug:slug>/<str:purpose>/<int:number>", hosting.status_list, name="status_list"),
+    path("achievements/<int:pk>", hosting.achievement, name="achievement"),
+    path("achievements/<int:pk>/image.svg", hosting.achievement_image, name="achievement_image"),
+    path("me/credentials/", pages.my_credentials, name="mine"),
+]

@@ -1,0 +1,289 @@
+"""The document-level steps: contexts and terms, schema, subject, binding, dates, recipient."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from ..errors import (
+    CredentialError,
+    Expired,
+    MalformedCredential,
+    NotYetValid,
+    RecipientMismatch,
+    SchemaInvalid,
+    UntrustedIssuer,
+)
+from ..jsonld import expand_strict
+from ..loader import VC_V1_CONTEXT, VC_V2_CONTEXT
+from ..schema import validate_declared_schemas, validate_endorsement, validate_ob3_credential, validate_vc2
+from .report import ISSUER, RECIPIENT, SCHEMA, STRUCTURE, SUBJECT, VALIDITY, Step, StepStatus
+
+OB2_CONTEXT = "https://w3id.org/openbadges/v2"
+ACHIEVEMENT_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
+ENDORSEMENT_TYPE = "EndorsementCredential"
+_DATE_TIME = re.compile(r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.ASCII)
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def types_of(document: Mapping[str, Any]) -> list[str]:
+    return [item for item in as_list(document.get("type")) if isinstance(item, str)]
+
+
+def kind_of(document: Mapping[str, Any]) -> str:
+    types = set(types_of(document))
+    if types & ACHIEVEMENT_TYPES:
+        return "achievement"
+    if ENDORSEMENT_TYPE in types:
+        return "endorsement"
+    return "other"
+
+
+def issuer_id_of(document: Mapping[str, Any]) -> str | None:
+    issuer = document.get("issuer")
+    if isinstance(issuer, Mapping):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) and issuer else None
+
+
+def subjects_of(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [item for item in as_list(document.get("credentialSubject")) if isinstance(item, Mapping)]
+
+
+def _failed(name: str, exc: CredentialError) -> Step:
+    return Step(name, StepStatus.FAILED, sentence(exc.message), code=exc.code)
+
+
+def sentence(message: str) -> str:
+    message = message.strip()
+    if message and message[0].islower():
+        message = message[0].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
+
+
+# --- structure ---------------------------------------------------------------------------
+
+
+def structure_step(credential: Mapping[str, Any]) -> tuple[Step, str | None]:
+    """Contexts known and every term defined (else it would go unsigned); returns the VC version."""
+    contexts = as_list(credential.get("@context"))
+    first = contexts[0] if contexts else None
+    if first == OB2_CONTEXT:
+        return Step(
+            STRUCTURE,
+            StepStatus.UNSUPPORTED,
+            "This is an Open Badges 2.0 assertion; only Open Badges 3.0 credentials are verified here.",
+            code="unsupported",
+        ), None
+    if first not in (VC_V2_CONTEXT, VC_V1_CONTEXT):
+        return _failed(
+            STRUCTURE,
+            MalformedCredential(f"not a verifiable credential: the first @context must be {VC_V2_CONTEXT}"),
+        ), None
+    version = "2.0" if first == VC_V2_CONTEXT else "1.1"
+    if "VerifiableCredential" not in types_of(credential):
+        return _failed(STRUCTURE, MalformedCredential("type does not include VerifiableCredential")), version
+    if not subjects_of(credential):
+        return _failed(STRUCTURE, MalformedCredential("the credential has no credentialSubject object")), version
+    if issuer_id_of(credential) is None:
+        return _failed(STRUCTURE, MalformedCredential("the credential names no issuer id")), version
+    try:
+        expand_strict(dict(credential))
+    except CredentialError as exc:
+        return _failed(STRUCTURE, exc), version
+    return Step(
+        STRUCTURE,
+        StepStatus.PASSED,
+        f"A VC {version} document; all {len(contexts)} contexts are known and every term is defined.",
+    ), version
+
+
+# --- schema ------------------------------------------------------------------------------
+
+
+def _as_vc2(credential: Mapping[str, Any]) -> dict[str, Any]:
+    """A VC 1.1 Open Badge in VC 2.0 clothes, so the OB 3.0 schema can judge the rest of it."""
+    mapped = dict(credential)
+    contexts = as_list(mapped.get("@context"))
+    mapped["@context"] = [VC_V2_CONTEXT, *contexts[1:]]
+    for old, new in (("issuanceDate", "validFrom"), ("expirationDate", "validUntil")):
+        if old in mapped:
+            mapped[new] = mapped.pop(old)
+    return mapped
+
+
+def schema_step(credential: Mapping[str, Any], version: str | None) -> Step:
+    kind = kind_of(credential)
+    try:
+        if kind == "other":
+            if version == "2.0":
+                validate_vc2(credential)
+                return Step(SCHEMA, StepStatus.WARNING, "Not an Open Badge; it matches the W3C VC 2.0 schema.")
+            return Step(SCHEMA, StepStatus.WARNING, "Not an Open Badge (VC 1.1); no schema applies to it.")
+        if version == "1.1":
+            if "issuanceDate" not in credential:
+                raise SchemaInvalid("a VC 1.1 credential needs issuanceDate")
+            candidate = _as_vc2(credential)
+            _validate(candidate, kind)
+            return Step(
+                SCHEMA,
+                StepStatus.PASSED,
+                "A VC 1.1 Open Badge; it matches the OB 3.0 schema with issuanceDate/expirationDate "
+                "read as validFrom/validUntil.",
+            )
+        how = _validate(credential, kind)
+        checked = validate_declared_schemas(credential)
+    except CredentialError as exc:
+        return _failed(SCHEMA, exc)
+    extra = f" Declared schema(s) checked: {', '.join(checked)}." if checked else ""
+    return Step(SCHEMA, StepStatus.PASSED, how + extra)
+
+
+def _validate(credential: Mapping[str, Any], kind: str) -> str:
+    validate = validate_ob3_credential if kind == "achievement" else validate_endorsement
+    what = "OB 3.0 achievement credential" if kind == "achievement" else "OB 3.0 endorsement credential"
+    try:
+        validate(credential, strict=True)
+        return f"Matches the {what} schema."
+    except SchemaInvalid:
+        # Foreign issuers often emit JSON-LD compacted single values; the JSON-LD
+        # adaptation schema accepts those, and so do we.
+        validate(credential, strict=False)
+        return f"Matches the {what} schema (JSON-LD adaptation: single values for arrays)."
+
+
+# --- subject -----------------------------------------------------------------------------
+
+
+def subject_step(credential: Mapping[str, Any]) -> Step:
+    subjects = subjects_of(credential)
+    if not subjects:
+        return _failed(SUBJECT, MalformedCredential("the credential has no credentialSubject object"))
+    described = []
+    for subject in subjects:
+        subject_id = subject.get("id")
+        identifiers = [item for item in as_list(subject.get("identifier")) if isinstance(item, Mapping)]
+        if isinstance(subject_id, str) and subject_id:
+            described.append(f"identified as {subject_id}")
+        elif identifiers:
+            kinds = sorted({str(item.get("identityType", "unknown")) for item in identifiers})
+            described.append(f"identified by {', '.join(kinds)}")
+        elif kind_of(credential) == "other":
+            described.append("not identified")
+        else:
+            return _failed(SUBJECT, MalformedCredential("the subject has neither an id nor an identifier"))
+    return Step(SUBJECT, StepStatus.PASSED, sentence("The subject is " + "; ".join(described)))
+
+
+# --- issuer binding ----------------------------------------------------------------------
+
+
+def binding_step(issuer_id: str | None, controllers: Iterable[str | None], source: str) -> Step:
+    controllers = list(controllers)
+    if issuer_id is None:
+        return _failed(ISSUER, MalformedCredential("the credential names no issuer id"))
+    for controller in controllers:
+        if controller is None:
+            return _failed(
+                ISSUER,
+                UntrustedIssuer(f"the signing key ({source}) is not published by the issuer {issuer_id}"),
+            )
+        if controller != issuer_id:
+            return _failed(
+                ISSUER,
+                UntrustedIssuer(f"the signing key belongs to {controller}, not to the issuer {issuer_id}"),
+            )
+    return Step(ISSUER, StepStatus.PASSED, f"The signing key ({source}) is controlled by the issuer {issuer_id}.")
+
+
+# --- validity ----------------------------------------------------------------------------
+
+
+def parse_date_time(value: Any, field: str) -> datetime:
+    if not isinstance(value, str) or not _DATE_TIME.fullmatch(value):
+        raise MalformedCredential(f"{field} is not a date-time with a time zone: {value!r}")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise MalformedCredential(f"{field} is not a valid date-time: {value!r}") from exc
+
+
+def validity_fields(version: str | None) -> tuple[str, str]:
+    return ("issuanceDate", "expirationDate") if version == "1.1" else ("validFrom", "validUntil")
+
+
+def validity_step(credential: Mapping[str, Any], version: str | None, now: datetime) -> Step:
+    start_field, end_field = validity_fields(version)
+    try:
+        start = parse_date_time(credential[start_field], start_field) if start_field in credential else None
+        end = parse_date_time(credential[end_field], end_field) if end_field in credential else None
+        if start is not None and now < start:
+            raise NotYetValid(f"the credential is not valid before {credential[start_field]}")
+        if end is not None and now > end:
+            raise Expired(f"the credential expired at {credential[end_field]}")
+    except CredentialError as exc:
+        return _failed(VALIDITY, exc)
+    if start is None and end is None:
+        return Step(VALIDITY, StepStatus.SKIPPED, "The credential states no validity period.")
+    if end is None:
+        return Step(VALIDITY, StepStatus.PASSED, f"Valid since {credential[start_field]}, with no expiry date.")
+    since = f"from {credential[start_field]} " if start is not None else ""
+    return Step(VALIDITY, StepStatus.PASSED, f"Valid {since}until {credential[end_field]}.")
+
+
+# --- recipient ---------------------------------------------------------------------------
+
+
+def _hash_matches(identity_hash: str, salt: str, candidates: Iterable[str]) -> bool:
+    algorithm, _, expected = identity_hash.partition("$")
+    if algorithm not in ("sha256", "md5") or not expected:
+        return False
+    for candidate in candidates:
+        digest = hashlib.new(algorithm, (candidate + salt).encode("utf-8")).hexdigest()
+        if hmac.compare_digest(digest, expected.lower()):
+            return True
+    return False
+
+
+def recipient_step(credential: Mapping[str, Any], email: str | None) -> Step:
+    if email is None or not email.strip():
+        return Step(RECIPIENT, StepStatus.SKIPPED, "No recipient e-mail address was given to match.")
+    typed = email.strip()
+    # Issuers hash the address as they stored it; most lower-case it first, some do not.
+    candidates = list(dict.fromkeys([typed, typed.lower()]))
+    seen_email = False
+    for subject in subjects_of(credential):
+        subject_id = subject.get("id")
+        if isinstance(subject_id, str) and subject_id.lower().startswith("mailto:"):
+            seen_email = True
+            if subject_id[len("mailto:") :].lower() == typed.lower():
+                return _recipient_ok(typed)
+        for identifier in as_list(subject.get("identifier")):
+            if not isinstance(identifier, Mapping) or identifier.get("identityType") != "emailAddress":
+                continue
+            value = identifier.get("identityHash")
+            if not isinstance(value, str):
+                continue
+            seen_email = True
+            salt = identifier.get("salt") if isinstance(identifier.get("salt"), str) else ""
+            if identifier.get("hashed") is False:
+                if value.strip().lower() == typed.lower():
+                    return _recipient_ok(typed)
+            elif _hash_matches(value, str(salt), candidates):
+                return _recipient_ok(typed)
+    if not seen_email:
+        return _failed(RECIPIENT, RecipientMismatch("the credential names no e-mail recipient to compare with"))
+    return _failed(RECIPIENT, RecipientMismatch(f"the credential was not issued to {typed}"))
+
+
+def _recipient_ok(email: str) -> Step:
+    return Step(RECIPIENT, StepStatus.PASSED, f"Issued to {email}.")

@@ -1,0 +1,297 @@
+"""The checklist engine: runs every step in OB 3.0 order and never raises for a bad credential."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from ..dataintegrity import ResolveKey
+from ..dataintegrity import verify as verify_data_integrity
+from ..errors import CredentialError, InvalidProof, UnsupportedSuite
+from ..jwt import unverified_parts, verify_vc_jwt
+from .checks import (
+    as_list,
+    binding_step,
+    issuer_id_of,
+    kind_of,
+    recipient_step,
+    schema_step,
+    sentence,
+    structure_step,
+    subject_step,
+    subjects_of,
+    validity_fields,
+    validity_step,
+)
+from .keys import CallableFetcher, FetchDocument, JwtKeyResolver
+from .reading import Presented, read_presented
+from .report import (
+    ENDORSEMENTS,
+    ISSUER,
+    PROOF,
+    READ,
+    RECIPIENT,
+    SCHEMA,
+    STATUS,
+    STRUCTURE,
+    SUBJECT,
+    VALIDITY,
+    Step,
+    StepStatus,
+    VerificationReport,
+    outcome_of,
+)
+from .status import StatusChecker
+
+# An endorsement may itself carry endorsements; two levels is what OB documents show,
+# and the bound keeps a hostile document from fanning out into many fetches.
+MAX_ENDORSEMENT_DEPTH = 2
+MAX_ENDORSEMENTS = 10
+# credential id -> status entries the verifying issuer holds for it (see verify_presented).
+KnownStatusEntries = Callable[[str], Sequence[Mapping[str, Any]]]
+_ORDER = (READ, STRUCTURE, SCHEMA, SUBJECT, PROOF, ISSUER, STATUS, VALIDITY, RECIPIENT, ENDORSEMENTS)
+
+
+class _ProofResult:
+    def __init__(self, step: Step, controllers: list[str | None], source: str, credential: dict[str, Any]):
+        self.step = step
+        self.controllers = controllers
+        self.source = source
+        self.credential = credential
+
+
+class Verifier:
+    def __init__(
+        self,
+        *,
+        now: datetime,
+        resolve_key: ResolveKey,
+        fetch_document: FetchDocument,
+        known_status_entries: KnownStatusEntries | None = None,
+    ) -> None:
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValueError("now must be timezone-aware")
+        self.now = now
+        self.resolve_key = resolve_key
+        self.fetcher = CallableFetcher(fetch_document)
+        self.known_status_entries = known_status_entries
+
+    def run(
+        self,
+        data: bytes | str | Mapping[str, Any],
+        *,
+        recipient_email: str | None = None,
+        depth: int = 0,
+    ) -> VerificationReport:
+        try:
+            presented = read_presented(data)
+        except CredentialError as exc:
+            return unreadable_report(exc)
+        steps = [Step(READ, StepStatus.PASSED, presented.description)]
+
+        structure, version = structure_step(presented.credential)
+        if structure.status is StepStatus.UNSUPPORTED or structure.code == "malformed":
+            steps += [structure, *_skipped_after(STRUCTURE, "this is not a credential we can verify")]
+            return _report(steps, presented, presented.credential, version)
+
+        # A VC-JWT is verified first so that the later steps read the credential the
+        # signature covers; its step still goes in its place in the checklist.
+        proof = self._proof(presented)
+        credential = proof.credential
+        if presented.payload == "jwt" and proof.step.status is StepStatus.PASSED:
+            structure, version = structure_step(credential)
+        issuer_id = issuer_id_of(credential)
+        steps += [structure, schema_step(credential, version), subject_step(credential), proof.step]
+        if proof.step.status is StepStatus.PASSED:
+            steps.append(binding_step(issuer_id, proof.controllers, proof.source))
+        else:
+            steps.append(Step(ISSUER, StepStatus.SKIPPED, "Not checked: the signature was not verified."))
+        credential_id = credential.get("id") if isinstance(credential.get("id"), str) else None
+        known = self.known_status_entries(credential_id) if credential_id and self.known_status_entries else []
+        checker = StatusChecker(
+            now=self.now,
+            resolve_key=self.resolve_key,
+            fetcher=self.fetcher,
+            issuer_id=issuer_id,
+            credential_id=credential_id,
+            known_entries=known,
+        )
+        steps.append(checker.step(credential))
+        steps.append(validity_step(credential, version, self.now))
+        steps.append(recipient_step(credential, recipient_email))
+        endorsement_step, endorsements = self._endorsements(credential, depth)
+        steps.append(endorsement_step)
+        return _report(steps, presented, credential, version, endorsements)
+
+    # --- proof ------------------------------------------------------------------------
+
+    def _proof(self, presented: Presented) -> _ProofResult:
+        if presented.token is not None:
+            return self._jwt_proof(presented.token, presented.credential)
+        credential = presented.credential
+        if "proof" not in credential:
+            return _proof_failure(InvalidProof("the credential carries no proof"), credential)
+        try:
+            proofs = verify_data_integrity(credential, resolve_key=self.resolve_key, now=self.now)
+        except CredentialError as exc:
+            return _proof_failure(exc, credential)
+        methods = [proof.verification_method for proof in proofs]
+        suites = sorted({proof.cryptosuite for proof in proofs})
+        count = f"{len(proofs)} proofs verify" if len(proofs) > 1 else "The proof verifies"
+        source = (
+            f"the verification method {methods[0]}" if len(methods) == 1 else f"{len(methods)} verification methods"
+        )
+        step = Step(
+            PROOF,
+            StepStatus.PASSED,
+            f"{count} (Data Integrity, {', '.join(suites)}).",
+            data={"verification_methods": methods, "cryptosuites": suites},
+        )
+        return _ProofResult(step, [proof.controller for proof in proofs], source, credential)
+
+    def _jwt_proof(self, token: str, unverified: dict[str, Any]) -> _ProofResult:
+        resolver = JwtKeyResolver(
+            resolve_key=self.resolve_key, fetcher=self.fetcher, issuer_id=issuer_id_of(unverified)
+        )
+        try:
+            alg = unverified_parts(token)[0].get("alg")
+            credential = verify_vc_jwt(token, resolve_key=resolver)
+        except CredentialError as exc:
+            return _proof_failure(exc, unverified)
+        step = Step(
+            PROOF,
+            StepStatus.PASSED,
+            f"The VC-JWT signature ({alg}) verifies and its claims agree with the credential.",
+            data={"alg": alg, "key": resolver.source},
+        )
+        return _ProofResult(step, [resolver.controller], resolver.source, credential)
+
+    # --- endorsements -----------------------------------------------------------------
+
+    def _endorsements(self, credential: Mapping[str, Any], depth: int) -> tuple[Step, list[VerificationReport]]:
+        items = [*as_list(credential.get("endorsement")), *as_list(credential.get("endorsementJwt"))]
+        if not items:
+            return Step(ENDORSEMENTS, StepStatus.SKIPPED, "The credential carries no endorsements."), []
+        if depth >= MAX_ENDORSEMENT_DEPTH:
+            reason = f"Endorsements nested more than {MAX_ENDORSEMENT_DEPTH} levels deep were not checked."
+            return Step(ENDORSEMENTS, StepStatus.WARNING, reason), []
+        notes = []
+        if len(items) > MAX_ENDORSEMENTS:
+            notes.append(f"Only the first {MAX_ENDORSEMENTS} of {len(items)} endorsements were checked.")
+            items = items[:MAX_ENDORSEMENTS]
+        reports = [self.run(item, depth=depth + 1) for item in items if isinstance(item, (Mapping, str))]
+        if len(reports) < len(items):
+            notes.append("Some endorsement entries are neither objects nor JWTs.")
+        targets = _endorsable_ids(credential)
+        good = 0
+        for report in reports:
+            who = report.issuer_name or report.issuer_id or "an unknown endorser"
+            endorsed = _endorsed_id(report.credential)
+            if not report.valid:
+                notes.append(f"The endorsement by {who} is not valid ({report.headline.lower()}).")
+            elif report.credential is None or kind_of(report.credential) != "endorsement":
+                notes.append(f"The endorsement by {who} is not an EndorsementCredential.")
+            elif endorsed not in targets:
+                notes.append(f"The endorsement by {who} endorses {endorsed}, not this credential.")
+            else:
+                good += 1
+        summary = f"{good} of {len(reports)} endorsement(s) verified."
+        status = StepStatus.PASSED if not notes and good else StepStatus.WARNING
+        return Step(ENDORSEMENTS, status, " ".join([summary, *notes])), reports
+
+
+def unreadable_report(exc: CredentialError) -> VerificationReport:
+    step = Step(READ, StepStatus.FAILED, sentence(exc.message), code=exc.code)
+    return _report([step, *_skipped_after(READ, "nothing could be read")], None, None, None)
+
+
+def _proof_failure(exc: CredentialError, credential: dict[str, Any]) -> _ProofResult:
+    status = StepStatus.UNSUPPORTED if isinstance(exc, UnsupportedSuite) else StepStatus.FAILED
+    reason = sentence(exc.message)
+    if status is StepStatus.UNSUPPORTED:
+        reason += " The signature could not be checked here, which does not mean it is wrong."
+    return _ProofResult(Step(PROOF, status, reason, code=exc.code), [], "", credential)
+
+
+def _skipped_after(name: str, why: str) -> list[Step]:
+    later = _ORDER[_ORDER.index(name) + 1 :]
+    return [Step(step, StepStatus.SKIPPED, f"Not checked: {why}.") for step in later]
+
+
+def _endorsable_ids(credential: Mapping[str, Any]) -> set[str]:
+    ids = {credential.get("id"), issuer_id_of(credential)}
+    for subject in subjects_of(credential):
+        achievement = subject.get("achievement")
+        if isinstance(achievement, Mapping):
+            ids.add(achievement.get("id"))
+    return {item for item in ids if isinstance(item, str)}
+
+
+def _endorsed_id(credential: Mapping[str, Any] | None) -> str | None:
+    if credential is None:
+        return None
+    subjects = subjects_of(credential)
+    subject_id = subjects[0].get("id") if subjects else None
+    return subject_id if isinstance(subject_id, str) else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _image(value: Any) -> str | None:
+    if isinstance(value, Mapping):
+        value = value.get("id")
+    return value if isinstance(value, str) and value else None
+
+
+def _report(
+    steps: list[Step],
+    presented: Presented | None,
+    credential: Mapping[str, Any] | None,
+    version: str | None,
+    endorsements: list[VerificationReport] | None = None,
+) -> VerificationReport:
+    summary: dict[str, Any] = {}
+    if credential is not None:
+        issuer = credential.get("issuer")
+        subjects = subjects_of(credential)
+        subject = subjects[0] if subjects else {}
+        achievement = subject.get("achievement")
+        achievement = achievement if isinstance(achievement, Mapping) else {}
+        start_field, end_field = validity_fields(version)
+        summary = {
+            "credential_id": _text(credential.get("id")),
+            "credential_name": _text(credential.get("name")),
+            "issuer_id": issuer_id_of(credential),
+            "issuer_name": _text(issuer.get("name")) if isinstance(issuer, Mapping) else None,
+            "achievement_name": _text(achievement.get("name")),
+            "achievement_description": _text(achievement.get("description")),
+            "achievement_image": _image(achievement.get("image")),
+            "subject": _subject_summary(subject),
+            "valid_from": _text(credential.get(start_field)),
+            "valid_until": _text(credential.get(end_field)),
+            "awarded_date": _text(credential.get("awardedDate")),
+        }
+    return VerificationReport(
+        steps=tuple(steps),
+        outcome=outcome_of(steps),
+        format=None if presented is None else presented.container,
+        vc_version=version,
+        credential=credential,
+        endorsements=tuple(endorsements or ()),
+        **summary,
+    )
+
+
+def _subject_summary(subject: Mapping[str, Any]) -> str | None:
+    subject_id = _text(subject.get("id"))
+    if subject_id:
+        return subject_id
+    for identifier in as_list(subject.get("identifier")):
+        if isinstance(identifier, Mapping) and isinstance(identifier.get("identityType"), str):
+            hashed = " (hashed)" if identifier.get("hashed") is not False else ""
+            value = "" if hashed else f": {identifier.get('identityHash')}"
+            return f"{identifier['identityType']}{hashed}{value}"
+    return None

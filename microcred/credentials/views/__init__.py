@@ -1,0 +1,1 @@
+"""Public hosting endpoints (machine-readable documents) and the credential pages."""

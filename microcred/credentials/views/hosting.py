@@ -1,0 +1,292 @@
+"""The public, unauthenticated documents that let anyone verify our credentials without asking
+us: issuer profiles (CID documents), did:web documents, JWKS, credentials, status lists, our
+JSON-LD context and achievements.
+
+Every machine-readable response is cacheable (strong ETag + Cache-Control, 304 on a match) and
+carries ``Access-Control-Allow-Origin: *`` so browser-based verifiers and wallets can fetch it.
+Content negotiation picks JSON for machines and HTML for people (``Vary: Accept``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import http_date
+from django.views.decorators.http import require_GET
+
+from microcred.accounts.models import Organisation
+from microcred.catalog.models import MicroCredential, Status
+from microcred.core.clock import now
+from microcred.core.errors import NotFound
+
+from .. import links
+from ..documents import badge_svg, issuer_did_document, issuer_profile_document, jwks_document
+from ..issuing import achievement_document
+from ..models import IssuerKey, StatusList
+from ..resolver import CONTEXT_FILE
+from ..selectors import (
+    credential_get_public,
+    display_status,
+    learner_name_for,
+    linkedin_add_url,
+    verify_page_url,
+)
+from ..statuslists import status_list_publish, ttl_seconds
+from ..vc.errors import KeyResolutionError
+
+JSON_LD = "application/ld+json"
+DOCUMENT_MAX_AGE = 300
+CONTEXT_MAX_AGE = 24 * 3600
+CREDENTIAL_MAX_AGE = 3600
+CREDENTIAL_JSON_TYPES = ["application/vc+ld+json", "application/vc", "application/ld+json", "application/json"]
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _not_modified(request: HttpRequest, etag: str) -> bool:
+    candidates = [tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")]
+    return etag in candidates or "*" in candidates
+
+
+def cacheable(
+    request: HttpRequest,
+    body: bytes,
+    *,
+    content_type: str,
+    max_age: int,
+    last_modified: datetime | None = None,
+    vary_accept: bool = False,
+    filename: str | None = None,
+) -> HttpResponse:
+    etag = _etag(body + content_type.encode())
+    if _not_modified(request, etag):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type=content_type)
+        if filename:
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={max_age}"
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Expose-Headers"] = "ETag, Link"
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    if vary_accept:
+        response["Vary"] = "Accept"
+    return response
+
+
+def _json_bytes(document: Any) -> bytes:
+    # Sorted keys: PostgreSQL's jsonb does not keep key order, and the bytes (hence the ETag)
+    # must not depend on the database. Key order means nothing to JSON-LD or the proofs.
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+
+
+def _wants_html(request: HttpRequest, machine_types: list[str]) -> bool:
+    """HTML only when the client prefers it; ``*/*`` and no Accept mean a machine."""
+    if "format" in request.GET:
+        return False
+    if "Accept" not in request.headers:
+        return False
+    preferred = request.get_preferred_type([*machine_types, "text/html"])
+    return preferred == "text/html"
+
+
+def _organisation(slug: str) -> Organisation:
+    return get_object_or_404(Organisation, slug=slug)
+
+
+@require_GET
+def issuer(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _organisation(slug)
+    if _wants_html(request, [JSON_LD, "application/json"]):
+        keys = list(IssuerKey.objects.filter(organisation=organisation).order_by("created_at"))
+        response = render(
+            request,
+            "credentials/issuer.html",
+            {
+                "organisation": organisation,
+                "issuer_id": links.issuer_url(slug),
+                "keys": [(key, links.verification_method_url(slug, key.key_id)) for key in keys],
+                "did_url": links.did_document_url(slug),
+                "jwks_url": links.issuer_jwks_url(slug),
+            },
+        )
+        response["Vary"] = "Accept"
+        return response
+    document = issuer_profile_document(organisation, today=now().date())
+    content_type = (
+        "application/json"
+        if request.get_preferred_type([JSON_LD, "application/json"]) == "application/json"
+        else JSON_LD
+    )
+    return cacheable(
+        request, _json_bytes(document), content_type=content_type, max_age=DOCUMENT_MAX_AGE, vary_accept=True
+    )
+
+
+@require_GET
+def issuer_did(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _organisation(slug)
+    try:
+        document = issuer_did_document(organisation)
+    except KeyResolutionError as exc:
+        # No key yet, or SITE_URL (plain http, an IP address) cannot carry a did:web.
+        raise Http404(str(exc)) from exc
+    return cacheable(request, _json_bytes(document), content_type="application/did+ld+json", max_age=DOCUMENT_MAX_AGE)
+
+
+@require_GET
+def issuer_jwks(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = _organisation(slug)
+    keys = list(
+        IssuerKey.objects.filter(organisation=organisation).select_related("organisation").order_by("created_at")
+    )
+    return cacheable(
+        request, _json_bytes(jwks_document(keys)), content_type="application/json", max_age=DOCUMENT_MAX_AGE
+    )
+
+
+@require_GET
+def site_jwks(request: HttpRequest) -> HttpResponse:
+    keys = list(IssuerKey.objects.select_related("organisation").order_by("organisation__slug", "created_at"))
+    return cacheable(
+        request, _json_bytes(jwks_document(keys)), content_type="application/json", max_age=DOCUMENT_MAX_AGE
+    )
+
+
+@require_GET
+def context(request: HttpRequest) -> HttpResponse:
+    # Byte for byte the pinned file the signer loads, so hashes match what we signed under.
+    return cacheable(request, CONTEXT_FILE.read_bytes(), content_type=JSON_LD, max_age=CONTEXT_MAX_AGE)
+
+
+@require_GET
+def status_list(request: HttpRequest, slug: str, purpose: str, number: int) -> HttpResponse:
+    row = get_object_or_404(
+        StatusList.objects.select_related("organisation"), organisation__slug=slug, purpose=purpose, number=number
+    )
+    document = status_list_publish(status_list=row, now=now())
+    content_type = request.get_preferred_type(CREDENTIAL_JSON_TYPES) or CREDENTIAL_JSON_TYPES[0]
+    return cacheable(
+        request,
+        _json_bytes(document),
+        content_type=content_type,
+        max_age=ttl_seconds(),
+        last_modified=row.published_at,
+        vary_accept=True,
+    )
+
+
+def _credential_format(request: HttpRequest) -> str:
+    requested = request.GET.get("format", "").lower()
+    if requested in ("json", "jwt"):
+        return requested
+    if requested:
+        raise Http404("Unknown format; use json or jwt.")
+    preferred = request.get_preferred_type([*CREDENTIAL_JSON_TYPES, "application/vc+jwt", "text/html"])
+    if "Accept" in request.headers and preferred == "text/html":
+        return "html"
+    if preferred == "application/vc+jwt":
+        return "vc+jwt"
+    return "json"
+
+
+@require_GET
+def credential(request: HttpRequest, uuid: str) -> HttpResponse:
+    try:
+        record = credential_get_public(uuid=uuid)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    wanted = _credential_format(request)
+    download = request.GET.get("download") == "1"
+    if wanted == "html":
+        return credential_page(request, record)
+    if wanted in ("jwt", "vc+jwt"):
+        content_type = "application/vc+jwt" if wanted == "vc+jwt" else "text/plain; charset=utf-8"
+        return cacheable(
+            request,
+            record.jwt.encode("ascii"),
+            content_type=content_type,
+            max_age=CREDENTIAL_MAX_AGE,
+            vary_accept=True,
+            filename=f"{record.uuid}.jwt" if download else None,
+        )
+    if request.GET.get("format") == "json":
+        content_type = "application/json"
+    else:
+        content_type = request.get_preferred_type(CREDENTIAL_JSON_TYPES) or CREDENTIAL_JSON_TYPES[0]
+    return cacheable(
+        request,
+        _json_bytes(record.document),
+        content_type=content_type,
+        max_age=CREDENTIAL_MAX_AGE,
+        vary_accept=True,
+        filename=f"{record.uuid}.json" if download else None,
+    )
+
+
+def credential_page(request: HttpRequest, record: Any) -> HttpResponse:
+    moment = now()
+    is_holder = request.user.is_authenticated and request.user.pk == record.user_id
+    mc = record.microcredential
+    catalog_url = None
+    if mc.status == Status.PUBLISHED:
+        catalog_url = reverse("web:microcredential", args=[record.issuer.slug, mc.slug])
+    response = render(
+        request,
+        "credentials/credential.html",
+        {
+            "credential": record,
+            "mc": mc,
+            "document": record.document,
+            "achievement": record.document.get("credentialSubject", {}).get("achievement", {}),
+            "status": display_status(record, now=moment),
+            "learner_name": learner_name_for(record, viewer=request.user),
+            "is_holder": is_holder,
+            "credential_url": links.credential_url(record.uuid),
+            "issuer_url": links.issuer_url(record.issuer.slug),
+            "verify_url": verify_page_url(record),
+            "linkedin_url": linkedin_add_url(record) if is_holder else None,
+            "catalog_url": catalog_url,
+        },
+    )
+    response["Vary"] = "Accept, Cookie"
+    # The page shows the live status; keep shared caches from serving a stale verdict.
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def achievement(request: HttpRequest, pk: int) -> HttpResponse:
+    mc = get_object_or_404(MicroCredential.objects.select_related("provider", "industry"), pk=pk)
+    if _wants_html(request, [JSON_LD, "application/json"]):
+        if mc.status == Status.PUBLISHED:
+            return redirect("web:microcredential", provider_slug=mc.provider.slug, slug=mc.slug)
+        raise Http404("This micro-credential is no longer in the catalog.")
+    content_type = (
+        "application/json"
+        if request.get_preferred_type([JSON_LD, "application/json"]) == "application/json"
+        else JSON_LD
+    )
+    return cacheable(
+        request,
+        _json_bytes(achievement_document(mc)),
+        content_type=content_type,
+        max_age=DOCUMENT_MAX_AGE,
+        vary_accept=True,
+    )
+
+
+@require_GET
+def achievement_image(request: HttpRequest, pk: int) -> HttpResponse:
+    mc = get_object_or_404(MicroCredential.objects.select_related("provider"), pk=pk)
+    return cacheable(request, badge_svg(mc).encode("utf-8"), content_type="image/svg+xml", max_age=CONTEXT_MAX_AGE)

@@ -1,0 +1,128 @@
+"""Pages for people: a learner's credentials, and the issuer staff's management page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from microcred.accounts.models import MembershipRole
+from microcred.accounts.permissions import has_org_role
+from microcred.core.clock import now
+from microcred.core.errors import ValidationFailed
+from microcred.web.views.common import app_errors
+
+from .. import links
+from ..keys import issuer_key_rotate
+from ..selectors import (
+    access_issued_credential,
+    access_issuer_for_staff,
+    credentials_of,
+    display_status,
+    issued_credentials,
+    keys_of,
+    linkedin_add_url,
+    verify_page_url,
+)
+from ..services import credential_revoke, credential_suspend, credential_unsuspend
+
+PAGE_SIZE = 25
+ACTIONS = ("revoke", "suspend", "unsuspend")
+
+
+@require_GET
+@login_required
+@app_errors
+def my_credentials(request: HttpRequest) -> HttpResponse:
+    moment = now()
+    rows = [
+        {
+            "credential": credential,
+            "status": display_status(credential, now=moment),
+            "public_url": links.credential_url(credential.uuid),
+            "page_url": reverse("credentials:credential", args=[credential.uuid]),
+            "verify_url": verify_page_url(credential),
+            "linkedin_url": linkedin_add_url(credential),
+        }
+        for credential in credentials_of(actor=request.user)
+    ]
+    return render(request, "credentials/my_credentials.html", {"rows": rows})
+
+
+def _manage_url(slug: str) -> str:
+    return reverse("credentials:manage", args=[slug])
+
+
+@require_GET
+@login_required
+@app_errors
+def manage(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = access_issuer_for_staff(actor=request.user, slug=slug)
+    q = request.GET.get("q", "")[:200]
+    status_filter = request.GET.get("status", "")
+    page = Paginator(issued_credentials(organisation=organisation, q=q, status=status_filter), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    moment = now()
+    rows = [{"credential": c, "status": display_status(c, now=moment)} for c in page.object_list]
+    return render(
+        request,
+        "credentials/manage.html",
+        {
+            "organisation": organisation,
+            "page": page,
+            "rows": rows,
+            "q": q,
+            "status_filter": status_filter,
+            "keys": keys_of(organisation=organisation),
+            "is_owner": has_org_role(request.user, organisation, (MembershipRole.OWNER,)),
+            "issuer_url": links.issuer_url(slug),
+        },
+    )
+
+
+def _back(request: HttpRequest, slug: str) -> HttpResponse:
+    # Return to the same search/page the form was posted from.
+    query = request.POST.get("return_query", "")
+    url = _manage_url(slug)
+    return redirect(f"{url}?{query}" if query and "\n" not in query else url)
+
+
+@require_POST
+@login_required
+@app_errors
+def manage_action(request: HttpRequest, slug: str, uuid: str, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404("Unknown action.")
+    organisation = access_issuer_for_staff(actor=request.user, slug=slug)
+    credential = access_issued_credential(organisation=organisation, uuid=uuid)
+    reason = request.POST.get("reason", "")
+    try:
+        if action == "revoke":
+            credential_revoke(actor=request.user, credential=credential, reason=reason)
+            messages.success(request, f"The credential of {credential.user} is revoked.")
+        elif action == "suspend":
+            credential_suspend(actor=request.user, credential=credential, reason=reason)
+            messages.success(request, f"The credential of {credential.user} is suspended.")
+        else:
+            credential_unsuspend(actor=request.user, credential=credential, reason=reason)
+            messages.success(request, f"The credential of {credential.user} is valid again.")
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    return _back(request, slug)
+
+
+@require_POST
+@login_required
+@app_errors
+def rotate_key(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = access_issuer_for_staff(actor=request.user, slug=slug)
+    key = issuer_key_rotate(actor=request.user, organisation=organisation)
+    messages.success(
+        request, f"New signing key {key.key_id} is active. Earlier keys stay published so existing credentials verify."
+    )
+    return _back(request, slug)

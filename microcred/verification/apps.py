@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class VerificationConfig(AppConfig):
+    name = "microcred.verification"
+    label = "verification"
+    verbose_name = "Verification"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,173 @@
+"""Pages anyone can see: home, catalog, a micro-credential, comparison, providers."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from microcred.accounts.selectors import provider_get
+from microcred.accreditation.selectors import current_accreditations
+from microcred.catalog.selectors import (
+    microcredential_get_published,
+    microcredential_outline,
+    microcredential_search,
+    microcredential_skill_links,
+    microcredential_stats,
+    published_microcredentials,
+)
+from microcred.core.clock import now
+from microcred.core.markdown import render_markdown
+from microcred.learning.selectors import enrolment_for
+
+from ..forms import CatalogFilterForm
+from . import reads
+from .common import app_errors, is_htmx, safe_next
+
+PAGE_SIZE = 12
+COMPARE_SESSION_KEY = "compare_ids"
+COMPARE_MAX = 4
+
+
+def compare_ids(request: HttpRequest) -> list[int]:
+    return [int(i) for i in request.session.get(COMPARE_SESSION_KEY, []) if str(i).isdigit()]
+
+
+@require_GET
+@app_errors
+def home(request: HttpRequest) -> HttpResponse:
+    published = published_microcredentials()
+    return render(
+        request,
+        "web/home.html",
+        {
+            "featured": reads.featured_microcredentials(6),
+            "industries": reads.industries_with_counts()[:8],
+            "providers": [p for p in reads.providers_with_counts() if p.published_count][:6],  # type: ignore[attr-defined]
+            "stats": {
+                "microcredentials": published.count(),
+                "providers": published.values("provider").distinct().count(),
+            },
+            "compare_ids": compare_ids(request),
+        },
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+@app_errors
+def catalog(request: HttpRequest) -> HttpResponse:
+    # Always bound: an empty query string is a valid search for everything.
+    form = CatalogFilterForm(request.GET, **reads.catalog_choices())
+    form.is_valid()
+    filters = form.to_filters()
+    paginator = Paginator(microcredential_search(filters), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    results = reads.attach_accreditations(list(page.object_list))
+    context = {
+        "form": form,
+        "page": page,
+        "results": results,
+        "filters": filters,
+        "compare_ids": compare_ids(request),
+        "active_filters": form.active_count(),
+    }
+    template = "web/catalog/_results.html" if is_htmx(request) else "web/catalog/index.html"
+    return render(request, template, context)
+
+
+@require_GET
+@app_errors
+def microcredential(request: HttpRequest, provider_slug: str, slug: str) -> HttpResponse:
+    mc = microcredential_get_published(provider_slug=provider_slug, slug=slug)
+    enrolment = enrolment_for(actor=request.user, microcredential_id=mc.pk)
+    if enrolment is not None and enrolment.status == "withdrawn":
+        enrolment = None
+    return render(
+        request,
+        "web/microcredential/detail.html",
+        {
+            "mc": mc,
+            # render_markdown sanitises with nh3, so the result is safe to insert as HTML.
+            "description_html": mark_safe(render_markdown(mc.description)),
+            "outline": microcredential_outline(mc),
+            "stats": microcredential_stats(mc),
+            "skill_links": microcredential_skill_links(mc),
+            "accreditations": list(current_accreditations(provider=mc.provider, today=now().date())),
+            "enrolment": enrolment,
+            "compare_ids": compare_ids(request),
+        },
+    )
+
+
+@require_GET
+@app_errors
+def compare(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.getlist("ids")
+    # Explicit ids make a shareable comparison link; without them, the visitor's own selection.
+    ids = list(dict.fromkeys(int(i) for i in raw if i.isdigit())) if raw else compare_ids(request)
+    if len(ids) > COMPARE_MAX:
+        messages.info(
+            request, f"You can compare up to {COMPARE_MAX} micro-credentials; showing the first {COMPARE_MAX}."
+        )
+        ids = ids[:COMPARE_MAX]
+    items = reads.compare_microcredentials(ids)
+    return render(request, "web/compare.html", {"items": items, "compare_ids": compare_ids(request)})
+
+
+@require_POST
+@app_errors
+def compare_toggle(request: HttpRequest) -> HttpResponse:
+    """Adds or removes one micro-credential from the comparison kept in the session."""
+    try:
+        mc_id = int(request.POST.get("id", ""))
+    except ValueError:
+        messages.error(request, "Choose a micro-credential to compare.")
+        return HttpResponseRedirect(safe_next(request, "web:catalog"))
+    mc = published_microcredentials().filter(pk=mc_id).first()
+    ids = compare_ids(request)
+    wanted = request.POST.get("compare") == "on"
+    error = ""
+    if mc is None:
+        error = "That micro-credential is not available to compare."
+    elif wanted and mc_id not in ids:
+        if len(ids) >= COMPARE_MAX:
+            error = f"You can compare up to {COMPARE_MAX}; remove one first."
+        else:
+            ids.append(mc_id)
+    elif not wanted and mc_id in ids:
+        ids.remove(mc_id)
+    request.session[COMPARE_SESSION_KEY] = ids
+    if is_htmx(request) and mc is not None:
+        context = {"mc": mc, "compare_ids": ids, "oob": True, "compare_error": error}
+        return render(request, "web/partials/compare_toggle.html", context)
+    if error:
+        messages.error(request, error)
+    return HttpResponseRedirect(safe_next(request, reverse("web:compare")))
+
+
+@require_GET
+@app_errors
+def providers(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/providers/index.html", {"providers": reads.providers_with_counts()})
+
+
+@require_GET
+@app_errors
+def provider(request: HttpRequest, slug: str) -> HttpResponse:
+    org = provider_get(slug=slug)
+    return render(
+        request,
+        "web/providers/detail.html",
+        {
+            "provider": org,
+            "accreditations": list(current_accreditations(provider=org, today=now().date())),
+            "microcredentials": reads.provider_microcredentials(org),
+            "compare_ids": compare_ids(request),
+        },
+    )

@@ -1,0 +1,167 @@
+"""Page-shaped reads built on the app selectors: choice lists, counts and view models.
+
+Only reads live here; a page that changes anything calls a service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from microcred.accounts.models import Organisation
+from microcred.accounts.selectors import provider_list
+from microcred.accreditation.models import Accreditation
+from microcred.accreditation.selectors import current_accreditations_by_provider
+from microcred.assessment.models import Attempt, Question
+from microcred.assessment.selectors import attempt_questions
+from microcred.catalog.models import Industry, Lesson, LessonKind, MicroCredential, MicroCredentialSkill, Module, Status
+from microcred.catalog.selectors import published_microcredentials
+from microcred.core.clock import now
+from microcred.learning.models import Enrolment
+from microcred.learning.selectors import Progress
+from microcred.skills.models import Skill
+
+PUBLISHED = Q(microcredentials__status=Status.PUBLISHED)
+
+
+def with_card_relations(qs: QuerySet[MicroCredential]) -> QuerySet[MicroCredential]:
+    """Everything a result card shows, in two queries whatever the page size."""
+    return qs.select_related("provider", "industry").prefetch_related(
+        Prefetch("skill_links", queryset=MicroCredentialSkill.objects.select_related("skill").order_by("skill__label"))
+    )
+
+
+def accreditations_for(organisations: Iterable[Organisation]) -> dict[int, list[Accreditation]]:
+    ids = {org.pk for org in organisations}
+    return dict(current_accreditations_by_provider(provider_ids=ids, today=now().date())) if ids else {}
+
+
+def attach_accreditations(mcs: list[MicroCredential]) -> list[MicroCredential]:
+    """Sets ``provider_accreditations`` on each card in one query for the whole page."""
+    by_provider = accreditations_for(mc.provider for mc in mcs)
+    for mc in mcs:
+        mc.provider_accreditations = by_provider.get(mc.provider_id, [])  # type: ignore[attr-defined]
+    return mcs
+
+
+def catalog_choices() -> dict[str, Any]:
+    """Filter options limited to what is published, so no option leads to an empty page by itself."""
+    published = published_microcredentials()
+    industries = list(
+        Industry.objects.filter(microcredentials__in=published).distinct().order_by("name").values_list("slug", "name")
+    )
+    providers = list(provider_list().filter(microcredentials__in=published).distinct().values_list("slug", "name"))
+    skills = list(
+        Skill.objects.filter(microcredentials__in=published).distinct().order_by("label").values_list("slug", "label")
+    )
+    languages = sorted(set(published.values_list("language", flat=True)))
+    return {"industries": industries, "providers": providers, "skills": skills, "languages": languages}
+
+
+def featured_microcredentials(limit: int = 6) -> list[MicroCredential]:
+    return attach_accreditations(
+        list(with_card_relations(published_microcredentials()).order_by("-published_at", "title")[:limit])
+    )
+
+
+def industries_with_counts() -> list[Industry]:
+    return list(
+        Industry.objects.annotate(published_count=Count("microcredentials", filter=PUBLISHED))
+        .filter(published_count__gt=0)
+        .order_by("-published_count", "name")
+    )
+
+
+def providers_with_counts() -> list[Organisation]:
+    providers: list[Organisation] = list(
+        provider_list().annotate(published_count=Count("microcredentials", filter=PUBLISHED))
+    )
+    by_provider = accreditations_for(providers)
+    for provider in providers:
+        provider.current_accreditations = by_provider.get(provider.pk, [])  # type: ignore[attr-defined]
+    return providers
+
+
+def provider_microcredentials(provider: Organisation) -> list[MicroCredential]:
+    mcs = list(with_card_relations(published_microcredentials().filter(provider=provider)).order_by("title"))
+    return attach_accreditations(mcs)
+
+
+def compare_microcredentials(ids: list[int]) -> list[MicroCredential]:
+    """Published micro-credentials in the order asked for, with what the comparison table shows."""
+    qs = with_card_relations(published_microcredentials().filter(pk__in=ids)).prefetch_related(
+        Prefetch("modules", queryset=Module.objects.order_by("position", "id").annotate(lesson_count=Count("lessons")))
+    )
+    by_id = {mc.pk: mc for mc in qs}
+    return attach_accreditations([by_id[i] for i in ids if i in by_id])
+
+
+def done_lesson_ids(lessons: Iterable[Lesson], progress: Progress) -> set[int]:
+    """Lessons a learner has finished: clicked done, or a quiz with a passed attempt."""
+    return {
+        lesson.pk
+        for lesson in lessons
+        if (lesson.kind == LessonKind.QUIZ and lesson.quiz_id in progress.passed_quiz_ids)
+        or (lesson.kind != LessonKind.QUIZ and lesson.pk in progress.completed_lesson_ids)
+    }
+
+
+def next_lesson(sequence: list[Lesson], done: set[int], after: Lesson | None = None) -> Lesson | None:
+    """The first unfinished required lesson (after ``after`` when given), else the first unfinished one."""
+    start = sequence.index(after) + 1 if after is not None and after in sequence else 0
+    rest = sequence[start:]
+    for lesson in rest:
+        if lesson.required and lesson.pk not in done:
+            return lesson
+    for lesson in rest:
+        if lesson.pk not in done:
+            return lesson
+    return None
+
+
+@dataclass
+class ChoiceResult:
+    text: str
+    chosen: bool
+    correct: bool
+
+
+@dataclass
+class QuestionResult:
+    number: int
+    text: str
+    kind: str
+    points: int
+    right: bool
+    explanation: str
+    choices: list[ChoiceResult] = field(default_factory=list)
+
+
+def attempt_review(attempt: Attempt) -> list[QuestionResult]:
+    """Per-question outcome of a submitted attempt; only ever built after submission."""
+    assert attempt.is_submitted, "correctness is never shown before submission"
+    results = []
+    questions: list[Question] = attempt_questions(attempt)
+    for number, question in enumerate(questions, start=1):
+        chosen = set(attempt.answers.get(str(question.pk), []))
+        choices = list(question.choices.all())
+        correct = {c.pk for c in choices if c.is_correct}
+        results.append(
+            QuestionResult(
+                number=number,
+                text=question.text,
+                kind=question.kind,
+                points=question.points,
+                right=chosen == correct,
+                explanation=question.explanation,
+                choices=[ChoiceResult(text=c.text, chosen=c.pk in chosen, correct=c.is_correct) for c in choices],
+            )
+        )
+    return results
+
+
+def enrolment_is_completed(enrolment: Enrolment) -> bool:
+    return enrolment.status == "completed"

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The suite runs twice: on the embedded SQLite database and on PostgreSQL, and says which ran.
+# With CI=true a PostgreSQL that cannot be reached is a failure, not a skip.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+PG_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/microcred}"
+ran=()
+failed=0
+
+pg_reachable() {
+  "$BIN/python" - "$PG_URL" <<'PY'
+import sys
+import dj_database_url
+import psycopg
+cfg = dj_database_url.parse(sys.argv[1])
+try:
+    psycopg.connect(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"] or "postgres",
+                    password=cfg["PASSWORD"] or None, dbname="postgres", connect_timeout=3).close()
+except Exception as exc:
+    print(f"PostgreSQL not reachable at {cfg['HOST']}:{cfg['PORT']}: {exc}", file=sys.stderr)
+    sys.exit(1)
+PY
+}
+
+echo "=== pytest on SQLite ==="
+if env -u DATABASE_URL "$BIN/python" -m pytest -p no:cacheprovider "$@"; then
+  ran+=("SQLite: passed")
+else
+  ran+=("SQLite: FAILED"); failed=1
+fi
+
+if [[ "$PG_URL" == postgres* ]] && pg_reachable; then
+  echo "=== pytest on PostgreSQL ($PG_URL) ==="
+  if DATABASE_URL="$PG_URL" "$BIN/python" -m pytest -p no:cacheprovider -m "not browser" "$@"; then
+    ran+=("PostgreSQL: passed")
+  else
+    ran+=("PostgreSQL: FAILED"); failed=1
+  fi
+elif [ "${CI:-}" = "true" ]; then
+  ran+=("PostgreSQL: NOT REACHABLE (a failure in CI)"); failed=1
+else
+  ran+=("PostgreSQL: skipped, not reachable (set DATABASE_URL to run it)")
+fi
+
+echo
+echo "=== Databases tested ==="
+printf '  %s\n' "${ran[@]}"
+exit $failed

@@ -1,0 +1,71 @@
+"""A learner who completed a micro-credential the real way, and the people around them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import TestCase
+
+from microcred.accounts.models import Organisation, User
+from microcred.assessment.services import attempt_start, attempt_submit
+from microcred.catalog.models import Lesson, LessonKind, MicroCredential
+from microcred.learning.models import Completion
+from microcred.learning.services import enrolment_create, lesson_complete
+from tests.factories import MembershipFactory, UserFactory, correct_answers, published_microcredential
+
+SITE = "https://academy.example"
+
+
+@pytest.fixture(autouse=True)
+def _site(settings):
+    # An HTTPS host name, as in production, so did:web documents can be built too.
+    settings.SITE_URL = SITE
+
+
+def complete(mc: MicroCredential, learner: User) -> Completion:
+    """Enrol, do every required lesson and pass the final quiz, through the learner's services."""
+    enrolment = enrolment_create(actor=learner, microcredential=mc)
+    for lesson in Lesson.objects.filter(module__microcredential=mc, required=True).exclude(kind=LessonKind.QUIZ):
+        lesson_complete(actor=learner, enrolment=enrolment, lesson=lesson)
+    quiz = Lesson.objects.get(module__microcredential=mc, kind=LessonKind.QUIZ).quiz
+    attempt = attempt_start(actor=learner, quiz=quiz, enrolment=enrolment)
+    # Awarding runs after the completion commits; the test transaction never commits, so run
+    # the on-commit callbacks (the immediate task backend then issues the credential).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        attempt_submit(actor=learner, attempt=attempt, answers=correct_answers(attempt))
+    return Completion.objects.get(enrolment=enrolment)
+
+
+@dataclass
+class World:
+    provider: Organisation
+    mc: MicroCredential
+    learner: User
+    owner: User
+    instructor: User
+    grader: User
+    outsider_instructor: User
+
+
+@pytest.fixture
+def world(db) -> World:
+    from tests.factories import OrganisationFactory
+
+    provider = OrganisationFactory(name="Example Academy", slug="example-academy", email="badges@academy.example")
+    other = OrganisationFactory(name="Other Academy", slug="other-academy")
+    mc = published_microcredential(provider=provider)
+    people: dict[str, Any] = {}
+    for role in ("owner", "instructor", "grader"):
+        people[role] = MembershipFactory(organisation=provider, role=role).user
+    outsider = MembershipFactory(organisation=other, role="instructor").user
+    return World(
+        provider=provider,
+        mc=mc,
+        learner=UserFactory(email="Ada.Lovelace@Example.org", full_name="Ada Lovelace"),
+        owner=people["owner"],
+        instructor=people["instructor"],
+        grader=people["grader"],
+        outsider_instructor=outsider,
+    )

@@ -1,0 +1,28 @@
+"""Our own issued credentials (through the real learning and issuing services), for the
+Django-side verification tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from microcred.credentials.models import Credential
+from tests.credentials.conftest import complete
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, published_microcredential
+
+SITE = "https://academy.example"
+
+
+@pytest.fixture
+def site(settings):
+    settings.SITE_URL = SITE
+    return SITE
+
+
+@pytest.fixture
+def issued(db, site) -> Credential:
+    provider = OrganisationFactory(name="Example Academy", slug="example-academy", email="badges@academy.example")
+    MembershipFactory(organisation=provider, role="owner")
+    mc = published_microcredential(provider=provider)
+    learner = UserFactory(email="Ada.Lovelace@Example.org", full_name="Ada Lovelace")
+    completion = complete(mc, learner)
+    return Credential.objects.get(completion=completion)
