@@ -10,14 +10,17 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from microcred.api.auth import actor_of
 from microcred.api.errors import PROBLEMS_AUTH, PROBLEMS_WRITE, fields_under
 from microcred.api.schemas import Page, PageParams, page_of
+from microcred.catalog.models import MicroCredential
 from microcred.core.clock import now
+from microcred.core.errors import NotFound
 
 from . import links
+from .cohort.later import cohort_issue_pending
 from .models import Credential
 from .selectors import (
     access_issuer_for_staff,
@@ -192,3 +195,46 @@ def list_issued(
         for c in rows
     ]
     return {"items": items, "count": count, "limit": filters.limit, "offset": filters.offset}
+
+
+class CohortReportOut(Schema):
+    microcredential_id: int
+    pending: int = Field(description="Completions that had no credential when the run started.")
+    issued: int
+    not_issued: int = Field(description="Pending ones another run issued meanwhile.")
+    seconds: float
+    first_uuid: str | None
+    last_uuid: str | None
+
+
+class CohortQueuedOut(Schema):
+    task_id: str = Field(description="The background task issuing them.")
+    pending: int
+
+
+@router.post(
+    "/issuers/{slug}/microcredentials/{id}/issue",
+    response={200: CohortReportOut, 202: CohortQueuedOut, **PROBLEMS_WRITE},
+    summary="Issue the pending credentials of a micro-credential version (issuer staff)",
+)
+def issue_pending(request: HttpRequest, slug: str, id: int) -> Any:
+    """Every completion of this version without a credential gets one. Up to 500 (``SYNC_LIMIT``)
+    are issued in the request (200, with the report); more are queued (202, with the task id)."""
+    actor = actor_of(request)
+    organisation = access_issuer_for_staff(actor=actor, slug=slug)
+    microcredential = MicroCredential.objects.filter(provider=organisation, pk=id).first()
+    if microcredential is None:
+        raise NotFound("Micro-credential not found.")
+    outcome = cohort_issue_pending(actor=actor, microcredential=microcredential)
+    if outcome.report is None:
+        return Status(202, CohortQueuedOut(task_id=outcome.task_id or "", pending=outcome.pending))
+    report = outcome.report
+    return CohortReportOut(
+        microcredential_id=report.microcredential_id,
+        pending=report.pending,
+        issued=report.issued,
+        not_issued=report.not_issued,
+        seconds=round(report.seconds, 3),
+        first_uuid=report.first_uuid,
+        last_uuid=report.last_uuid,
+    )

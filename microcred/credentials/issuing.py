@@ -27,13 +27,8 @@ from .vc.ob3 import (
     Achievement,
     Alignment,
     EuMicroCredentialFields,
-    Evidence,
     IssuerProfile,
-    Result,
     ResultDescription,
-    StatusEntry,
-    Subject,
-    build_credential,
 )
 
 ESCO_PREFIX = "http://data.europa.eu/esco/"
@@ -173,39 +168,19 @@ def build_unsigned_credential(
     issued_at: datetime,
     valid_until: datetime | None,
 ) -> dict[str, Any]:
-    enrolment = completion.enrolment
-    mc = enrolment.microcredential
-    quiz = final_quiz(mc) if completion.score is not None else None
-    results: tuple[Result, ...] = ()
-    evidence: tuple[Evidence, ...] = ()
-    if quiz is not None and completion.score is not None:
-        score = _score_text(completion.score)
-        results = (Result(result_description=result_description_id(mc), value=score, status="Completed"),)
-        evidence = (
-            Evidence(
-                name=quiz.title,
-                description=f"Final assessment passed with {score} % (pass mark {quiz.passing_score} %).",
-                genre="Assessment",
-            ),
-        )
-    entry = StatusEntry(
-        id=status_entry["id"],
-        status_list_credential=status_entry["statusListCredential"],
-        status_list_index=int(status_entry["statusListIndex"]),
-        status_purpose=status_entry["statusPurpose"],
-    )
-    return build_credential(
+    """One credential: the cohort builder with its parts read for this micro-credential, so a
+    credential issued alone and one issued in bulk are built by the very same code."""
+    from .cohort.documents import CohortDocuments
+
+    documents = CohortDocuments.for_microcredential(completion.enrolment.microcredential, issued_at=issued_at)
+    return documents.unsigned(
         credential_id=credential_id,
-        issuer=issuer_profile_for(mc.provider, today=issued_at.date()),
-        achievement=achievement_for(mc, quiz=quiz),
-        subject=Subject.from_email(email.strip().lower(), salt),
-        valid_from=completion.completed_at,
+        email=email,
+        salt=salt,
+        status_entry=status_entry,
+        completed_at=completion.completed_at,
+        score=completion.score,
         valid_until=valid_until,
-        awarded_date=issued_at,
-        results=results,
-        credits_earned=float(mc.ects) if mc.ects is not None else None,
-        evidence=evidence,
-        status=entry,
     )
 
 

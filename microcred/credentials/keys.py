@@ -113,5 +113,11 @@ def issuer_key_active(*, organisation: Organisation) -> IssuerKey:
     """The key that signs new credentials, made on first use."""
     key = IssuerKey.objects.filter(organisation=organisation, active=True).first()
     if key is None:
-        key = issuer_key_rotate(actor=None, organisation=organisation)
+        with transaction.atomic():
+            # Two first issuances at once must not each make (and retire) a key: the
+            # organisation row serialises them, and the loser finds the winner's key.
+            Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+            key = IssuerKey.objects.filter(organisation=organisation, active=True).first()
+            if key is None:
+                key = issuer_key_rotate(actor=None, organisation=organisation)
     return key

@@ -230,3 +230,6 @@ def credential_unsuspend(*, actor: Any, credential: Credential, reason: str | No
     _set_status(locked, CredentialStatus.ACTIVE, "", clock_now())
     audit_record(actor=actor, action="credential.unsuspend", target=locked, reason=text)
     return locked
+
+
+from .cohort import credentials_issue_cohort  # noqa: E402, F401  (bulk issuing: see cohort/)

@@ -65,6 +65,17 @@ def _current_list(organisation: Organisation, purpose: str) -> StatusList:
         .order_by("-number")
         .first()
     )
+    if current is not None and current.allocated < current.size:
+        return current
+    # Opening a list: serialise on the organisation row so two first issuances do not both
+    # create list number N, then look again.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    current = (
+        StatusList.objects.select_for_update()
+        .filter(organisation=organisation, purpose=purpose)
+        .order_by("-number")
+        .first()
+    )
     if current is None:
         return _new_list(organisation, purpose, 1)
     if current.allocated >= current.size:

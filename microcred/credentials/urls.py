@@ -13,6 +13,7 @@ urlpatterns = [
     path("issuers/<slug:slug>/jwks.json", hosting.issuer_jwks, name="issuer_jwks"),
     path("issuers/<slug:slug>/manage/", pages.manage, name="manage"),
     path("issuers/<slug:slug>/manage/keys/rotate/", pages.rotate_key, name="rotate_key"),
+    path("issuers/<slug:slug>/manage/microcredentials/<int:pk>/issue/", pages.issue_pending, name="issue_pending"),
     path(
         "issuers/<slug:slug>/manage/credentials/<uuid:uuid>/<str:action>/",
         pages.manage_action,

@@ -39,6 +39,7 @@ ENDPOINTS = {
     ("post", "/credentials/{uuid}/suspend"),
     ("post", "/credentials/{uuid}/unsuspend"),
     ("get", "/issuers/{slug}/credentials"),
+    ("post", "/issuers/{slug}/microcredentials/{id}/issue"),
 }
 PUBLIC = {"/microcredentials", "/microcredentials/{microcredential_id}", "/providers", "/providers/{slug}"}
 PUBLIC |= {"/verify"}

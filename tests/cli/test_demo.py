@@ -17,8 +17,13 @@ from microcred.accounts.models import Membership, Organisation, OrganisationKind
 from microcred.accreditation.models import Accreditation, AccreditationStatus
 from microcred.assessment.models import Attempt
 from microcred.catalog.models import MicroCredential, Status
+from microcred.core.clock import now
 from microcred.core.demo import DEMO_PASSWORD, catalog_files, demo_logins
+from microcred.core.models import AuditLog
+from microcred.credentials.models import Credential
+from microcred.credentials.selectors import display_status
 from microcred.learning.models import Completion, Enrolment, EnrolmentStatus, LessonProgress
+from microcred.verification.services import verify_credential
 
 pytestmark = pytest.mark.django_db
 
@@ -36,15 +41,27 @@ def roles(email: str) -> set[tuple[str, str]]:
     return set(Membership.objects.filter(user__email=email).values_list("organisation__slug", "role"))
 
 
+def credential_states() -> dict[str, str]:
+    """Each demo credential's state as people see it, by learner and micro-credential."""
+    moment = now()
+    return {
+        f"{c.user.email} {c.microcredential.slug}": display_status(c, now=moment).code
+        for c in Credential.objects.select_related("user", "microcredential")
+    }
+
+
 def test_demo_loads_everything_and_a_second_run_duplicates_nothing():
     first_out = io.StringIO()
     call_command("demo", stdout=first_out)
     after_first = row_counts()
+    states_after_first = credential_states()
     second_out = io.StringIO()
     call_command("demo", "--quiet", stdout=second_out)
 
-    # Idempotent: every table has exactly the rows it had, the audit log included.
+    # Idempotent: every table has exactly the rows it had, the audit log included, and no
+    # credential changed state.
     assert row_counts() == after_first
+    assert credential_states() == states_after_first
     assert second_out.getvalue() == ""
 
     # The three provider catalogs, every micro-credential published.
@@ -108,10 +125,46 @@ def test_demo_loads_everything_and_a_second_run_duplicates_nothing():
     assert Enrolment.objects.filter(status=EnrolmentStatus.WITHDRAWN).exists()
     assert Completion.objects.count() >= 4
 
-    # What the first run printed: the logins and where to go.
+    # Every completion has its signed credential, and the credentials show every state.
+    assert Credential.objects.count() == Completion.objects.count() == 5
+    states = credential_states()
+    assert states == {
+        "learner@demo.microcred.org data-analysis-with-python": "valid",
+        "sofia.rossi@demo.microcred.org front-end-web-accessibility": "valid",
+        "sofia.rossi@demo.microcred.org secure-coding-owasp-top-10": "revoked",
+        "amara.diallo@demo.microcred.org grid-code-compliance-renewable-plants": "suspended",
+        "jonas.weber@demo.microcred.org veilig-werken-aan-pv-installaties": "expired",
+    }
+    # Revoked and suspended by the provider's owner, with the reason on record.
+    revoked = Credential.objects.get(status="revoked")
+    assert revoked.status_reason
+    assert AuditLog.objects.get(action="credential.revoke").actor.email == "forge@demo.microcred.org"
+    suspended = Credential.objects.get(status="suspended")
+    assert suspended.status_reason
+    assert AuditLog.objects.get(action="credential.suspend").actor.email == "owner@demo.microcred.org"
+    # The expired one is a real history from the past: completed, issued and awarded over two
+    # years ago, so its 24-month validity has run out; its dates agree with each other.
+    expired = Credential.objects.select_related("completion__enrolment").get(microcredential__validity_months=24)
+    completion = expired.completion
+    assert expired.valid_until is not None and expired.valid_until < now()
+    assert (now() - completion.completed_at).days > 2 * 365
+    assert expired.valid_from == completion.completed_at.replace(microsecond=0)
+    assert expired.issued_at >= expired.valid_from
+    assert completion.enrolment.enrolled_at <= completion.completed_at <= completion.awarded_at
+    assert expired.document["validUntil"].startswith(str(expired.valid_until.year))
+    # A verifier reaches the same verdicts from the signed documents alone.
+    for credential in Credential.objects.select_related("user", "microcredential"):
+        report = verify_credential(data=credential.document)
+        assert report.outcome == states[f"{credential.user.email} {credential.microcredential.slug}"]
+
+    # What the first run printed: the logins, where to go and the credentials in each state.
     text = first_out.getvalue()
     assert "Demo data loaded." in text
     for login in demo_logins():
         assert login.email in text
-    for path in ("http://127.0.0.1:8000/", "/dashboard/", "/admin/", "/api/v1/docs"):
+    for path in ("http://127.0.0.1:8000/", "/dashboard/", "/me/credentials/", "/verify/", "/admin/", "/api/v1/docs"):
         assert path in text
+    assert "Credentials: 1 expired, 1 revoked, 1 suspended, 2 valid" in text
+    for state in ("valid", "revoked", "suspended", "expired"):
+        assert state in text.split("Demo credentials", 1)[1]
+    assert revoked.status_reason.split(":")[0] in text

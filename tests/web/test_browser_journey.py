@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from microcred.assessment.models import Attempt
 from microcred.learning.models import Completion
 from tests.factories import correct_answers
+from tests.web.browser import BROWSER_MARKS, CHROMIUM, LAUNCH_ARGS
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls below are still plain sync calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
-        reason=f"{CHROMIUM} is not installed (apt-get install chromium); in CI this test fails instead of skipping",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

@@ -279,7 +279,7 @@ class _Compiler:
 
 
 def _literal(value: str, datatype: ox.NamedNode | None, language: str | None) -> ox.Literal:
-    # Mirrors jsonld._TermBuilder.term: language wins, then a datatype, else xsd:string.
+    # Mirrors quads._TermBuilder.term: language wins, then a datatype, else xsd:string.
     if language:
         return ox.Literal(value, language=language)
     if datatype is not None:

@@ -1,28 +1,36 @@
 """JSON-LD strict expansion and RDFC-1.0 canonicalization (offline).
 
-Pipeline: pyld ``to_rdf`` (offline loader) -> pyoxigraph quads built directly from
-pyld's dataset dict -> ``Dataset.canonicalize(RDFC_1_0)`` -> pyoxigraph's N-Quads
-serialization, lines sorted, each ending in ``\\n``.
+Pipeline: pyld ``to_rdf`` (offline loader, ``pyld_accel``'s memoising processor) ->
+pyoxigraph terms built from pyld's dataset dict (``quads``) -> ``Dataset.canonicalize
+(RDFC_1_0)`` -> pyoxigraph's N-Quads serialization, lines sorted, each ending in ``\\n``.
 
 Why not pyld's own ``normalize``: pyld 3.3 writes control characters other than
 ``\\t \\n \\r`` raw (form feed, backspace, U+0000-U+001F, U+007F), where RDFC-1.0
 requires ``\\f``, ``\\b`` and ``\\u00XX`` escapes, so a credential with such a
 literal would hash differently from other verifiers. pyoxigraph follows RDFC-1.0.
-Building the quads directly avoids an N-Quads print/parse round trip (and its
-escaping) between the two libraries.
+The terms are built in pyoxigraph rather than parsed from pyld's N-Quads, so pyld's
+escaping never reaches the hash.
 
-Measured (Python 3.11.7, pyld 3.3.0, pyoxigraph 0.5.13, warm caches, best of 5x200
-runs, one core) on the 3.3 KB OB 3.0 credential of ``tests/vc/conftest.full_credential``:
+Measured (Python 3.11.7, pyld 3.3.0, pyoxigraph 0.5.13, one pinned core, best of
+5x200 runs, the memo of ``pyld_accel`` warm with the bundled contexts as in any
+long-running process) on the 3.3 KB OB 3.0 credential of
+``tests/vc/conftest.full_credential``:
 
-* this pipeline (to_rdf + strict-term check + pyoxigraph):  4.8 ms
-* pyld ``normalize(algorithm="URDNA2015")``:                 4.3 ms
+* this pipeline (``canonicalize``):                                 1.7 ms
+* the same on plain pyld and ``ox.Quad`` objects (``canonicalize_plain``): 5.0 ms
+* pyld ``normalize(algorithm="URDNA2015")``:                        4.2 ms
 
-About 4.0 ms of either is pyld's expansion/to_rdf; building the pyoxigraph quads
-costs ~0.45 ms and RDFC-1.0 in pyoxigraph ~0.15 ms. We accept ~10 % more time for
-RDFC-correct escaping, IRI validation and the undefined-term check. Both outputs are
-byte-identical on the official vectors (vc-di-eddsa rdfc, the OB 3.0 vector) and on
-30 random OB credentials without control characters, which the tests check.
-An eddsa-rdfc-2022 sign (two canonicalizations + Ed25519) runs ~170/s, verify ~165/s.
+Of the 1.7 ms, ~1.26 ms is pyld's expansion/to_rdf with the strict-term check (3.9 ms
+unaccelerated: ``pyld_accel`` memoises context processing, which pyld redoes for every
+type-scoped context), ~0.30 ms handing the quads to pyoxigraph (0.49 ms building
+``ox.Quad`` objects, see ``quads.to_oxigraph``) and ~0.12 ms RDFC-1.0 and serialization.
+``canonicalize`` and ``canonicalize_plain`` are byte-identical, errors included, on
+every official vector and ~1,000 generated credentials (tests/vc/test_pyld_accel.py);
+both match pyld's ``normalize`` on the official vectors and on random OB credentials
+without control characters (test_canon.py). On the bench credential an
+eddsa-rdfc-2022 sign on the full path runs ~510-570/s (was ~180-200/s), a verify
+~480-520/s (was ~170-200/s), a verify of a never-seen shape through the fast path
+(first-sight compile included) ~360-410/s (was ~125-200/s).
 
 Undefined terms: JSON-LD silently drops properties with no term definition and turns
 undefined types into base-relative IRIs (pyld does so even with ``safe=True``), which
@@ -49,9 +57,10 @@ from .loader import (
     document_loader,
     ob_validator_document_loader,
 )
+from .pyld_accel import AcceleratedProcessor, OwnedDocument
+from .quads import to_oxigraph, to_oxigraph_direct
 
 _SENTINEL = "urn:microcred:undefined-term:"
-_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 # JSON-LD 1.1 "object to RDF": a number without fractional part below 1e21 is an
 # xsd:integer. JavaScript has no int/float split, but Python's json gives 2.0 as a
 # float, which pyld would emit as "2.0E0"^^xsd:double, so other verifiers would
@@ -124,8 +133,8 @@ def _undefined_paths(node: Any, path: str, found: list[tuple[str, str]]) -> None
         _undefined_paths(value, f"{path}/{label}", found)
 
 
-def _raise_undefined(candidate: dict[str, Any], loader: DocumentLoader) -> None:
-    expanded = pyld_jsonld.expand(candidate, {"documentLoader": loader})
+def _raise_undefined(candidate: dict[str, Any], loader: DocumentLoader, processor: type[Any]) -> None:
+    expanded = processor().expand(candidate, {"documentLoader": loader})
     found: list[tuple[str, str]] = []
     _undefined_paths(expanded, "", found)
     terms = sorted({term for term, _ in found})
@@ -146,12 +155,20 @@ def _on_dropped(expanded_property: str | None) -> None:
     )
 
 
-def _dataset_dict(document: dict[str, Any], loader: DocumentLoader) -> dict[str, Any]:
-    """pyld's RDF dataset for ``document``, raising if any term is undefined."""
+def _dataset_dict(document: dict[str, Any], loader: DocumentLoader, *, plain: bool = False) -> dict[str, Any]:
+    """pyld's RDF dataset for ``document``, raising if any term is undefined.
+
+    ``plain`` uses pyld's own ``JsonLdProcessor`` (and lets it copy its input), without
+    ``pyld_accel``: the reference the accelerated path is proven against.
+    """
     if not isinstance(document, dict):
         raise MalformedCredential("a JSON-LD document must be a JSON object")
+    processor_class: type[Any] = pyld_jsonld.JsonLdProcessor if plain else AcceleratedProcessor
     candidate = _with_sentinel(_normalize_numbers(document))
-    processor = pyld_jsonld.JsonLdProcessor(on_property_dropped=_on_dropped)
+    if not plain:
+        # A fresh copy for this one call: pyld need not copy it again (see OwnedDocument).
+        candidate = OwnedDocument(candidate)
+    processor = processor_class(on_property_dropped=_on_dropped)
     try:
         dataset: dict[str, Any] = processor.to_rdf(candidate, {"documentLoader": loader})
     except UndefinedTerm:
@@ -171,7 +188,7 @@ def _dataset_dict(document: dict[str, Any], loader: DocumentLoader) -> dict[str,
                 or (obj["type"] == "IRI" and obj["value"].startswith(_SENTINEL))
                 or str(obj.get("datatype", "")).startswith(_SENTINEL)
             ):
-                _raise_undefined(candidate, loader)
+                _raise_undefined(_with_sentinel(_normalize_numbers(document)), loader, processor_class)
     return dataset
 
 
@@ -182,17 +199,17 @@ def _alias_ob_context(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, "@context": contexts}
 
 
-def _checked_dataset(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _checked_dataset(document: dict[str, Any], *, plain: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
     """The RDF dataset of ``document`` and the (possibly context-aliased) document used."""
     try:
-        return _dataset_dict(document, document_loader), document
+        return _dataset_dict(document, document_loader, plain=plain), document
     except UndefinedTerm as exc:
         # Retry with the 1EdTech validator copy of OB 3.0.3 only when the sole
         # undefined terms are the two it adds (see loader.py).
         terms = set(exc.data.get("terms", []))
         if terms and terms <= OB_VALIDATOR_ONLY_TERMS and OB_V3P0_CONTEXT in _context_list(document):
             aliased = _alias_ob_context(document)
-            return _dataset_dict(aliased, ob_validator_document_loader), aliased
+            return _dataset_dict(aliased, ob_validator_document_loader, plain=plain), aliased
         raise
 
 
@@ -201,72 +218,12 @@ def expand_strict(document: dict[str, Any]) -> list[Any]:
     _, used = _checked_dataset(document)
     loader = document_loader if used is document else ob_validator_document_loader
     try:
-        expanded: list[Any] = pyld_jsonld.expand(_normalize_numbers(used), {"documentLoader": loader})
+        expanded: list[Any] = AcceleratedProcessor().expand(
+            OwnedDocument(_normalize_numbers(used)), {"documentLoader": loader}
+        )
     except pyld_jsonld.JsonLdError as exc:  # pragma: no cover - to_rdf above expanded it
         raise MalformedCredential(f"JSON-LD expansion failed: {exc}") from exc
     return expanded
-
-
-class _TermBuilder:
-    """Builds pyoxigraph terms from pyld's dataset dict, one node object per IRI/label."""
-
-    def __init__(self) -> None:
-        self._iris: dict[str, ox.NamedNode] = {}
-        self._blanks: dict[str, ox.BlankNode] = {}
-
-    def iri(self, value: str) -> ox.NamedNode:
-        node = self._iris.get(value)
-        if node is None:
-            node = self._iris[value] = ox.NamedNode(value)
-        return node
-
-    def blank(self, label: str) -> ox.BlankNode:
-        node = self._blanks.get(label)
-        if node is None:
-            node = self._blanks[label] = ox.BlankNode(label[2:])
-        return node
-
-    def term(self, node: dict[str, Any]) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        kind = node["type"]
-        value: str = node["value"]
-        if kind == "IRI":
-            return self.iri(value)
-        if kind == "blank node":
-            return self.blank(value)
-        language = node.get("language")
-        if language:
-            return ox.Literal(value, language=language)
-        datatype = node.get("datatype")
-        if datatype and datatype != _RDF_LANGSTRING:
-            return ox.Literal(value, datatype=self.iri(datatype))
-        return ox.Literal(value)
-
-    def graph(self, name: str) -> ox.NamedNode | ox.BlankNode | ox.DefaultGraph:
-        if name == "@default":
-            return ox.DefaultGraph()
-        return self.blank(name) if name.startswith("_:") else self.iri(name)
-
-
-def _to_oxigraph(dataset: dict[str, Any]) -> ox.Dataset:
-    # Quads are built directly rather than by parsing pyld's N-Quads text: it is slower
-    # (~0.45 vs ~0.16 ms for an OB credential) but pyld writes IRIs unescaped and only
-    # checks them for whitespace, so an IRI such as "http://a/><http://p><http://o>.<x"
-    # would smuggle extra quads through a parse; here pyoxigraph validates every IRI.
-    build = _TermBuilder()
-    quads: list[ox.Quad] = []
-    try:
-        for graph_name, triples in dataset.items():
-            graph = build.graph(graph_name)
-            for triple in triples:
-                subject = build.term(triple["subject"])
-                predicate = build.term(triple["predicate"])
-                if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
-                    raise MalformedCredential("generalized RDF is not allowed in credentials")
-                quads.append(ox.Quad(subject, predicate, build.term(triple["object"]), graph))
-    except ValueError as exc:
-        # pyoxigraph rejects IRIs that are not valid RFC 3987 IRIs.
-        raise MalformedCredential(f"invalid IRI or literal in document: {exc}") from exc
-    return ox.Dataset(quads)
 
 
 def canonicalize_dataset(dataset: ox.Dataset) -> str:
@@ -281,7 +238,17 @@ def canonicalize_dataset(dataset: ox.Dataset) -> str:
 def canonicalize(document: dict[str, Any]) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document, rejecting undefined terms."""
     dataset, _ = _checked_dataset(document)
-    return canonicalize_dataset(_to_oxigraph(dataset))
+    return canonicalize_dataset(to_oxigraph(dataset))
+
+
+def canonicalize_plain(document: dict[str, Any]) -> str:
+    """``canonicalize`` on plain pyld and the direct quad builder: same text, same errors.
+
+    Slower (no ``pyld_accel``, no N-Quads hand-over); kept as the reference that the
+    tests compare ``canonicalize`` against byte for byte, and for the benchmark.
+    """
+    dataset, _ = _checked_dataset(document, plain=True)
+    return canonicalize_dataset(to_oxigraph_direct(dataset))
 
 
 def pyld_normalize(document: dict[str, Any]) -> str:

@@ -12,11 +12,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from microcred.accounts.models import MembershipRole
 from microcred.accounts.permissions import has_org_role
+from microcred.catalog.models import MicroCredential
 from microcred.core.clock import now
 from microcred.core.errors import ValidationFailed
 from microcred.web.views.common import app_errors
 
 from .. import links
+from ..cohort.later import cohort_issue_pending
+from ..cohort.store import pending_by_microcredential
 from ..keys import issuer_key_rotate
 from ..selectors import (
     access_issued_credential,
@@ -81,6 +84,7 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
             "keys": keys_of(organisation=organisation),
             "is_owner": has_org_role(request.user, organisation, (MembershipRole.OWNER,)),
             "issuer_url": links.issuer_url(slug),
+            "pending_cohorts": pending_by_microcredential(organisation),
         },
     )
 
@@ -125,4 +129,26 @@ def rotate_key(request: HttpRequest, slug: str) -> HttpResponse:
     messages.success(
         request, f"New signing key {key.key_id} is active. Earlier keys stay published so existing credentials verify."
     )
+    return _back(request, slug)
+
+
+@require_POST
+@login_required
+@app_errors
+def issue_pending(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = access_issuer_for_staff(actor=request.user, slug=slug)
+    microcredential = MicroCredential.objects.filter(provider=organisation, pk=pk).first()
+    if microcredential is None:
+        raise Http404("Micro-credential not found.")
+    outcome = cohort_issue_pending(actor=request.user, microcredential=microcredential)
+    label = f"{microcredential.title} v{microcredential.version}"
+    if outcome.report is None:
+        messages.success(
+            request,
+            f"Issuing {outcome.pending} credentials of {label} in the background; they appear here as they are issued.",
+        )
+    elif outcome.report.issued:
+        messages.success(request, f"Issued {outcome.report.issued} credential(s) of {label}.")
+    else:
+        messages.info(request, f"Every completion of {label} already has its credential.")
     return _back(request, slug)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import IO, Any, cast
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -15,6 +16,8 @@ from microcred.core.errors import AppError
 PLACES = (
     ("/", "the public catalog"),
     ("/dashboard/", "your dashboard after signing in"),
+    ("/me/credentials/", "your signed credentials after signing in"),
+    ("/verify/", "verify any Open Badges 3.0 credential"),
     ("/admin/", "Django admin (admin@ only)"),
     ("/api/v1/docs", "the interactive API documentation"),
 )
@@ -52,6 +55,19 @@ class Command(BaseCommand):
         for login in report.logins:
             logins.add_row(login.email, login.password, login.role)
         console.print(logins)
+
+        if report.credentials:
+            # Two columns, so it stays readable in an 80-column terminal; the site's address is
+            # in the "Open" table below.
+            credentials = Table(title="Demo credentials")
+            credentials.add_column("State", no_wrap=True)
+            credentials.add_column("Credential (learner, public page)", overflow="fold")
+            for row in report.credentials:
+                lines = [f"{row.title}, {row.learner}", urlsplit(row.url).path]
+                if row.reason:
+                    lines.insert(1, row.reason)
+                credentials.add_row(row.state, "\n".join(lines))
+            console.print(credentials)
 
         places = Table(title="Open")
         places.add_column("URL", no_wrap=True)

@@ -1,4 +1,5 @@
-"""``microcred credentials export DIR | issue-pending | revoke UUID --reason TEXT | rotate-key ORG_SLUG``."""
+"""``microcred credentials export DIR | issue-pending | issue-cohort PROVIDER_SLUG MC_SLUG |
+revoke UUID --reason TEXT | rotate-key ORG_SLUG``."""
 
 from __future__ import annotations
 
@@ -9,20 +10,33 @@ from typing import IO, Any, cast
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
 from microcred.accounts.models import Organisation, User
+from microcred.catalog.models import MicroCredential
 from microcred.core.clock import now
 from microcred.core.errors import AppError
+from microcred.credentials.cohort import CohortReport, pending_completions
 from microcred.credentials.export import credentials_export, export_steps
 from microcred.credentials.keys import issuer_key_rotate
 from microcred.credentials.selectors import credential_get_public
-from microcred.credentials.services import credential_issue, credential_revoke
+from microcred.credentials.services import credential_issue, credential_revoke, credentials_issue_cohort
 from microcred.credentials.vc.errors import CredentialError
 from microcred.learning.awarding import completion_award
 from microcred.learning.models import Completion
 
 OUR_AWARDER = "microcred.credentials.services.award_credential"
+
+
+class _RateColumn(ProgressColumn):
+    """Credentials per second since the start (a cohort's chunks arrive too seldom for rich's
+    moving average)."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.finished_time if task.finished else task.elapsed
+        speed = task.completed / elapsed if elapsed else 0.0
+        return Text(f"{speed:,.0f} credentials/s", style="progress.data.speed")
 
 
 class Command(BaseCommand):
@@ -33,6 +47,19 @@ class Command(BaseCommand):
         export = sub.add_parser("export", help="Write every credential and what verifies it offline to DIR.")
         export.add_argument("directory", metavar="DIR")
         sub.add_parser("issue-pending", help="Issue credentials for completions that have none yet.")
+        cohort = sub.add_parser(
+            "issue-cohort",
+            help="Issue the credentials of every completion of a micro-credential that has none yet, in bulk.",
+        )
+        cohort.add_argument("provider_slug", metavar="PROVIDER_SLUG")
+        cohort.add_argument("mc_slug", metavar="MC_SLUG")
+        cohort.add_argument(
+            "--version", type=int, metavar="N", help="Only this version (default: every version with pending ones)."
+        )
+        cohort.add_argument("--as", dest="as_email", metavar="EMAIL", help="Act as this user (default: the system).")
+        cohort.add_argument(
+            "--workers", type=int, metavar="N", help="Signing processes (default: one per core for large cohorts)."
+        )
         revoke = sub.add_parser("revoke", help="Revoke one credential (final).")
         revoke.add_argument("uuid", metavar="UUID")
         revoke.add_argument("--reason", required=True, help="Shown to the learner and to verifiers.")
@@ -47,12 +74,14 @@ class Command(BaseCommand):
         except AppError as exc:
             raise CommandError(exc.message) from exc
 
-    def _progress(self) -> Progress:
+    def _progress(self, *, rate: bool = False) -> Progress:
         # Progress goes to stderr (Django's wrapper around it), leaving stdout for the summary.
         console = Console(file=cast(IO[str], getattr(self.stderr, "_out", sys.stderr)))
-        return Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
-        )
+        columns: list[ProgressColumn | str] = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+        if rate:
+            columns.append(_RateColumn())
+        columns.append(TimeRemainingColumn())
+        return Progress(*columns, console=console)
 
     def _actor(self, email: str | None) -> User | None:
         if not email:
@@ -101,6 +130,53 @@ class Command(BaseCommand):
         self.stdout.write(f"Issued {issued} credential(s); {len(failures)} failed.")
         if failures:
             raise CommandError("\n".join(failures))
+
+    def _issue_cohort(
+        self,
+        *,
+        provider_slug: str,
+        mc_slug: str,
+        version: int | None = None,
+        as_email: str | None = None,
+        workers: int | None = None,
+        **_: Any,
+    ) -> None:
+        if workers is not None and workers < 0:
+            raise CommandError("--workers must be 0 (sign in this process) or more.")
+        actor = self._actor(as_email)
+        versions = MicroCredential.objects.filter(provider__slug=provider_slug, slug=mc_slug).select_related("provider")
+        if version is not None:
+            versions = versions.filter(version=version)
+        found = list(versions.order_by("version"))
+        if not found:
+            which = f"{provider_slug}/{mc_slug}" + (f" version {version}" if version is not None else "")
+            raise CommandError(f"No micro-credential {which}.")
+        reports: list[tuple[MicroCredential, CohortReport]] = []
+        for mc in found:
+            if version is None and not pending_completions(mc).exists():
+                continue
+            with self._progress(rate=True) as progress:
+                task = progress.add_task(f"{mc.title} v{mc.version}", total=None)
+
+                def advance(done: int, total: int, task: Any = task, progress: Progress = progress) -> None:
+                    progress.update(task, completed=done, total=total)
+
+                reports.append(
+                    (
+                        mc,
+                        credentials_issue_cohort(actor=actor, microcredential=mc, progress=advance, workers=workers),
+                    )
+                )
+        if not reports:
+            self.stdout.write(f"Nothing to issue: every completion of {provider_slug}/{mc_slug} has its credential.")
+        for mc, report in reports:
+            line = (
+                f"{mc.title} v{mc.version}: issued {report.issued} credential(s) in {report.seconds:.1f} s"
+                f" ({report.rate:,.0f}/s)"
+            )
+            if report.not_issued:
+                line += f"; {report.not_issued} were issued meanwhile by another run"
+            self.stdout.write(line + ".")
 
     def _revoke(self, *, uuid: str, reason: str, as_email: str | None = None, **_: Any) -> None:
         credential = credential_get_public(uuid=uuid)

@@ -1,18 +1,9 @@
-"""The demo data set: three providers' catalogs, an accreditor, an employer and people at work.
-
-Everything goes through the services a person would use (sign-up, organisation founding,
-accreditation, catalog import, enrolment, lessons, quiz attempts graded on the server), so
-the demo exercises the real write path and its audit trail. Loading is idempotent: each step
-looks for what it would create and leaves existing records alone, so running it again
-duplicates nothing and never resets what someone changed while trying the site.
-"""
+"""Loading the demo data set, step by step, through the services (see the package docstring)."""
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,208 +21,33 @@ from microcred.core.errors import AppError
 from microcred.learning.models import Enrolment, EnrolmentStatus
 from microcred.learning.services import enrolment_create, enrolment_withdraw, lesson_complete
 
-DEMO_PASSWORD = "microcred-demo"
-DEMO_CATALOG_DIR = Path(__file__).resolve().parents[1] / "catalog" / "demo"
-
-# Progress a demo learner has made in one micro-credential.
-COMPLETED = "completed"  # every required lesson done and every quiz passed
-COMPLETED_AFTER_RETRY = "completed_after_retry"  # failed the quiz once, then passed
-HALF = "half"  # about half of the required lessons done
-STARTED = "started"  # enrolled and read the first lesson
-ENROLLED = "enrolled"  # enrolled, nothing done yet
-WITHDRAWN = "withdrawn"  # tried a lesson, then withdrew
-
-
-@dataclass(frozen=True)
-class DemoPerson:
-    email: str
-    full_name: str
-    role: str
-    is_superuser: bool = False
-
-
-@dataclass(frozen=True)
-class DemoLearner:
-    email: str
-    full_name: str
-    profile: dict[str, Any]
-    # (micro-credential slug, progress). A slug missing from the loaded catalogs falls back to
-    # a published micro-credential by position, so other catalog files still get activity.
-    plan: tuple[tuple[str, str], ...]
-
-
-LEARNER = DemoLearner(
-    email="learner@demo.microcred.org",
-    full_name="Aoife Byrne",
-    profile={
-        "headline": "Data analyst moving into machine learning",
-        "location": "Dublin, Ireland",
-        "languages": ["en", "ga", "fr"],
-        "bio": "Five years of reporting in retail; now learning Python, statistics and ML engineering.",
-        "visibility": "public",
-    },
-    plan=(
-        ("data-analysis-with-python", COMPLETED),
-        ("applied-machine-learning", HALF),
-        ("cloud-infrastruktur-mit-terraform", STARTED),
-    ),
+from .credentials import credential_rows, issue_credential, replayed_at, set_credential_states
+from .dataset import (
+    ACCREDITATION_VALID_FROM,
+    ACCREDITATION_VALID_UNTIL,
+    ACCREDITATIONS,
+    ACCREDITOR,
+    ACCREDITOR_ORG,
+    ADMIN,
+    COMPLETED,
+    COMPLETED_AFTER_RETRY,
+    DEMO_CATALOG_DIR,
+    DEMO_PASSWORD,
+    EMPLOYER,
+    EMPLOYER_ORG,
+    FORGE_OWNER,
+    HALF,
+    INSTRUCTOR,
+    LEARNER,
+    OTHER_LEARNERS,
+    OWNER,
+    PROVIDER_OWNERS,
+    STARTED,
+    WITHDRAWN,
+    DemoLearner,
+    DemoPerson,
 )
-OTHER_LEARNERS = (
-    DemoLearner(
-        email="jonas.weber@demo.microcred.org",
-        full_name="Jonas Weber",
-        profile={
-            "headline": "Electrician retraining for solar installations",
-            "location": "Leipzig, Germany",
-            "languages": ["de", "en"],
-            "visibility": "employers",
-        },
-        plan=(
-            ("veilig-werken-aan-pv-installaties", COMPLETED_AFTER_RETRY),
-            ("bess-commissioning", HALF),
-            ("grid-code-compliance-renewable-plants", ENROLLED),
-        ),
-    ),
-    DemoLearner(
-        email="sofia.rossi@demo.microcred.org",
-        full_name="Sofia Rossi",
-        profile={
-            "headline": "Junior web developer",
-            "location": "Milan, Italy",
-            "languages": ["it", "en"],
-            "visibility": "public",
-        },
-        plan=(
-            ("front-end-web-accessibility", COMPLETED),
-            ("secure-coding-owasp-top-10", COMPLETED),
-            ("devops-ci-cd-pipelines", STARTED),
-        ),
-    ),
-    DemoLearner(
-        email="lukas.nowak@demo.microcred.org",
-        full_name="Lukas Nowak",
-        profile={
-            "headline": "Operations coordinator",
-            "location": "Kraków, Poland",
-            "languages": ["pl", "en"],
-            "visibility": "private",
-        },
-        plan=(
-            ("devops-ci-cd-pipelines", HALF),
-            ("research-data-management", WITHDRAWN),
-            ("data-analysis-with-python", STARTED),
-        ),
-    ),
-    DemoLearner(
-        email="amara.diallo@demo.microcred.org",
-        full_name="Amara Diallo",
-        profile={
-            "headline": "Sustainability consultant",
-            "location": "Lyon, France",
-            "languages": ["fr", "en", "wo"],
-            "visibility": "public",
-        },
-        plan=(
-            ("grid-code-compliance-renewable-plants", COMPLETED),
-            ("research-data-management", HALF),
-            ("applied-machine-learning", STARTED),
-        ),
-    ),
-)
-
-OWNER = DemoPerson(
-    "owner@demo.microcred.org", "Niamh Gallagher", "Owner of Northbridge University and Helix Energy Systems"
-)
-FORGE_OWNER = DemoPerson("forge@demo.microcred.org", "Mateo Ruiz", "Owner of Forge Academy")
-INSTRUCTOR = DemoPerson("instructor@demo.microcred.org", "Priya Raman", "Instructor at Forge Academy")
-ACCREDITOR = DemoPerson("accreditor@demo.microcred.org", "Henrik Vos", "Accreditor: owner of EDSAC")
-EMPLOYER = DemoPerson("employer@demo.microcred.org", "Claire Dubois", "Employer: owner of Lumen Analytics")
-ADMIN = DemoPerson("admin@demo.microcred.org", "Demo Administrator", "Staff superuser (/admin/)", is_superuser=True)
-
-# Who owns which demo provider; the import runs as that owner so the audit trail names a person.
-# A catalog file for a provider not listed here is imported by the system with no owner.
-PROVIDER_OWNERS = {
-    "northbridge-university": OWNER,
-    "helix-energy": OWNER,
-    "forge-academy": FORGE_OWNER,
-}
-
-ACCREDITOR_ORG = {
-    "kind": OrganisationKind.ACCREDITOR,
-    "name": "European Digital Skills Accreditation Council",
-    "slug": "edsac",
-    "country": "BE",
-    "city": "Brussels",
-    "website": "https://edsac.example.eu",
-    "email": "office@edsac.example.eu",
-    "description": "An independent council that reviews the quality assurance of digital-skills providers.",
-}
-EMPLOYER_ORG = {
-    "kind": OrganisationKind.EMPLOYER,
-    "name": "Lumen Analytics",
-    "slug": "lumen-analytics",
-    "country": "NL",
-    "city": "Utrecht",
-    "website": "https://lumen-analytics.example.nl",
-    "description": "A data consultancy hiring analysts and ML engineers.",
-}
-ACCREDITATIONS = (
-    {
-        "provider": "northbridge-university",
-        "scope": "Short courses and micro-credentials in data science and software engineering (EQF 5–7)",
-        "reference": "EDSAC-2025-0147",
-    },
-    {
-        "provider": "forge-academy",
-        "scope": "Bootcamp micro-credentials in web development and cloud operations (EQF 4–6)",
-        "reference": "EDSAC-2025-0212",
-    },
-)
-ACCREDITATION_VALID_FROM = date(2025, 1, 1)
-ACCREDITATION_VALID_UNTIL = date(2028, 12, 31)
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    email: str
-    password: str
-    role: str
-
-
-@dataclass
-class DemoReport:
-    logins: list[DemoLogin] = field(default_factory=list)
-    catalogs: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    users_created: int = 0
-    organisations_created: int = 0
-    accreditations_granted: int = 0
-    enrolments_created: int = 0
-    completions: int = 0
-
-    @property
-    def created_anything(self) -> bool:
-        return bool(
-            self.users_created
-            or self.organisations_created
-            or self.accreditations_granted
-            or self.enrolments_created
-            or any(r.get("created") or r.get("updated") or r.get("new_version") for r in self.catalogs.values())
-        )
-
-
-class _Progress:
-    """Step-by-step output through rich when a stream is given, silence otherwise."""
-
-    def __init__(self, stdout: IO[str] | None) -> None:
-        self.console = None
-        if stdout is not None:
-            from rich.console import Console
-
-            self.console = Console(file=stdout, highlight=False, soft_wrap=True)
-
-    def step(self, message: str) -> None:
-        if self.console is not None:
-            self.console.print(f"[green]✓[/green] {message}")
+from .report import DemoLogin, DemoReport, Progress
 
 
 def _user(person: DemoPerson | DemoLearner, report: DemoReport, *, is_superuser: bool = False) -> User:
@@ -353,8 +169,10 @@ def _follow_plan(learner: User, mc: MicroCredential, progress: str, report: Demo
 
 def demo_logins() -> list[DemoLogin]:
     people: list[tuple[str, str]] = [
-        (LEARNER.email, f"Learner, {LEARNER.full_name}: 1 completed, 1 half done, 1 started"),
-        *[(l.email, f"Learner, {l.full_name}") for l in OTHER_LEARNERS],
+        *[
+            (l.email, f"Learner, {l.full_name}: {l.tour}" if l.tour else f"Learner, {l.full_name}")
+            for l in (LEARNER, *OTHER_LEARNERS)
+        ],
         *[(p.email, p.role) for p in (OWNER, FORGE_OWNER, INSTRUCTOR, ACCREDITOR, EMPLOYER, ADMIN)],
     ]
     return [DemoLogin(email, DEMO_PASSWORD, role) for email, role in people]
@@ -367,7 +185,7 @@ def demo_load(*, stdout: IO[str] | None = None, catalog_dir: Path | None = None)
     order; by default the demo catalogs shipped in ``microcred/catalog/demo``.
     """
     report = DemoReport(logins=demo_logins())
-    step = _Progress(stdout).step
+    step = Progress(stdout).step
     directory = catalog_dir or DEMO_CATALOG_DIR
     files = catalog_files(directory)
     if not files:
@@ -415,12 +233,18 @@ def demo_load(*, stdout: IO[str] | None = None, catalog_dir: Path | None = None)
                 mc = by_slug.get(slug) or (catalog[position % len(catalog)] if catalog else None)
                 position += 1
                 if mc is not None:
-                    _follow_plan(learner, mc, plan, report)
+                    with replayed_at(learner_spec, slug):
+                        _follow_plan(learner, mc, plan, report)
+                        issue_credential(learner, mc, report)
             step(f"Learner {learner_spec.full_name}")
 
+        set_credential_states(users, report)
         report.completions = Enrolment.objects.filter(
             user__email__endswith="@demo.microcred.org", status=EnrolmentStatus.COMPLETED
         ).count()
+        report.credentials = credential_rows()
+        states = report.credential_states
+        step("Credentials: " + (", ".join(f"{states[s]} {s}" for s in sorted(states)) or "none"))
     return report
 
 
