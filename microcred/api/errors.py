@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -170,6 +171,17 @@ def handle_http404(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(request, status=404, code="not_found", detail="Nothing was found here.")
 
 
+def handle_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # A value the database cannot store (out of range, bad encoding) is the client's input, not our bug.
+    logger.warning("Database refused a value in %s %s: %s", request.method, request.path, exc)
+    return problem_response(
+        request,
+        status=400,
+        code="invalid_value",
+        detail="A value in the request cannot be stored (out of range or containing invalid characters).",
+    )
+
+
 def handle_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.error("Unhandled error in %s %s", request.method, request.path, exc_info=exc)
     return problem_response(
@@ -209,6 +221,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         (AuthenticationError, handle_authentication_error),
         (HttpError, handle_http_error),
         (Http404, handle_http404),
+        (DataError, handle_data_error),
         (Exception, handle_unexpected),
     ]
     for exc_class, handler in handlers:

@@ -48,14 +48,19 @@ def completion_award(*, completion: Completion, actor: Any = None) -> list[Any]:
 
 
 @task()
-def award_completion_task(completion_id: int) -> None:
+def award_completion_task(completion_id: int, actor_id: int | None = None) -> None:
+    """Award in the background; the audit rows name the person whose action completed the
+    micro-credential (usually the learner passing the final quiz), or the system."""
+    from django.contrib.auth import get_user_model
+
     completion = Completion.objects.select_related("enrolment__user", "enrolment__microcredential").get(
         pk=completion_id
     )
-    completion_award(completion=completion, actor=None)
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id is not None else None
+    completion_award(completion=completion, actor=actor)
 
 
-def schedule_award(*, completion_id: int) -> None:
+def schedule_award(*, completion_id: int, actor_id: int | None = None) -> None:
     if not settings.MICROCRED_AWARDERS:
         return
-    award_completion_task.enqueue(completion_id)
+    award_completion_task.enqueue(completion_id, actor_id)

@@ -133,5 +133,6 @@ def completion_evaluate(*, actor: Any, enrolment: Enrolment) -> Completion | Non
         )
         from .awarding import schedule_award
 
-        transaction.on_commit(lambda: schedule_award(completion_id=completion.pk))
+        actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
+        transaction.on_commit(lambda: schedule_award(completion_id=completion.pk, actor_id=actor_id))
     return completion

@@ -151,7 +151,7 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
         raise _TooLarge("The request body is larger than 2 MB.") from exc
     try:
         payload = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ValidationFailed(
             "The request body is not JSON.",
             errors={"body": ["Send a JSON object {credential | url, recipient_email}, or upload a file."]},

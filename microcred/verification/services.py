@@ -46,7 +46,7 @@ def verify_credential(
     """
     if (data is None) == (url is None):
         raise ValidationFailed(
-            "Give either a credential or a URL, not both.",
+            "Give a credential or a URL to verify." if data is None else "Give either a credential or a URL, not both.",
             errors={"__all__": ["Paste or upload a credential, or give its URL."]},
         )
     if isinstance(data, (bytes, str)) and len(data) > MAX_PRESENTED_BYTES:

@@ -161,3 +161,21 @@ def test_me_and_profile_update(learner, session_client):
     assert error_fields(problem) == {"body.visibility"}
     learner.profile.refresh_from_db()
     assert learner.profile.visibility == "employers"
+
+
+def test_token_list_costs_the_same_queries_for_more_tokens(django_assert_num_queries):
+    from django.test import Client
+
+    from microcred.accounts.services import api_token_create
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    api_token_create(actor=user, name="one")
+    with django_assert_num_queries(3):
+        assert len(client.get("/api/v1/me/tokens").json()) == 1
+    for index in range(5):
+        api_token_create(actor=user, name=f"more {index}")
+    with django_assert_num_queries(3):
+        assert len(client.get("/api/v1/me/tokens").json()) == 6

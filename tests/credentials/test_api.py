@@ -138,3 +138,18 @@ def test_issuer_staff_list_is_paginated_and_searchable(world, issued, client):
     for who in ("grader", "learner", "outsider_instructor"):
         login(client, getattr(world, who))
         assert_problem(client.get(url), 404, "not_found")
+
+
+def test_issuer_staff_list_costs_the_same_queries_for_more_credentials(world, client, django_assert_num_queries):
+    from tests.factories import UserFactory
+
+    complete(world.mc, world.learner)
+    login(client, world.instructor)
+    url = f"{API}/issuers/example-academy/credentials"
+    client.get(url)  # warm the session
+    with django_assert_num_queries(6) as one:
+        assert client.get(url).json()["count"] == 1
+    for index in range(4):
+        complete(world.mc, UserFactory(email=f"learner{index}@example.org"))
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert client.get(url).json()["count"] == 5

@@ -100,3 +100,19 @@ def test_enrolling_twice_keeps_one_enrolment():
     first = enrolment_create(actor=learner, microcredential=mc)
     second = enrolment_create(actor=learner, microcredential=mc)
     assert first.pk == second.pk
+
+
+def test_awarding_after_completion_is_audited_with_the_learner_as_actor(django_capture_on_commit_callbacks):
+    mc = published_microcredential()
+    learner = UserFactory()
+    enrolment = enrolment_create(actor=learner, microcredential=mc)
+    reading = Lesson.objects.get(module__microcredential=mc, kind=LessonKind.READING)
+    lesson_complete(actor=learner, enrolment=enrolment, lesson=reading)
+    quiz = Lesson.objects.get(module__microcredential=mc, kind=LessonKind.QUIZ).quiz
+    attempt = attempt_start(actor=learner, quiz=quiz, enrolment=enrolment)
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt_submit(actor=learner, attempt=attempt, answers=correct_answers(attempt))
+    for action in ("completion.record", "completion.award", "credential.issue"):
+        row = AuditLog.objects.get(action=action)
+        assert row.actor_id == learner.pk, action
+    assert Completion.objects.get(enrolment=enrolment).awarded_at is not None

@@ -110,7 +110,8 @@ def microcredential(request: HttpRequest, provider_slug: str, slug: str) -> Http
 def compare(request: HttpRequest) -> HttpResponse:
     raw = request.GET.getlist("ids")
     # Explicit ids make a shareable comparison link; without them, the visitor's own selection.
-    ids = list(dict.fromkeys(int(i) for i in raw if i.isdigit())) if raw else compare_ids(request)
+    # Ids past 18 digits cannot exist (and overflow SQLite's integers); they are ignored like junk.
+    ids = list(dict.fromkeys(int(i) for i in raw if i.isdigit() and len(i) <= 18)) if raw else compare_ids(request)
     if len(ids) > COMPARE_MAX:
         messages.info(
             request, f"You can compare up to {COMPARE_MAX} micro-credentials; showing the first {COMPARE_MAX}."
