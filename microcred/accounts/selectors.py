@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from microcred.core.errors import NotFound
 
-from .models import ApiToken, LearnerProfile, Membership, Organisation, OrganisationKind
+from .models import ApiToken, LearnerProfile, Membership, Organisation, OrganisationKind, User
 
 
 def organisations_of(user: Any, roles: tuple[str, ...] | None = None) -> QuerySet[Organisation]:
@@ -53,3 +53,49 @@ def access_api_token(*, actor: Any, token_id: int) -> ApiToken:
     if token is None:
         raise NotFound("Token not found.")
     return token
+
+
+def access_organisation(
+    *, actor: Any, slug: str, roles: tuple[str, ...] = ("owner", "instructor", "grader"), kind: str | None = None
+) -> Organisation:
+    """The organisation, if the actor holds one of ``roles`` in it (and it is of ``kind``); else
+    not-found, so private workspace pages do not confirm that an organisation or id exists."""
+    from .permissions import has_org_role
+
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if (
+        organisation is None
+        or (kind is not None and organisation.kind != kind)
+        or not getattr(actor, "is_authenticated", False)
+        or not has_org_role(actor, organisation, roles)
+    ):
+        raise NotFound("Organisation not found.")
+    return organisation
+
+
+def memberships_of(*, user: Any) -> QuerySet[Membership]:
+    if user is None or not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+
+
+def organisation_members(*, organisation: Organisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("role", "user__full_name", "user__email")
+    )
+
+
+def member_get(*, organisation: Organisation, user_id: int) -> Membership:
+    membership = organisation_members(organisation=organisation).filter(user_id=user_id).first()
+    if membership is None:
+        raise NotFound("No such member.")
+    return membership
+
+
+def user_get_by_email(*, email: str) -> User:
+    user = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
+    if user is None:
+        raise NotFound("No account uses this email address.")
+    return user

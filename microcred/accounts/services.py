@@ -144,6 +144,8 @@ def membership_add(*, actor: Any, organisation: Organisation, user: User, role: 
     if existing:
         if existing.role == role:
             return existing
+        if existing.role == "owner" and _is_last_owner(organisation):
+            raise Conflict("An organisation keeps at least one owner; make someone else owner first.")
         existing.role = role
         existing.save(update_fields=["role", "updated_at"])
         return existing
@@ -204,3 +206,13 @@ def api_token_authenticate(secret: str) -> User | None:
     if token.last_used_at is None or (moment - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=moment)
     return token.user
+
+
+def _is_last_owner(organisation: Organisation) -> bool:
+    # Lock the owner rows so two owners demoting each other at once cannot leave none.
+    owners = list(
+        Membership.objects.select_for_update()
+        .filter(organisation=organisation, role="owner")
+        .values_list("pk", flat=True)
+    )
+    return len(owners) <= 1

@@ -7,6 +7,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from microcred.accounts.models import Organisation
+from microcred.core.errors import NotFound
 
 from .models import Accreditation, AccreditationStatus
 
@@ -32,3 +33,18 @@ def current_accreditations_by_provider(*, provider_ids: Iterable[int], today: da
     for accreditation in rows.select_related("accreditor").order_by("accreditor__name"):
         result[accreditation.provider_id].append(accreditation)
     return result
+
+
+def accreditations_granted(*, accreditor: Organisation) -> QuerySet[Accreditation]:
+    return (
+        Accreditation.objects.filter(accreditor=accreditor)
+        .select_related("provider")
+        .order_by("provider__name", "-valid_from", "-id")
+    )
+
+
+def access_granted_accreditation(*, accreditor: Organisation, pk: int) -> Accreditation:
+    accreditation = accreditations_granted(accreditor=accreditor).select_related("accreditor").filter(pk=pk).first()
+    if accreditation is None:
+        raise NotFound("Accreditation not found.", id=pk)
+    return accreditation

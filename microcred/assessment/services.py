@@ -213,3 +213,16 @@ def attempt_submit(*, actor: Any, attempt: Attempt, answers: dict[Any, Any]) -> 
 
         completion_evaluate(actor=actor, enrolment=attempt.enrolment)
     return attempt
+
+
+@transaction.atomic
+def quiz_discard(*, actor: Any, quiz: Quiz) -> None:
+    """Delete a quiz nobody has attempted, with its question bank when no other quiz uses it.
+    Used when draft content is removed or replaced; attempted quizzes are kept as evidence."""
+    require_org_role(actor, quiz.bank.provider)
+    if quiz.attempts.exists():
+        raise Conflict("Learners have attempted this quiz; it is kept.", code="quiz_attempted")
+    bank = quiz.bank
+    quiz.delete()
+    if not bank.quizzes.exists():
+        bank.delete()

@@ -14,7 +14,16 @@ from microcred.accounts.models import Organisation, OrganisationKind
 from microcred.core.admin import HTTPS_URLS, ServiceErrorsMixin, apply_service, mark_formset_saved
 from microcred.core.errors import Conflict
 
-from .models import Industry, Lesson, MicroCredential, MicroCredentialSkill, Module, Status
+from .models import (
+    EU_MANDATORY_FIELDS,
+    EU_OPTIONAL_FIELDS,
+    Industry,
+    Lesson,
+    MicroCredential,
+    MicroCredentialSkill,
+    Module,
+    Status,
+)
 from .services import (
     EDITABLE_FIELDS,
     LESSON_FIELDS,
@@ -142,31 +151,12 @@ class MicroCredentialAdmin(ServiceErrorsMixin, admin.ModelAdmin):
         (
             "EU mandatory elements",
             {
-                "fields": (
-                    "awarding_body",
-                    "country",
-                    "learning_outcomes",
-                    "workload_hours",
-                    "ects",
-                    "eqf_level",
-                    "assessment_type",
-                    "assessment_description",
-                    "participation_form",
-                    "quality_assurance",
-                )
+                "fields": EU_MANDATORY_FIELDS,
             },
         ),
         (
             "EU optional elements",
-            {
-                "fields": (
-                    "prerequisites",
-                    "supervision",
-                    "identity_verified",
-                    "stackable",
-                    "stackability",
-                )
-            },
+            {"fields": EU_OPTIONAL_FIELDS},
         ),
         (
             "Catalog",

@@ -15,7 +15,7 @@ from microcred.accreditation.selectors import current_accreditations_q
 from microcred.core.clock import now
 from microcred.core.errors import NotFound
 
-from .models import Lesson, MicroCredential, MicroCredentialSkill, Module, Status
+from .models import Industry, Lesson, MicroCredential, MicroCredentialSkill, Module, Status
 
 
 @dataclass(frozen=True)
@@ -174,3 +174,83 @@ def providers_with_offer_counts() -> QuerySet[Organisation]:
     return provider_list().annotate(
         published_count=Count("microcredentials", filter=Q(microcredentials__status=Status.PUBLISHED))
     )
+
+
+@dataclass
+class CatalogFamily:
+    """One offer of a provider with all its versions, newest first."""
+
+    slug: str
+    versions: list[MicroCredential]
+
+    @property
+    def latest(self) -> MicroCredential:
+        return self.versions[0]
+
+    @property
+    def published(self) -> MicroCredential | None:
+        return next((v for v in self.versions if v.status == Status.PUBLISHED), None)
+
+    @property
+    def draft(self) -> MicroCredential | None:
+        return next((v for v in self.versions if v.status == Status.DRAFT), None)
+
+    @property
+    def learners(self) -> int:
+        return sum(v.learners for v in self.versions)  # type: ignore[attr-defined]
+
+
+def provider_catalog(*, provider: Organisation) -> list[CatalogFamily]:
+    """Every version of every micro-credential of a provider, grouped by family, in one query.
+    Each version carries ``learners`` (enrolments) and ``lesson_count``."""
+    rows = (
+        MicroCredential.objects.filter(provider=provider)
+        .select_related("industry")
+        .annotate(
+            learners=Count("enrolments", distinct=True),
+            lesson_count=Count("modules__lessons", distinct=True),
+        )
+        .order_by("title", "family", "-version")
+    )
+    families: dict[Any, CatalogFamily] = {}
+    for mc in rows:
+        families.setdefault(mc.family, CatalogFamily(slug=mc.slug, versions=[])).versions.append(mc)
+    return sorted(families.values(), key=lambda f: f.latest.title.lower())
+
+
+def access_provider_microcredential(*, provider: Organisation, pk: int) -> MicroCredential:
+    """Any version (draft included) of one of the provider's micro-credentials; others are not found."""
+    mc = MicroCredential.objects.select_related("provider", "industry").filter(provider=provider, pk=pk).first()
+    if mc is None:
+        raise NotFound("Micro-credential not found.", id=pk)
+    return mc
+
+
+def microcredential_versions(*, microcredential: MicroCredential) -> QuerySet[MicroCredential]:
+    return MicroCredential.objects.filter(family=microcredential.family).order_by("-version")
+
+
+def microcredential_module(*, microcredential: MicroCredential, module_id: int) -> Module:
+    module = (
+        Module.objects.select_related("microcredential__provider")
+        .filter(microcredential=microcredential, pk=module_id)
+        .first()
+    )
+    if module is None:
+        raise NotFound("Module not found.", id=module_id)
+    return module
+
+
+def microcredential_lesson(*, microcredential: MicroCredential, lesson_id: int) -> Lesson:
+    lesson = (
+        Lesson.objects.select_related("module__microcredential__provider", "quiz")
+        .filter(module__microcredential=microcredential, pk=lesson_id)
+        .first()
+    )
+    if lesson is None:
+        raise NotFound("Lesson not found.", id=lesson_id)
+    return lesson
+
+
+def industry_names() -> list[str]:
+    return list(Industry.objects.order_by("name").values_list("name", flat=True))

@@ -53,7 +53,7 @@ class RejectNulBytesMiddleware:
         # Verification reads presented credentials without storing them; any bytes may be tested there.
         if not request.path.startswith("/api/") or request.path.startswith(VERIFY_PATH):
             return False
-        if request.method not in {"POST", "PUT", "PATCH"} or "json" not in request.content_type:
+        if request.method not in {"POST", "PUT", "PATCH"} or "json" not in (request.content_type or ""):
             return False
         try:
             body = request.body

@@ -26,7 +26,7 @@ from django.utils.html import format_html
 from microcred.core.admin import ReadOnlyAdmin, ReadOnlyInline, apply_service
 
 from .keys import issuer_key_rotate
-from .models import Credential, IssuerKey, StatusEntry, StatusList
+from .models import AccreditationEndorsement, Credential, IssuerKey, StatusEntry, StatusList
 from .services import MAX_REASON_LENGTH, credential_revoke, credential_suspend, credential_unsuspend
 from .statuslists import list_url
 
@@ -211,9 +211,43 @@ class StatusListAdmin(ReadOnlyAdmin):
 
 @admin.register(StatusEntry)
 class StatusEntryAdmin(ReadOnlyAdmin):
-    list_display = ("credential", "status_list", "index")
+    list_display = ("credential", "endorsement", "status_list", "index")
     list_filter = ("status_list__purpose", "status_list__organisation")
-    search_fields = ("=credential__uuid", "credential__user__email")
-    list_select_related = ("credential__user", "credential__microcredential", "status_list__organisation")
-    fields = ("credential", "status_list", "index")
+    search_fields = ("=credential__uuid", "credential__user__email", "=endorsement__uuid")
+    list_select_related = (
+        "credential__user",
+        "credential__microcredential",
+        "endorsement__accreditation__provider",
+        "endorsement__accreditation__accreditor",
+        "status_list__organisation",
+    )
+    fields = ("credential", "endorsement", "status_list", "index")
     readonly_fields = fields
+
+
+@admin.register(AccreditationEndorsement)
+class AccreditationEndorsementAdmin(ReadOnlyAdmin):
+    """Signed by the accreditor when it accredits; revoked through the accreditation's status
+    (suspend/withdraw in the accreditation admin), never edited here."""
+
+    list_display = ("uuid", "provider", "issuer", "issued_at", "valid_until", "revoked_at")
+    list_filter = ("issuer",)
+    search_fields = ("=uuid", "accreditation__provider__name", "issuer__name")
+    list_select_related = ("accreditation__provider", "issuer")
+    fields = (
+        "uuid",
+        "accreditation",
+        "issuer",
+        "issuer_key",
+        "issued_at",
+        "valid_from",
+        "valid_until",
+        "revoked_at",
+        "revocation_reason",
+        "document",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="Provider")
+    def provider(self, obj: AccreditationEndorsement) -> str:
+        return obj.accreditation.provider.name

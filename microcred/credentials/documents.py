@@ -18,6 +18,7 @@ from microcred.catalog.models import MicroCredential
 from . import links
 from .keys import public_key_of
 from .models import IssuerKey
+from .selectors import current_endorsement_documents
 from .vc.jwt import jwk_for_public_key
 from .vc.loader import CID_V1_CONTEXT, OB_V3P0_CONTEXT, VC_V2_CONTEXT
 from .vc.multikey import multikey_document
@@ -30,8 +31,8 @@ def issuer_keys(organisation: Organisation) -> list[IssuerKey]:
 
 
 def accreditation_statement(organisation: Organisation, *, today: date) -> str:
-    """A sentence naming each current accreditation. OB 3.0 has no field for a third party's
-    accreditation other than a signed endorsement, so it goes into the issuer's description."""
+    """A sentence naming each current accreditation, for people reading the description; the
+    verifiable form is the accreditor's signed endorsement in the profile's ``endorsement``."""
     parts = []
     for accreditation in current_accreditations(provider=organisation, today=today):
         text = f"Accredited by {accreditation.accreditor.name} for {accreditation.scope}"
@@ -79,6 +80,10 @@ def issuer_profile_document(organisation: Organisation, *, today: date) -> dict[
         document["image"] = {"id": links.absolute(organisation.logo_url), "type": "Image"}
     if organisation.country:
         document["address"] = {"type": ["Address"], "addressCountry": organisation.country}
+    endorsements = current_endorsement_documents(provider=organisation, today=today)
+    if endorsements:
+        # The accreditors' signed word, as in the credentials the issuer signs today.
+        document["endorsement"] = endorsements
     if methods:
         document["verificationMethod"] = methods
         document["assertionMethod"] = [method["id"] for method in methods]

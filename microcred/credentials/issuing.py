@@ -23,6 +23,7 @@ from microcred.learning.models import Completion
 
 from . import links
 from .documents import achievement_image, issuer_description
+from .selectors import current_endorsement_documents
 from .vc.ob3 import (
     Achievement,
     Alignment,
@@ -53,6 +54,7 @@ def issuer_profile_for(organisation: Organisation, *, today: date) -> IssuerProf
         description=issuer_description(organisation, today=today),
         image=links.absolute(organisation.logo_url) if organisation.logo_url else None,
         address_country=organisation.country or None,
+        endorsements=tuple(current_endorsement_documents(provider=organisation, today=today)),
     )
 
 

@@ -52,6 +52,10 @@ def credential_url(credential_uuid: uuid_module.UUID | str) -> str:
     return f"{site_url()}/credentials/{credential_uuid}"
 
 
+def endorsement_url(endorsement_uuid: uuid_module.UUID | str) -> str:
+    return f"{site_url()}/endorsements/{endorsement_uuid}"
+
+
 def status_list_url(slug: str, purpose: str, number: int) -> str:
     return f"{site_url()}/status/{slug}/{purpose}/{number}"
 

@@ -1,4 +1,5 @@
-"""Signed credentials, the keys that sign them, and the status lists that revoke and suspend them."""
+"""Signed credentials, the keys that sign them, the endorsements accreditors sign for the
+providers they accredit, and the status lists that revoke and suspend them."""
 
 from __future__ import annotations
 
@@ -96,8 +97,50 @@ class StatusList(TimeStampedModel):
         return f"{self.organisation.slug} {self.purpose} #{self.number}"
 
 
+class AccreditationEndorsement(TimeStampedModel):
+    """The OB 3.0 EndorsementCredential an accreditor signs for a provider it accredits, with the
+    accreditor's own key. Providers embed it in their issuer profile, so a verifier can check
+    who vouches for them without asking us. Revocation is final (its bit in the accreditor's
+    revocation list); a reactivated accreditation gets a fresh endorsement, hence a foreign key
+    with at most one live (unrevoked) endorsement per accreditation."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    accreditation = models.ForeignKey(
+        "accreditation.Accreditation", on_delete=models.PROTECT, related_name="endorsements"
+    )
+    issuer = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="endorsements_issued")
+    issuer_key = models.ForeignKey(IssuerKey, on_delete=models.PROTECT, related_name="endorsements")
+    document = models.JSONField(help_text="The signed EndorsementCredential (Data Integrity proof).")
+    issued_at = models.DateTimeField()
+    valid_from = models.DateTimeField()
+    valid_until = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["accreditation"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_endorsement_per_accreditation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Endorsement {self.uuid} of {self.accreditation}"
+
+
 class StatusEntry(models.Model):
-    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="status_entries")
+    """One bit of a status list, held by a credential or by an accreditation endorsement (both
+    share the issuer's lists, so one unique index constraint keeps their bits apart)."""
+
+    credential = models.ForeignKey(
+        Credential, on_delete=models.CASCADE, related_name="status_entries", null=True, blank=True
+    )
+    endorsement = models.ForeignKey(
+        AccreditationEndorsement, on_delete=models.CASCADE, related_name="status_entries", null=True, blank=True
+    )
     status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="entries")
     index = models.PositiveIntegerField()
 
@@ -105,6 +148,14 @@ class StatusEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["status_list", "index"], name="unique_status_index"),
             models.UniqueConstraint(fields=["credential", "status_list"], name="unique_credential_list"),
+            models.UniqueConstraint(fields=["endorsement", "status_list"], name="unique_endorsement_list"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(credential__isnull=False, endorsement__isnull=True)
+                    | models.Q(credential__isnull=True, endorsement__isnull=False)
+                ),
+                name="status_entry_has_one_holder",
+            ),
         ]
 
     def __str__(self) -> str:

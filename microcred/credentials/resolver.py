@@ -6,8 +6,8 @@ did:web DIDs, from ``IssuerKey`` rows, retired keys included (old credentials mu
 verifying). Anything else raises ``KeyResolutionError``, so callers can fall back to fetching.
 
 ``LocalFetcher`` implements the ``vc.fetch.Fetcher`` protocol for every document we publish
-(issuer profiles, did.json, JWKS, status lists, our context), rendering them from the database
-exactly as the public endpoints serve them.
+(issuer profiles, did.json, JWKS, status lists, endorsements, our context), rendering them
+from the database exactly as the public endpoints serve them.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from microcred.core.clock import now
 
 from . import links
 from .keys import public_key_of
-from .models import Credential, IssuerKey, StatusList
+from .models import AccreditationEndorsement, Credential, IssuerKey, StatusList
 from .vc.errors import FetchRefused, KeyResolutionError
 from .vc.fetch import DEFAULT_ACCEPT
 from .vc.loader import CONTEXTS_DIR, MICROCRED_CONTEXT_URL
@@ -106,6 +106,9 @@ def local_document(url: str) -> dict[str, Any] | None:
         if path[2] == "did.json":
             return issuer_did_document(organisation)
         return jwks_document(list(IssuerKey.objects.filter(organisation=organisation).select_related("organisation")))
+    if len(path) == 2 and path[0] == "endorsements" and _is_uuid(path[1]):
+        endorsement = AccreditationEndorsement.objects.filter(uuid=path[1]).first()
+        return endorsement.document if endorsement else None
     if len(path) == 4 and path[0] == "status" and path[3].isdigit():
         status_list = (
             StatusList.objects.filter(organisation__slug=path[1], purpose=path[2], number=int(path[3]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import uuid as uuid_module
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,10 +13,12 @@ from django.db.models import Q, QuerySet
 
 from microcred.accounts.models import Membership, Organisation, OrganisationKind, Visibility
 from microcred.accounts.permissions import STAFF_ROLES, has_org_role
+from microcred.accreditation.models import Accreditation
+from microcred.accreditation.selectors import current_accreditations_q
 from microcred.core.errors import NotFound
 
 from . import links
-from .models import Credential, CredentialStatus, IssuerKey
+from .models import AccreditationEndorsement, Credential, CredentialStatus, IssuerKey
 
 
 def _parse_uuid(value: Any) -> uuid_module.UUID:
@@ -28,6 +30,28 @@ def _parse_uuid(value: Any) -> uuid_module.UUID:
 
 def _with_related(qs: QuerySet[Credential]) -> QuerySet[Credential]:
     return qs.select_related("microcredential", "issuer", "issuer_key", "user__profile")
+
+
+def current_endorsement_documents(*, provider: Organisation, today: date) -> list[dict[str, Any]]:
+    """The signed endorsements of the provider's accreditations that are current on ``today``
+    (the same ones its description names), by accreditor; one query."""
+    current = Accreditation.objects.filter(current_accreditations_q(today), provider=provider).values("pk")
+    rows = AccreditationEndorsement.objects.filter(accreditation__in=current, revoked_at__isnull=True).order_by(
+        "accreditation__accreditor__name", "accreditation_id"
+    )
+    return [row.document for row in rows.only("document")]
+
+
+def endorsement_get_public(*, uuid: Any) -> AccreditationEndorsement:
+    """Any endorsement by its id (revoked ones too: their status list says so)."""
+    try:
+        key = _parse_uuid(uuid)
+    except NotFound as exc:
+        raise NotFound("Endorsement not found.") from exc
+    endorsement = AccreditationEndorsement.objects.filter(uuid=key).first()
+    if endorsement is None:
+        raise NotFound("Endorsement not found.")
+    return endorsement
 
 
 def credential_get_public(*, uuid: Any) -> Credential:

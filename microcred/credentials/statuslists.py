@@ -97,17 +97,29 @@ def _random_free_index(status_list: StatusList) -> int:
 def status_slots_reserve(*, organisation: Organisation) -> list[tuple[StatusList, int]]:
     """A free random index in the current revocation and suspension lists, for a credential
     about to be issued in the caller's transaction; the lists stay locked until it commits."""
-    slots = []
-    for purpose in links.STATUS_PURPOSES:
-        status_list = _current_list(organisation, purpose)
-        slots.append((status_list, _random_free_index(status_list)))
-    return slots
+    return [status_slot_reserve(organisation=organisation, purpose=purpose) for purpose in links.STATUS_PURPOSES]
 
 
-def status_entries_create(*, credential: Any, slots: list[tuple[StatusList, int]]) -> list[StatusEntry]:
+def status_slot_reserve(*, organisation: Organisation, purpose: str) -> tuple[StatusList, int]:
+    """A free random index in the current list of one purpose (an accreditation endorsement
+    needs only a revocation bit); the list stays locked until the caller's transaction commits."""
+    status_list = _current_list(organisation, purpose)
+    return status_list, _random_free_index(status_list)
+
+
+def status_entries_create(
+    *, credential: Any = None, endorsement: Any = None, slots: list[tuple[StatusList, int]]
+) -> list[StatusEntry]:
+    """The entries of reserved ``slots`` for a credential or an endorsement (exactly one)."""
+    if (credential is None) == (endorsement is None):
+        raise ValueError("a status entry belongs to a credential or to an endorsement")
     entries = []
     for status_list, index in slots:
-        entries.append(StatusEntry.objects.create(credential=credential, status_list=status_list, index=index))
+        entries.append(
+            StatusEntry.objects.create(
+                credential=credential, endorsement=endorsement, status_list=status_list, index=index
+            )
+        )
         StatusList.objects.filter(pk=status_list.pk).update(allocated=F("allocated") + 1)
     return entries
 

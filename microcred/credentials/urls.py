@@ -20,6 +20,7 @@ urlpatterns = [
         name="manage_action",
     ),
     path("credentials/<uuid:uuid>", hosting.credential, name="credential"),
+    path("endorsements/<uuid:uuid>", hosting.endorsement, name="endorsement"),
     path("status/<slug:slug>/<str:purpose>/<int:number>", hosting.status_list, name="status_list"),
     path("achievements/<int:pk>", hosting.achievement, name="achievement"),
     path("achievements/<int:pk>/image.svg", hosting.achievement_image, name="achievement_image"),

@@ -30,3 +30,39 @@ urlpatterns = [
     path("me/tokens/", account.tokens, name="tokens"),
     path("me/tokens/<int:token_id>/revoke/", account.token_revoke, name="token_revoke"),
 ]
+
+# The organisation workspace (microcred/web/views/workspace/).
+from .views import workspace as ws  # noqa: E402
+
+_WS_MC = "orgs/<slug:slug>/catalog/<int:pk>/"
+urlpatterns += [
+    path("orgs/", ws.orgs.organisations, name="workspace"),
+    path("orgs/<slug:slug>/catalog/", ws.catalog.catalog, name="workspace_catalog"),
+    path("orgs/<slug:slug>/catalog/new/", ws.catalog.mc_create, name="workspace_mc_create"),
+    path("orgs/<slug:slug>/catalog/import/", ws.catalog.catalog_import_view, name="workspace_catalog_import"),
+    path("orgs/<slug:slug>/catalog/export/", ws.catalog.catalog_export_view, name="workspace_catalog_export"),
+    path(_WS_MC, ws.catalog.mc_detail, name="workspace_mc"),
+    path(_WS_MC + "edit/", ws.catalog.mc_edit, name="workspace_mc_edit"),
+    path(_WS_MC + "publish/", ws.catalog.mc_publish, name="workspace_mc_publish"),
+    path(_WS_MC + "archive/", ws.catalog.mc_archive, name="workspace_mc_archive"),
+    path(_WS_MC + "new-version/", ws.catalog.mc_new_version, name="workspace_mc_new_version"),
+    path(_WS_MC + "modules/", ws.content.module_add, name="workspace_module_add"),
+    path(_WS_MC + "modules/<int:module_id>/edit/", ws.content.module_edit, name="workspace_module_edit"),
+    path(_WS_MC + "modules/<int:module_id>/delete/", ws.content.module_remove, name="workspace_module_delete"),
+    path(
+        _WS_MC + "modules/<int:module_id>/lessons/new/<str:kind>/",
+        ws.content.lesson_add,
+        name="workspace_lesson_add",
+    ),
+    path(_WS_MC + "lessons/<int:lesson_id>/edit/", ws.content.lesson_edit, name="workspace_lesson_edit"),
+    path(_WS_MC + "lessons/<int:lesson_id>/delete/", ws.content.lesson_remove, name="workspace_lesson_delete"),
+    path("orgs/<slug:slug>/accreditations/", ws.accreditations.accreditations, name="workspace_accreditations"),
+    path(
+        "orgs/<slug:slug>/accreditations/<int:pk>/status/",
+        ws.accreditations.accreditation_status,
+        name="workspace_accreditation_status",
+    ),
+    path("orgs/<slug:slug>/members/", ws.members.members, name="workspace_members"),
+    path("orgs/<slug:slug>/members/<int:user_id>/role/", ws.members.member_role, name="workspace_member_role"),
+    path("orgs/<slug:slug>/members/<int:user_id>/remove/", ws.members.member_remove, name="workspace_member_remove"),
+]

@@ -172,6 +172,11 @@ TASKS = {
 # Dotted paths of callables `award(*, completion, actor)` run after a completion is recorded.
 # The credential issue plugs its issuer in here.
 MICROCRED_AWARDERS: list[str] = env_list("MICROCRED_AWARDERS", "microcred.credentials.services.award_credential")
+# Dotted paths of callables `hook(*, actor, accreditation, reason)` run in the transaction that grants
+# an accreditation or changes its status; the credentials app signs the accreditor's endorsement here.
+MICROCRED_ACCREDITATION_HOOKS: list[str] = env_list(
+    "MICROCRED_ACCREDITATION_HOOKS", "microcred.credentials.endorsements.accreditation_endorsement_sync"
+)
 # Verifying foreign credentials fetches their issuers' keys and status lists (SSRF-safe fetcher).
 MICROCRED_REMOTE_FETCH = env_bool("MICROCRED_REMOTE_FETCH", True)
 

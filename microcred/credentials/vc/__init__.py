@@ -75,6 +75,7 @@ from .ob3 import (
     StatusEntry,
     Subject,
     build_credential,
+    build_endorsement_credential,
     identity_hash,
 )
 from .schema import (
@@ -126,6 +127,7 @@ __all__ = [
     "UntrustedIssuer",
     "VerifiedProof",
     "build_credential",
+    "build_endorsement_credential",
     "canonicalize",
     "did_key_from_public",
     "did_key_public_key",

@@ -1,4 +1,5 @@
-"""Open Badges 3.0 ``OpenBadgeCredential`` documents from plain dataclasses.
+"""Open Badges 3.0 ``OpenBadgeCredential`` and ``EndorsementCredential`` documents from plain
+dataclasses.
 
 Output follows the strict OB 3.0 JSON schema ("Serialization" in the standards
 digest): ``type`` and every 0..* property are arrays, ``image`` is an Image object,
@@ -14,8 +15,10 @@ Achievement under our own context ``MICROCRED_CONTEXT_URL``, which is added to
 
 from __future__ import annotations
 
+import copy
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, get_args
@@ -25,6 +28,9 @@ from .loader import MICROCRED_CONTEXT_URL, OB_EXTENSIONS_CONTEXT, OB_V3P0_CONTEX
 
 OB_ACHIEVEMENT_CREDENTIAL_SCHEMA = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+)
+OB_ENDORSEMENT_CREDENTIAL_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json"
 )
 # The 1EdTech validator type is undefined in the OB context itself (digest pitfall 3),
 # so credentials that name it must also carry the OB extensions context.
@@ -74,6 +80,9 @@ class IssuerProfile:
     description: str | None = None
     image: str | None = None
     address_country: str | None = None  # ISO 3166-1 alpha-2 (EU element "country")
+    # Signed EndorsementCredentials about this issuer (e.g. an accreditor's), embedded as they
+    # were signed: each carries its own @context and proof and verifies on its own.
+    endorsements: tuple[Mapping[str, Any], ...] = field(default=(), hash=False)
 
     def to_json(self) -> dict[str, Any]:
         address = None
@@ -89,6 +98,9 @@ class IssuerProfile:
                 "description": self.description,
                 "image": _image(self.image),
                 "address": address,
+                # Copies: a signed endorsement must not change when the credential it is
+                # embedded in is edited (or signed, which adds the outer proof).
+                "endorsement": [copy.deepcopy(dict(item)) for item in self.endorsements],
             }
         )
 
@@ -388,6 +400,49 @@ def build_credential(
             "awardedDate": None if awarded_date is None else format_datetime(awarded_date),
             "credentialSubject": credential_subject,
             "evidence": [item.to_json() for item in evidence],
+            "credentialSchema": schema,
+            "credentialStatus": None if status is None else status.to_json(),
+        }
+    )
+
+
+def build_endorsement_credential(
+    *,
+    credential_id: str,
+    issuer: IssuerProfile,
+    subject_id: str,
+    comment: str,
+    name: str,
+    valid_from: datetime,
+    valid_until: datetime | None = None,
+    description: str | None = None,
+    awarded_date: datetime | None = None,
+    status: StatusEntry | None = None,
+    include_schema: bool = True,
+) -> dict[str, Any]:
+    """An unsigned OB 3.0 EndorsementCredential: ``issuer`` vouches for ``subject_id`` (an
+    issuer, an achievement or a credential) in the words of ``comment``."""
+    if valid_until is not None and valid_until <= valid_from:
+        raise ValueError("valid_until must be after valid_from")
+    if not name.strip():
+        raise ValueError("an EndorsementCredential needs a name")
+    schema = None
+    if include_schema:
+        schema = [{"id": OB_ENDORSEMENT_CREDENTIAL_SCHEMA, "type": OB_SCHEMA_VALIDATOR_TYPE}]
+    return _compact(
+        {
+            "@context": credential_contexts(with_ob_extensions=include_schema, with_extension=False),
+            "id": credential_id,
+            "type": ["VerifiableCredential", "EndorsementCredential"],
+            "name": name,
+            "description": description,
+            "issuer": issuer.to_json(),
+            "validFrom": format_datetime(valid_from),
+            "validUntil": None if valid_until is None else format_datetime(valid_until),
+            "awardedDate": None if awarded_date is None else format_datetime(awarded_date),
+            "credentialSubject": _compact(
+                {"id": subject_id, "type": ["EndorsementSubject"], "endorsementComment": comment}
+            ),
             "credentialSchema": schema,
             "credentialStatus": None if status is None else status.to_json(),
         }

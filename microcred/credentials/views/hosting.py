@@ -33,6 +33,7 @@ from ..resolver import CONTEXT_FILE
 from ..selectors import (
     credential_get_public,
     display_status,
+    endorsement_get_public,
     learner_name_for,
     linkedin_add_url,
     verify_page_url,
@@ -231,6 +232,24 @@ def credential(request: HttpRequest, uuid: str) -> HttpResponse:
         max_age=CREDENTIAL_MAX_AGE,
         vary_accept=True,
         filename=f"{record.uuid}.json" if download else None,
+    )
+
+
+@require_GET
+def endorsement(request: HttpRequest, uuid: str) -> HttpResponse:
+    """An accreditor's signed EndorsementCredential, at its id. Revoked ones are still served:
+    the document is what was signed, and its status list says it no longer holds."""
+    try:
+        record = endorsement_get_public(uuid=uuid)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    content_type = request.get_preferred_type(CREDENTIAL_JSON_TYPES) or CREDENTIAL_JSON_TYPES[0]
+    return cacheable(
+        request,
+        _json_bytes(record.document),
+        content_type=content_type,
+        max_age=CREDENTIAL_MAX_AGE,
+        vary_accept=True,
     )
 
 

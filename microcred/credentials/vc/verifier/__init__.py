@@ -14,7 +14,9 @@ issuer          the key's controller is the issuer (did:key: the DID is the issu
 status          each credentialStatus entry, with the status list's own proof verified
 validity        validFrom <= now <= validUntil (VC 1.1: issuanceDate / expirationDate)
 recipient       optional: an e-mail address against identityHash (sha256$ / md5$, salted)
-endorsements    embedded endorsements verified recursively (depth-limited), each reported
+endorsements    embedded endorsements of the credential and of its issuer profile (an
+                accreditor's), verified recursively (depth-limited), each reported; a bad
+                one only warns
 ==============  ============================================================================
 
 Keys and documents come from injected callables, so the core never decides what may be
@@ -36,6 +38,8 @@ from .keys import FetchDocument
 from .reading import MAX_INPUT_BYTES
 from .report import (
     ENDORSEMENTS,
+    ENDORSES_CREDENTIAL,
+    ENDORSES_ISSUER,
     HEADLINES,
     ISSUER,
     PROOF,
@@ -82,6 +86,8 @@ def report_unreadable(error: CredentialError) -> VerificationReport:
 
 __all__ = [
     "ENDORSEMENTS",
+    "ENDORSES_CREDENTIAL",
+    "ENDORSES_ISSUER",
     "HEADLINES",
     "ISSUER",
     "MAX_ENDORSEMENTS",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,8 @@ from .keys import CallableFetcher, FetchDocument, JwtKeyResolver
 from .reading import Presented, read_presented
 from .report import (
     ENDORSEMENTS,
+    ENDORSES_CREDENTIAL,
+    ENDORSES_ISSUER,
     ISSUER,
     PROOF,
     READ,
@@ -37,6 +40,7 @@ from .report import (
     STRUCTURE,
     SUBJECT,
     VALIDITY,
+    Outcome,
     Step,
     StepStatus,
     VerificationReport,
@@ -170,35 +174,81 @@ class Verifier:
     # --- endorsements -----------------------------------------------------------------
 
     def _endorsements(self, credential: Mapping[str, Any], depth: int) -> tuple[Step, list[VerificationReport]]:
-        items = [*as_list(credential.get("endorsement")), *as_list(credential.get("endorsementJwt"))]
+        """Endorsements of the credential itself and of its issuer (``issuer.endorsement``, where
+        accreditors vouch for the issuing organisation). A bad one only warns: it says nothing
+        about whether the issuer signed this credential."""
+        issuer = credential.get("issuer")
+        of_issuer = _endorsement_items(issuer) if isinstance(issuer, Mapping) else []
+        items = [(item, ENDORSES_CREDENTIAL) for item in _endorsement_items(credential)]
+        items += [(item, ENDORSES_ISSUER) for item in of_issuer]
         if not items:
             return Step(ENDORSEMENTS, StepStatus.SKIPPED, "The credential carries no endorsements."), []
         if depth >= MAX_ENDORSEMENT_DEPTH:
             reason = f"Endorsements nested more than {MAX_ENDORSEMENT_DEPTH} levels deep were not checked."
             return Step(ENDORSEMENTS, StepStatus.WARNING, reason), []
-        notes = []
+        notes: list[str] = []
         if len(items) > MAX_ENDORSEMENTS:
             notes.append(f"Only the first {MAX_ENDORSEMENTS} of {len(items)} endorsements were checked.")
             items = items[:MAX_ENDORSEMENTS]
-        reports = [self.run(item, depth=depth + 1) for item in items if isinstance(item, (Mapping, str))]
-        if len(reports) < len(items):
+        checked = [(item, target) for item, target in items if isinstance(item, (Mapping, str))]
+        if len(checked) < len(items):
             notes.append("Some endorsement entries are neither objects nor JWTs.")
-        targets = _endorsable_ids(credential)
+        reports = [replace(self.run(item, depth=depth + 1), endorses=target) for item, target in checked]
+        credential_targets = _endorsable_ids(credential)
+        issuer_id = issuer_id_of(credential)
         good = 0
+        accredited: list[str] = []
+        summaries: list[dict[str, Any]] = []
         for report in reports:
             who = report.issuer_name or report.issuer_id or "an unknown endorser"
             endorsed = _endorsed_id(report.credential)
-            if not report.valid:
-                notes.append(f"The endorsement by {who} is not valid ({report.headline.lower()}).")
-            elif report.credential is None or kind_of(report.credential) != "endorsement":
-                notes.append(f"The endorsement by {who} is not an EndorsementCredential.")
-            elif endorsed not in targets:
-                notes.append(f"The endorsement by {who} endorses {endorsed}, not this credential.")
-            else:
-                good += 1
+            on_issuer = report.endorses == ENDORSES_ISSUER
+            problem = _endorsement_problem(report, who, on_issuer=on_issuer)
+            if problem is None and endorsed not in ({issuer_id} if on_issuer else credential_targets):
+                what = "the issuer" if on_issuer else "this credential"
+                problem = f"The endorsement by {who} endorses {endorsed}, not {what}."
+            summaries.append(
+                {
+                    "endorses": report.endorses,
+                    "endorser": who,
+                    "endorser_id": report.issuer_id,
+                    "outcome": report.outcome.value,
+                    "accepted": problem is None,
+                    "comment": report.endorsement_comment,
+                }
+            )
+            if problem is not None:
+                notes.append(problem)
+                continue
+            good += 1
+            if on_issuer:
+                accredited.append(f"Accredited by {who}: endorsement signature valid.")
         summary = f"{good} of {len(reports)} endorsement(s) verified."
         status = StepStatus.PASSED if not notes and good else StepStatus.WARNING
-        return Step(ENDORSEMENTS, status, " ".join([summary, *notes])), reports
+        step = Step(ENDORSEMENTS, status, " ".join([summary, *accredited, *notes]), data={"endorsements": summaries})
+        return step, reports
+
+
+def _endorsement_items(document: Mapping[str, Any]) -> list[Any]:
+    return [*as_list(document.get("endorsement")), *as_list(document.get("endorsementJwt"))]
+
+
+def _endorsement_problem(report: VerificationReport, who: str, *, on_issuer: bool) -> str | None:
+    """Why an endorsement does not count, in the words the verification page shows; None if it does.
+    An endorsement of the issuer is read as its accreditation."""
+    if report.valid:
+        if report.credential is None or kind_of(report.credential) != "endorsement":
+            return f"The endorsement by {who} is not an EndorsementCredential."
+        return None
+    if not on_issuer:
+        return f"The endorsement by {who} is not valid ({report.headline.lower()})."
+    state = {
+        Outcome.REVOKED: "endorsement revoked",
+        Outcome.SUSPENDED: "endorsement suspended",
+        Outcome.EXPIRED: "endorsement expired",
+        Outcome.NOT_YET_VALID: "endorsement not yet valid",
+    }.get(report.outcome, f"endorsement not valid ({report.headline.lower()})")
+    return f"Accredited by {who}: {state}."
 
 
 def unreadable_report(exc: CredentialError) -> VerificationReport:

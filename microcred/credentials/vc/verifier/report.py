@@ -45,6 +45,10 @@ VALIDITY = "validity"
 RECIPIENT = "recipient"
 ENDORSEMENTS = "endorsements"
 
+# What an embedded endorsement vouches for: the credential (or its achievement) or its issuer.
+ENDORSES_CREDENTIAL = "credential"
+ENDORSES_ISSUER = "issuer"
+
 STEP_LABELS: Mapping[str, str] = {
     READ: "Read the credential",
     STRUCTURE: "Contexts and terms",
@@ -126,6 +130,8 @@ class VerificationReport:
     valid_until: str | None = None
     awarded_date: str | None = None
     endorsements: tuple[VerificationReport, ...] = ()
+    # Set on the reports of embedded endorsements: ENDORSES_CREDENTIAL or ENDORSES_ISSUER.
+    endorses: str | None = None
 
     @property
     def valid(self) -> bool:
@@ -137,6 +143,16 @@ class VerificationReport:
 
     def step(self, name: str) -> Step | None:
         return next((step for step in self.steps if step.name == name), None)
+
+    @property
+    def endorsement_comment(self) -> str | None:
+        """The endorser's words, when this is an EndorsementCredential that has them."""
+        if self.credential is None:
+            return None
+        subject = self.credential.get("credentialSubject")
+        subject = subject[0] if isinstance(subject, list) and subject else subject
+        comment = subject.get("endorsementComment") if isinstance(subject, Mapping) else None
+        return comment if isinstance(comment, str) and comment.strip() else None
 
     @property
     def warnings(self) -> tuple[Step, ...]:
@@ -164,6 +180,9 @@ class VerificationReport:
             "steps": [step.to_json() for step in self.steps],
             "endorsements": [e.to_json(include_credential=False) for e in self.endorsements],
         }
+        if self.endorses is not None:
+            out["endorses"] = self.endorses
+            out["endorsement_comment"] = self.endorsement_comment
         if include_credential:
             out["credential"] = None if self.credential is None else dict(self.credential)
         return out

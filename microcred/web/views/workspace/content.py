@@ -1,0 +1,183 @@
+"""A draft's content: modules and lessons. Published versions are read-only (the services refuse);
+their content changes in a new draft version."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from microcred.assessment.services import quiz_specs
+from microcred.catalog.models import Lesson, LessonKind, MicroCredential
+from microcred.catalog.selectors import (
+    access_provider_microcredential,
+    microcredential_lesson,
+    microcredential_module,
+)
+from microcred.catalog.services import (
+    lesson_create,
+    lesson_delete,
+    lesson_update,
+    module_create,
+    module_delete,
+    module_update,
+    quiz_lesson_create,
+    quiz_lesson_update,
+)
+from microcred.core.errors import Conflict, ValidationFailed
+
+from ...forms_workspace import LessonForm, ModuleForm
+from ..common import AuthenticatedRequest, app_errors
+from .catalog import editor_url
+from .common import form_errors_to_messages, provider_for_staff, service_error_to_form, workspace_context
+
+
+def _draft_target(request: AuthenticatedRequest, slug: str, pk: int) -> MicroCredential:
+    provider = provider_for_staff(request.user, slug)
+    return access_provider_microcredential(provider=provider, pk=pk)
+
+
+@require_POST
+@login_required
+@app_errors
+def module_add(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    mc = _draft_target(request, slug, pk)
+    form = ModuleForm(request.POST)
+    if not form.is_valid():
+        form_errors_to_messages(request, form)
+        return redirect(editor_url(mc))
+    try:
+        module = module_create(actor=request.user, microcredential=mc, **form.cleaned_data)
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Module “{module.title}” added.")
+    return redirect(editor_url(mc))
+
+
+@require_POST
+@login_required
+@app_errors
+def module_edit(request: AuthenticatedRequest, slug: str, pk: int, module_id: int) -> HttpResponse:
+    mc = _draft_target(request, slug, pk)
+    module = microcredential_module(microcredential=mc, module_id=module_id)
+    form = ModuleForm(request.POST)
+    if not form.is_valid():
+        form_errors_to_messages(request, form)
+        return redirect(editor_url(mc))
+    try:
+        module_update(actor=request.user, module=module, **form.cleaned_data)
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Module “{module.title}” saved.")
+    return redirect(editor_url(mc))
+
+
+@require_POST
+@login_required
+@app_errors
+def module_remove(request: AuthenticatedRequest, slug: str, pk: int, module_id: int) -> HttpResponse:
+    mc = _draft_target(request, slug, pk)
+    module = microcredential_module(microcredential=mc, module_id=module_id)
+    try:
+        module_delete(actor=request.user, module=module)
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Module “{module.title}” and its lessons are deleted.")
+    return redirect(editor_url(mc))
+
+
+def _lesson_page(
+    request: AuthenticatedRequest, mc: MicroCredential, form: LessonForm, module: Any, lesson: Lesson | None
+) -> HttpResponse:
+    context = workspace_context(request, mc.provider, "catalog")
+    context.update(mc=mc, module=module, lesson=lesson, form=form, kind=LessonKind(form.kind))
+    return render(request, "web/workspace/lesson_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@app_errors
+def lesson_add(request: AuthenticatedRequest, slug: str, pk: int, module_id: int, kind: str) -> HttpResponse:
+    if kind not in LessonKind.values:
+        raise Http404("Unknown lesson kind.")
+    mc = _draft_target(request, slug, pk)
+    module = microcredential_module(microcredential=mc, module_id=module_id)
+    form = LessonForm(request.POST or None, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            if kind == LessonKind.QUIZ:
+                lesson = quiz_lesson_create(actor=request.user, module=module, **data)
+            else:
+                lesson = lesson_create(actor=request.user, module=module, kind=kind, **data)
+        except (ValidationFailed, Conflict) as exc:
+            if isinstance(exc, ValidationFailed):
+                service_error_to_form(form, exc)
+            else:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{lesson.get_kind_display()} “{lesson.title}” added to “{module.title}”.")
+            return redirect(editor_url(mc))
+    return _lesson_page(request, mc, form, module, None)
+
+
+def _lesson_initial(lesson: Lesson) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        name: getattr(lesson, name)
+        for name in ("title", "estimated_minutes", "required", "body", "video_url", "transcript", "instructions")
+    }
+    if lesson.quiz is not None:
+        initial["questions"] = json.dumps(quiz_specs(lesson.quiz), indent=2, ensure_ascii=False)
+        initial["passing_score"] = lesson.quiz.passing_score
+        initial["max_attempts"] = lesson.quiz.max_attempts
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@app_errors
+def lesson_edit(request: AuthenticatedRequest, slug: str, pk: int, lesson_id: int) -> HttpResponse:
+    mc = _draft_target(request, slug, pk)
+    lesson = microcredential_lesson(microcredential=mc, lesson_id=lesson_id)
+    form = LessonForm(request.POST or None, kind=lesson.kind, initial=_lesson_initial(lesson))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            if lesson.kind == LessonKind.QUIZ:
+                if lesson.quiz is not None and data.get("questions") == quiz_specs(lesson.quiz):
+                    data.pop("questions")  # unchanged: keep the quiz rather than replace it with a copy
+                lesson = quiz_lesson_update(actor=request.user, lesson=lesson, **data)
+            else:
+                lesson = lesson_update(actor=request.user, lesson=lesson, **data)
+        except (ValidationFailed, Conflict) as exc:
+            if isinstance(exc, ValidationFailed):
+                service_error_to_form(form, exc)
+            else:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Lesson “{lesson.title}” saved.")
+            return redirect(editor_url(mc))
+    return _lesson_page(request, mc, form, lesson.module, lesson)
+
+
+@require_POST
+@login_required
+@app_errors
+def lesson_remove(request: AuthenticatedRequest, slug: str, pk: int, lesson_id: int) -> HttpResponse:
+    mc = _draft_target(request, slug, pk)
+    lesson = microcredential_lesson(microcredential=mc, lesson_id=lesson_id)
+    try:
+        lesson_delete(actor=request.user, lesson=lesson)
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Lesson “{lesson.title}” deleted.")
+    return redirect(editor_url(mc))
