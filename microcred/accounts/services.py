@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from microcred.core.clock import now
-from microcred.core.errors import Conflict, NotFound, ValidationFailed, validation_from_django
+from microcred.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, validation_from_django
 
 from .models import ApiToken, LearnerProfile, Membership, Organisation, User
 from .permissions import require_authenticated, require_org_role
@@ -216,3 +216,109 @@ def _is_last_owner(organisation: Organisation) -> bool:
         .values_list("pk", flat=True)
     )
     return len(owners) <= 1
+
+
+USER_ADMIN_FIELDS = {"email", "full_name", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"}
+# Fields that hand out power over the whole site: only a superuser changes them.
+SUPERUSER_ONLY_FIELDS = {"is_superuser", "groups", "user_permissions"}
+
+
+def _require_account_manager(actor: Any, user: User) -> None:
+    """Staff manage accounts; a superuser's account is managed only by superusers, or a staff
+    member could take it over (change its email, then reset its password)."""
+    require_authenticated(actor)
+    if not (actor.is_staff or actor.is_superuser):
+        raise NotFound("User not found.")
+    if user.is_superuser and not actor.is_superuser:
+        raise PermissionDenied("Only a superuser can change a superuser's account.")
+
+
+@transaction.atomic
+def user_update(*, actor: Any, user: User, **fields: Any) -> User:
+    """Staff change an account: email, name, active/staff flags and, for superusers only, the
+    superuser flag, groups and permissions. Audited with the names of the changed fields."""
+    from django.contrib.auth.models import Group, Permission
+
+    from microcred.core.services import audit_record
+
+    unknown = set(fields) - USER_ADMIN_FIELDS
+    if unknown:
+        raise ValidationFailed(f"Unknown account fields: {', '.join(sorted(unknown))}.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _require_account_manager(actor, user)
+    groups = fields.pop("groups", None)
+    permissions = fields.pop("user_permissions", None)
+    if "email" in fields:
+        fields["email"] = str(fields["email"] or "").strip().lower()
+    if "full_name" in fields:
+        fields["full_name"] = str(fields["full_name"] or "").strip()
+    changed = sorted(k for k, v in fields.items() if getattr(user, k) != v)
+    if groups is not None and set(user.groups.all()) != set(groups):
+        changed.append("groups")
+    if permissions is not None and set(user.user_permissions.all()) != set(permissions):
+        changed.append("user_permissions")
+    if not changed:
+        return user
+    if SUPERUSER_ONLY_FIELDS & set(changed) and not actor.is_superuser:
+        raise PermissionDenied("Only a superuser can change superuser status, groups or permissions.")
+    if actor.pk == user.pk and any(k in changed and not fields[k] for k in ("is_active", "is_staff", "is_superuser")):
+        # Locking yourself out needs someone else to let you back in.
+        raise Conflict("You cannot remove your own access; ask another superuser.")
+    if "email" in changed and User.objects.filter(email__iexact=fields["email"]).exclude(pk=user.pk).exists():
+        raise ValidationFailed(
+            "An account with this email address already exists.", errors={"email": ["Already registered."]}
+        )
+    for key, value in fields.items():
+        setattr(user, key, value)
+    try:
+        user.full_clean(exclude=["password"], validate_unique=False)
+    except ValidationError as exc:
+        raise validation_from_django(exc) from exc
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise ValidationFailed("An account with this email address already exists.") from exc
+    if groups is not None:
+        user.groups.set(Group.objects.filter(pk__in=[g.pk for g in groups]))
+    if permissions is not None:
+        user.user_permissions.set(Permission.objects.filter(pk__in=[p.pk for p in permissions]))
+    audit_record(actor=actor, action="user.update", target=user, fields=sorted(changed))
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor: Any, user: User, password: str | None) -> User:
+    """Staff set someone's password, or with ``password=None`` disable password sign-in.
+    The audit row records that it happened, never the password."""
+    from microcred.core.services import audit_record
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _require_account_manager(actor, user)
+    if password is not None:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationFailed(" ".join(exc.messages), errors={"password": list(exc.messages)}) from exc
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save(update_fields=["password"])
+    audit_record(actor=actor, action="user.set_password", target=user, usable=password is not None)
+    return user
+
+
+@transaction.atomic
+def api_token_staff_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    """Staff cut off a leaked token. The row stays (revoked) so its use stays traceable."""
+    from microcred.core.services import audit_record
+
+    require_authenticated(actor)
+    if not (actor.is_staff or actor.is_superuser):
+        raise NotFound("Token not found.")
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+        audit_record(actor=actor, action="api_token.revoke", target=token, user=token.user_id, prefix=token.prefix)
+    return token

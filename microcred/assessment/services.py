@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 
 from microcred.accounts.models import Organisation
 from microcred.accounts.permissions import require_authenticated, require_org_role
@@ -18,8 +19,8 @@ from microcred.core.services import audit_record
 from .models import Attempt, Choice, Question, QuestionBank, QuestionKind, Quiz
 
 
-def _validate_question(spec: dict[str, Any], index: int) -> None:
-    where = f"questions[{index}]"
+def _validate_question(spec: dict[str, Any], index: int, *, where: str | None = None) -> None:
+    where = where or f"questions[{index}]"
     kind = spec.get("kind")
     if kind not in QuestionKind.values:
         raise ValidationFailed(f"{where}: kind must be 'single' or 'multiple'.", errors={where: ["Bad kind."]})
@@ -226,3 +227,120 @@ def quiz_discard(*, actor: Any, quiz: Quiz) -> None:
     quiz.delete()
     if not bank.quizzes.exists():
         bank.delete()
+
+
+def bank_in_use(bank: QuestionBank) -> bool:
+    """Learners can take (its micro-credential is published or archived) or have taken a quiz
+    drawing on this bank: its questions are graded against and shown back, so they stay put."""
+    from microcred.catalog.models import Lesson, Status
+
+    offered = Lesson.objects.filter(quiz__bank=bank).exclude(module__microcredential__status=Status.DRAFT)
+    return offered.exists() or Attempt.objects.filter(quiz__bank=bank).exists()
+
+
+def _require_open_bank(actor: Any, bank: QuestionBank) -> QuestionBank:
+    bank = QuestionBank.objects.select_for_update().select_related("provider").get(pk=bank.pk)
+    require_org_role(actor, bank.provider)
+    if bank_in_use(bank):
+        raise Conflict(
+            "Learners take or have taken a quiz with these questions; they are read-only. "
+            "Edit the quiz of a new draft version instead.",
+            code="questions_in_use",
+        )
+    return bank
+
+
+def _full_clean(instance: Any) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise validation_from_django(exc) from exc
+
+
+@transaction.atomic
+def question_bank_update(*, actor: Any, bank: QuestionBank, title: str) -> QuestionBank:
+    bank = _require_open_bank(actor, bank)
+    bank.title = (title or "").strip()
+    _full_clean(bank)
+    bank.save()
+    audit_record(actor=actor, action="question_bank.update", target=bank, fields=["title"])
+    return bank
+
+
+@transaction.atomic
+def question_save(
+    *,
+    actor: Any,
+    bank: QuestionBank,
+    question: Question | None = None,
+    kind: str,
+    text: str,
+    choices: list[dict[str, Any]],
+    explanation: str = "",
+    points: int = 1,
+    position: int | None = None,
+) -> Question:
+    """Add a question to a bank no learner has seen, or replace one of its questions with its
+    choices, under the same rules as ``quiz_create`` (``choices``: ``[{"text", "correct"}]``)."""
+    bank = _require_open_bank(actor, bank)
+    if question is not None and question.bank_id != bank.pk:
+        raise NotFound("Question not found.")
+    _validate_question({"kind": kind, "text": text, "choices": choices}, 0, where="This question")
+    if question is None:
+        question = Question(bank=bank)
+        if position is None:
+            position = (bank.questions.aggregate(p=Max("position"))["p"] or 0) + 1
+    question.kind = kind
+    question.text = str(text).strip()
+    question.explanation = str(explanation or "")
+    question.points = points
+    if position is not None:
+        question.position = position
+    _full_clean(question)
+    adding = question.pk is None
+    question.save()
+    # Nobody has answered these choices (the bank is open), so they are replaced, not patched.
+    question.choices.all().delete()
+    for n, spec in enumerate(choices, start=1):
+        choice = Choice(question=question, text=str(spec.get("text", "")).strip(), is_correct=bool(spec.get("correct")))
+        choice.position = int(spec.get("position") or n)
+        _full_clean(choice)
+        choice.save()
+    audit_record(actor=actor, action="question.create" if adding else "question.update", target=question, bank=bank.pk)
+    return question
+
+
+@transaction.atomic
+def question_delete(*, actor: Any, question: Question) -> None:
+    bank = _require_open_bank(actor, question.bank)
+    remaining = bank.questions.exclude(pk=question.pk).count()
+    if remaining == 0 and bank.quizzes.exists():
+        raise Conflict("A quiz keeps at least one question.", code="last_question")
+    if bank.quizzes.filter(question_count__gt=remaining).exists():
+        raise Conflict("A quiz of this bank draws more questions than would be left; lower its question count first.")
+    audit_record(actor=actor, action="question.delete", target=bank, question=question.text[:200])
+    question.delete()
+
+
+QUIZ_UPDATE_FIELDS = {"title", "passing_score", "question_count", "max_attempts", "time_limit_minutes"}
+
+
+@transaction.atomic
+def quiz_update(*, actor: Any, quiz: Quiz, **fields: Any) -> Quiz:
+    """Change a quiz's settings while no learner can take it (its bank is open)."""
+    unknown = set(fields) - QUIZ_UPDATE_FIELDS
+    if unknown:
+        raise ValidationFailed(f"Unknown quiz fields: {', '.join(sorted(unknown))}.")
+    bank = _require_open_bank(actor, quiz.bank)
+    quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
+    for key, value in fields.items():
+        setattr(quiz, key, value)
+    if quiz.question_count is not None and not 1 <= quiz.question_count <= bank.questions.count():
+        raise ValidationFailed(
+            "question_count must be between 1 and the number of questions.",
+            errors={"question_count": ["Out of range."]},
+        )
+    _full_clean(quiz)
+    quiz.save()
+    audit_record(actor=actor, action="quiz.update", target=quiz, fields=sorted(fields))
+    return quiz

@@ -52,6 +52,28 @@ class ServiceErrorsMixin:
             return HttpResponseRedirect(request.get_full_path())
 
 
+class DeleteThroughServiceMixin:
+    """Deleting goes through a service (``delete_through_service``), which may refuse. Only the
+    one-object delete page can show that refusal and roll back, so Django's bulk "delete
+    selected" action, which deletes a whole queryset and then reports them all deleted, is
+    removed."""
+
+    def delete_through_service(self, request: HttpRequest, obj: Any) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.delete_through_service(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_through_service(request, obj)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions: dict[str, Any] = super().get_actions(request)  # type: ignore[misc]
+        actions.pop("delete_selected", None)
+        return actions
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """For records only services write (grading, progress, the audit trail): staff can look, not touch."""
 

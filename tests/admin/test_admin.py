@@ -3,34 +3,22 @@ only services may write (grading, progress, audit, tokens, published content) st
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.forms import CheckboxInput
-from django.urls import reverse
 
 from microcred.accounts.models import ApiToken, LearnerProfile, Membership, User
-from microcred.accounts.services import api_token_create
 from microcred.accreditation.models import Accreditation, AccreditationStatus
-from microcred.accreditation.services import accreditation_grant
-from microcred.assessment.services import attempt_start, attempt_submit
-from microcred.catalog.models import Lesson, LessonKind, MicroCredential, MicroCredentialSkill, Status
-from microcred.catalog.services import lesson_create, microcredential_create, module_create
+from microcred.catalog.models import Lesson, MicroCredential, Status
+from microcred.catalog.services import microcredential_create
 from microcred.core.models import AuditLog
 from microcred.learning.models import Completion
-from microcred.learning.services import enrolment_create, lesson_complete
+from tests.admin.helpers import admin_url, form_data
 from tests.factories import (
-    AccreditorFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    SkillFactory,
     UserFactory,
-    correct_answers,
     microcredential_fields,
-    published_microcredential,
 )
 
 pytestmark = pytest.mark.django_db
@@ -38,89 +26,8 @@ pytestmark = pytest.mark.django_db
 OUR_APPS = {"core", "accounts", "accreditation", "skills", "catalog", "assessment", "learning"}
 
 
-@pytest.fixture
-def staff(client):
-    superuser = UserFactory(email="root@example.org", is_staff=True, is_superuser=True)
-    client.force_login(superuser)
-    return superuser
-
-
-@pytest.fixture
-def world(staff):
-    """One of everything, made through the services."""
-    provider = OrganisationFactory(slug="northbridge", name="Northbridge")
-    MembershipFactory(organisation=provider, role="owner")
-    accreditor = AccreditorFactory()
-    accreditation = accreditation_grant(
-        actor=None,
-        accreditor=accreditor,
-        provider=provider,
-        scope="Data courses",
-        valid_from=date(2025, 1, 1),
-        valid_until=date(2028, 12, 31),
-        reference="ACC-1",
-    )
-    published = published_microcredential(provider=provider)
-    MicroCredentialSkill.objects.create(microcredential=published, skill=SkillFactory(), target_level="beginner")
-    draft = microcredential_create(
-        actor=None, provider=provider, **microcredential_fields(slug="draft-course", title="Draft Course")
-    )
-    module = module_create(actor=None, microcredential=draft, title="Only module")
-    lesson_create(actor=None, module=module, title="Read me", kind="reading", body="Hello")
-
-    learner = UserFactory(email="learner@example.org")
-    enrolment = enrolment_create(actor=learner, microcredential=published)
-    lesson_complete(
-        actor=learner,
-        enrolment=enrolment,
-        lesson=Lesson.objects.get(module__microcredential=published, kind=LessonKind.READING),
-    )
-    quiz = Lesson.objects.get(module__microcredential=published, kind=LessonKind.QUIZ).quiz
-    attempt = attempt_start(actor=learner, quiz=quiz, enrolment=enrolment)
-    attempt_submit(actor=learner, attempt=attempt, answers=correct_answers(attempt))
-    token, secret = api_token_create(actor=learner, name="laptop")
-    assert Completion.objects.filter(enrolment=enrolment).exists()
-    return {
-        "provider": provider,
-        "published": published,
-        "draft": draft,
-        "token": token,
-        "secret": secret,
-        "accreditation": accreditation,
-        "learner": learner,
-    }
-
-
 def our_model_admins() -> list[tuple[Any, admin.ModelAdmin]]:
     return [(model, ma) for model, ma in admin.site._registry.items() if model._meta.app_label in OUR_APPS]
-
-
-def admin_url(model: Any, view: str, *args: Any) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-def form_data(response) -> dict[str, Any]:
-    """What the browser would post back for an unchanged admin change form (with inlines)."""
-
-    def fields_of(form) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        for name, field in form.fields.items():
-            key = form.add_prefix(name)
-            value = form[name].value()
-            if isinstance(field.widget, CheckboxInput):
-                if value:
-                    data[key] = "on"
-                continue
-            data[key] = "" if value is None else value
-        return data
-
-    data = fields_of(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        data.update(fields_of(formset.management_form))
-        for form in formset.forms:
-            data.update(fields_of(form))
-    return data
 
 
 def test_every_model_is_registered():

@@ -1,0 +1,43 @@
+"""The one write path for the catalog: micro-credentials, their versions, modules and lessons."""
+
+from ._common import EDITABLE_FIELDS, LESSON_FIELDS, industry_get_or_create
+from .content import (
+    lesson_create,
+    lesson_delete,
+    lesson_update,
+    module_create,
+    module_delete,
+    module_update,
+    quiz_lesson_create,
+    quiz_lesson_update,
+)
+from .microcredentials import (
+    microcredential_archive,
+    microcredential_create,
+    microcredential_delete,
+    microcredential_has_learners,
+    microcredential_new_version,
+    microcredential_publish,
+    microcredential_update,
+)
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "LESSON_FIELDS",
+    "industry_get_or_create",
+    "lesson_create",
+    "lesson_delete",
+    "lesson_update",
+    "microcredential_archive",
+    "microcredential_create",
+    "microcredential_delete",
+    "microcredential_has_learners",
+    "microcredential_new_version",
+    "microcredential_publish",
+    "microcredential_update",
+    "module_create",
+    "module_delete",
+    "module_update",
+    "quiz_lesson_create",
+    "quiz_lesson_update",
+]

@@ -1,0 +1,166 @@
+"""Micro-credentials and their versions: create, edit (a published one gets a new draft
+version), publish, archive, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+
+from microcred.accounts.models import Organisation, OrganisationKind
+from microcred.accounts.permissions import require_org_role
+from microcred.core.clock import now
+from microcred.core.errors import Conflict, ValidationFailed
+from microcred.core.services import audit_record
+from microcred.skills.models import Level, Skill
+
+from ..models import Lesson, MicroCredential, MicroCredentialSkill, Status
+from ._common import EDITABLE_FIELDS, _check_fields, _clean_and_save, _normalise, _require_draft
+from .content import _discard_lesson_quizzes
+
+
+@transaction.atomic
+def microcredential_create(
+    *, actor: Any, provider: Organisation, skills: list[tuple[Skill, str]] | None = None, **fields: Any
+) -> MicroCredential:
+    require_org_role(actor, provider)
+    if provider.kind != OrganisationKind.PROVIDER:
+        raise ValidationFailed("Only a provider offers micro-credentials.")
+    _check_fields(fields, EDITABLE_FIELDS, "micro-credential")
+    fields = _normalise(fields)
+    fields.setdefault("awarding_body", provider.name)
+    fields.setdefault("country", provider.country)
+    if MicroCredential.objects.filter(provider=provider, slug=fields.get("slug", "")).exists():
+        raise ValidationFailed(
+            "This provider already has a micro-credential with that slug.", errors={"slug": ["Already used."]}
+        )
+    mc = MicroCredential(provider=provider, **fields)
+    _clean_and_save(mc)
+    for skill, level in skills or []:
+        _link_skill(mc, skill, level)
+    audit_record(actor=actor, action="microcredential.create", target=mc, title=mc.title)
+    return mc
+
+
+def _link_skill(mc: MicroCredential, skill: Skill, level: str) -> None:
+    if level not in Level.values:
+        raise ValidationFailed(f"Unknown level {level!r}.", errors={"target_level": ["Unknown level."]})
+    MicroCredentialSkill.objects.update_or_create(microcredential=mc, skill=skill, defaults={"target_level": level})
+
+
+def microcredential_has_learners(mc: MicroCredential) -> bool:
+    return mc.enrolments.exists()
+
+
+@transaction.atomic
+def microcredential_update(
+    *, actor: Any, microcredential: MicroCredential, skills: list[tuple[Skill, str]] | None = None, **fields: Any
+) -> MicroCredential:
+    """Edit a micro-credential. A published one is never changed in place: the edit goes to a
+    new draft version (or the existing newer draft), which must be published to replace it."""
+    mc = MicroCredential.objects.select_for_update().get(pk=microcredential.pk)
+    require_org_role(actor, mc.provider)
+    _check_fields(fields, EDITABLE_FIELDS, "micro-credential")
+    fields = _normalise(fields)
+    if mc.status != Status.DRAFT:
+        mc = microcredential_new_version(actor=actor, microcredential=mc)
+    if "slug" in fields and fields["slug"] != mc.slug:
+        raise ValidationFailed("The slug of a micro-credential cannot change.", errors={"slug": ["Read only."]})
+    for key, value in fields.items():
+        setattr(mc, key, value)
+    _clean_and_save(mc)
+    if skills is not None:
+        MicroCredentialSkill.objects.filter(microcredential=mc).delete()
+        for skill, level in skills:
+            _link_skill(mc, skill, level)
+    audit_record(actor=actor, action="microcredential.update", target=mc, fields=sorted(fields))
+    return mc
+
+
+@transaction.atomic
+def microcredential_new_version(*, actor: Any, microcredential: MicroCredential) -> MicroCredential:
+    """Copy a version with its skills, modules, lessons and quizzes into a new draft version."""
+    from microcred.assessment.services import quiz_copy
+
+    require_org_role(actor, microcredential.provider)
+    existing_draft = (
+        MicroCredential.objects.filter(family=microcredential.family, status=Status.DRAFT).order_by("-version").first()
+    )
+    if existing_draft is not None:
+        return existing_draft
+    source = microcredential
+    latest = MicroCredential.objects.filter(family=source.family).aggregate(v=Max("version"))["v"] or 0
+    new = MicroCredential.objects.get(pk=source.pk)
+    new.pk = None
+    new.id = None
+    new.version = latest + 1
+    new.status = Status.DRAFT
+    new.published_at = None
+    new._state.adding = True
+    new.save()
+    for link in source.skill_links.all():
+        MicroCredentialSkill.objects.create(microcredential=new, skill_id=link.skill_id, target_level=link.target_level)
+    for module in source.modules.prefetch_related("lessons"):
+        lessons = list(module.lessons.all())
+        module.pk = None
+        module.id = None
+        module.microcredential = new
+        module._state.adding = True
+        module.save()
+        for lesson in lessons:
+            lesson.pk = None
+            lesson.id = None
+            lesson.module = module
+            if lesson.quiz is not None:
+                lesson.quiz = quiz_copy(actor=actor, quiz=lesson.quiz)
+            lesson._state.adding = True
+            lesson.save()
+    audit_record(actor=actor, action="microcredential.new_version", target=new, source_version=source.version)
+    return new
+
+
+@transaction.atomic
+def microcredential_publish(*, actor: Any, microcredential: MicroCredential) -> MicroCredential:
+    mc = MicroCredential.objects.select_for_update().get(pk=microcredential.pk)
+    require_org_role(actor, mc.provider)
+    if mc.status == Status.PUBLISHED:
+        return mc
+    if mc.status == Status.ARCHIVED:
+        raise Conflict("An archived version cannot be published again; edit the latest version instead.")
+    lessons = Lesson.objects.filter(module__microcredential=mc)
+    if not lessons.exists():
+        raise ValidationFailed("Add at least one lesson before publishing.")
+    if not mc.learning_outcomes:
+        raise ValidationFailed("Add learning outcomes before publishing.", errors={"learning_outcomes": ["Required."]})
+    MicroCredential.objects.filter(family=mc.family, status=Status.PUBLISHED).exclude(pk=mc.pk).update(
+        status=Status.ARCHIVED
+    )
+    mc.status = Status.PUBLISHED
+    mc.published_at = now()
+    mc.save(update_fields=["status", "published_at", "updated_at"])
+    audit_record(actor=actor, action="microcredential.publish", target=mc, version=mc.version)
+    return mc
+
+
+@transaction.atomic
+def microcredential_archive(*, actor: Any, microcredential: MicroCredential) -> MicroCredential:
+    require_org_role(actor, microcredential.provider)
+    microcredential.status = Status.ARCHIVED
+    microcredential.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action="microcredential.archive", target=microcredential)
+    return microcredential
+
+
+@transaction.atomic
+def microcredential_delete(*, actor: Any, microcredential: MicroCredential) -> None:
+    """Remove a draft version nobody is enrolled in, with its modules, lessons and their quizzes.
+    Published and archived versions are evidence for issued credentials and stay."""
+    mc = MicroCredential.objects.select_for_update().get(pk=microcredential.pk)
+    require_org_role(actor, mc.provider)
+    _require_draft(mc)
+    if microcredential_has_learners(mc) or mc.credentials.exists():
+        raise Conflict("Learners are enrolled in this micro-credential; it is kept.", code="has_learners")
+    _discard_lesson_quizzes(actor, Lesson.objects.filter(module__microcredential=mc).select_related("quiz__bank"))
+    audit_record(actor=actor, action="microcredential.delete", target=mc, title=mc.title, version=mc.version)
+    mc.delete()

@@ -1,0 +1,79 @@
+"""Shared test data for the admin tests: a superuser signed in, and one of everything, made
+through the services."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from microcred.accounts.services import api_token_create
+from microcred.accreditation.services import accreditation_grant
+from microcred.assessment.services import attempt_start, attempt_submit
+from microcred.catalog.models import Lesson, LessonKind, MicroCredentialSkill
+from microcred.catalog.services import lesson_create, microcredential_create, module_create
+from microcred.learning.models import Completion
+from microcred.learning.services import enrolment_create, lesson_complete
+from tests.factories import (
+    AccreditorFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    SkillFactory,
+    UserFactory,
+    correct_answers,
+    microcredential_fields,
+    published_microcredential,
+)
+
+
+@pytest.fixture
+def staff(client):
+    superuser = UserFactory(email="root@example.org", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    return superuser
+
+
+@pytest.fixture
+def world(staff):
+    """One of everything, made through the services."""
+    provider = OrganisationFactory(slug="northbridge", name="Northbridge")
+    MembershipFactory(organisation=provider, role="owner")
+    accreditor = AccreditorFactory()
+    accreditation = accreditation_grant(
+        actor=None,
+        accreditor=accreditor,
+        provider=provider,
+        scope="Data courses",
+        valid_from=date(2025, 1, 1),
+        valid_until=date(2028, 12, 31),
+        reference="ACC-1",
+    )
+    published = published_microcredential(provider=provider)
+    MicroCredentialSkill.objects.create(microcredential=published, skill=SkillFactory(), target_level="beginner")
+    draft = microcredential_create(
+        actor=None, provider=provider, **microcredential_fields(slug="draft-course", title="Draft Course")
+    )
+    module = module_create(actor=None, microcredential=draft, title="Only module")
+    lesson_create(actor=None, module=module, title="Read me", kind="reading", body="Hello")
+
+    learner = UserFactory(email="learner@example.org")
+    enrolment = enrolment_create(actor=learner, microcredential=published)
+    lesson_complete(
+        actor=learner,
+        enrolment=enrolment,
+        lesson=Lesson.objects.get(module__microcredential=published, kind=LessonKind.READING),
+    )
+    quiz = Lesson.objects.get(module__microcredential=published, kind=LessonKind.QUIZ).quiz
+    attempt = attempt_start(actor=learner, quiz=quiz, enrolment=enrolment)
+    attempt_submit(actor=learner, attempt=attempt, answers=correct_answers(attempt))
+    token, secret = api_token_create(actor=learner, name="laptop")
+    assert Completion.objects.filter(enrolment=enrolment).exists()
+    return {
+        "provider": provider,
+        "published": published,
+        "draft": draft,
+        "token": token,
+        "secret": secret,
+        "accreditation": accreditation,
+        "learner": learner,
+    }
