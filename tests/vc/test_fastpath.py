@@ -18,7 +18,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from microcred.credentials.vc import dataintegrity as di
-from microcred.credentials.vc import fastpath, ob3
+from microcred.credentials.vc import fastpath, ob3, pyld_accel
 from microcred.credentials.vc.jsonld import canonicalize
 from microcred.credentials.vc.multikey import did_key_public_key
 
@@ -98,9 +98,11 @@ def test_vector_documents_canonicalize_identically(name: str, document: dict[str
 def test_official_canonical_texts_come_out_of_a_template() -> None:
     unsigned = read_json(EDDSA / "unsigned.json")
     other = {**unsigned, "id": "urn:uuid:00000000-0000-4000-8000-000000000001"}
-    fastpath.canonicalize_fast(other)  # compiles the shape
+    fastpath.canonicalize_fast(other)  # a first sight: the full path, the shape noted
+    fastpath.canonicalize_fast(other)  # the second sight compiles the shape
     assert fastpath.try_canonicalize_fast(unsigned) == read_text(EDDSA / "eddsa-rdfc-2022/canonDocDataInt.txt")
     badge = teamwork_badge()
+    fastpath.canonicalize_fast({**badge, "name": "Another badge"})
     fastpath.canonicalize_fast({**badge, "name": "Another badge"})
     assert fastpath.try_canonicalize_fast(badge) == read_text(OB_VECTOR / "document-canon.txt")
     assert fastpath.stats().filled == 4
@@ -295,7 +297,8 @@ def test_conftest_random_credentials_canonicalize_identically(control_chars: boo
     for seed in range(60):
         document = random_credential(seed, control_chars=control_chars)
         assert_same(document)
-        assert_same({**document, "id": f"urn:uuid:{seed:032d}"})
+        assert_same({**document, "id": f"urn:uuid:{seed:032d}"})  # compiles the shape
+        assert_same(document)  # filled from the template
 
 
 @pytest.mark.parametrize("value", [1, -1, 0, 2.5, -0.0, 1e-7, 1.5e300, 6.02e23, 10**22, True, False, None])
@@ -316,6 +319,8 @@ def test_language_tagged_value_objects() -> None:
     assert first[0] == "ok" and '"Liest Tabellen."@de' in first[1]
     achievement["description"] = {"@value": 'Lê tabelas\n"com aspas"', "@language": "de"}
     assert_same(credential)
+    achievement["name"] = {"@value": "{0} {{braces}}", "@language": "de-AT"}
+    assert '"{0} {{braces}}"@de-at' in assert_same(credential)[1]
     assert fastpath.stats().filled == 2
 
 
@@ -405,6 +410,7 @@ def test_shape_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         credential["credentialSubject"]["extra"] = None  # undefined, but null: no triple
         credential["credentialSubject"]["achievement"]["tag"] = ["t"] * index
         assert_same(credential)
+        assert_same({**credential, "id": "urn:uuid:2"})  # the second sight compiles
     assert fastpath.stats().compiled == 6
     assert len(fastpath._CACHE.shapes) == 3
 
@@ -475,3 +481,78 @@ def test_verify_fast_rejects_tampering_like_verify(issuer_key: Ed25519PrivateKey
         expected = _outcome(lambda d: di.verify(d, resolve_key=lambda vm: (public, "x")), tampered)
         assert expected[0] != "ok"
         assert _outcome(lambda d: fastpath.verify_fast(d, resolve_key=lambda vm: (public, "x")), tampered) == expected
+
+
+# --- first sight, text templates, shape keys ----------------------------------------------
+
+
+def _count_to_rdf(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls = [0]
+    original = pyld_accel.AcceleratedProcessor.to_rdf
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pyld_accel.AcceleratedProcessor, "to_rdf", counting)
+    return calls
+
+
+def test_a_first_sight_costs_one_full_path_run_and_the_second_compiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _count_to_rdf(monkeypatch)
+    credential = full_credential()
+    assert fastpath.canonicalize_fast(credential) == canonicalize(credential)
+    assert calls[0] == 2  # canonicalize_fast's own run, then the reference's
+    assert fastpath.stats() == fastpath.FastPathStats(refused=1, first_sights=1)
+    other = {**credential, "id": "urn:uuid:00000000-0000-4000-8000-000000000003"}
+    assert fastpath.canonicalize_fast(other) == canonicalize(other)
+    assert calls[0] == 4  # the compile's run on the sentinel probe, then the reference's
+    third = {**credential, "id": "urn:uuid:00000000-0000-4000-8000-000000000004"}
+    assert fastpath.canonicalize_fast(third) == canonicalize(third)
+    assert calls[0] == 5  # a fill: no pyld at all
+    assert fastpath.stats() == fastpath.FastPathStats(compiled=1, refused=1, filled=2, first_sights=1)
+
+
+def test_a_value_the_template_refuses_stays_on_the_full_path() -> None:
+    relative = {**full_credential(), "id": "credentials/1"}
+    for _ in range(3):
+        assert_same(relative)
+    assert fastpath.stats().compiled == 1  # the shape compiles: the *value* is refused each time
+    assert fastpath.stats().filled == 0
+
+
+@pytest.mark.parametrize("value", ["{0}", "{}", "{{0}}", "}{", "{" * 50, "{1000}", "{0!r:>10}"])
+def test_format_fields_in_values_are_data(value: str) -> None:
+    credential = full_credential()
+    fastpath.canonicalize_fast(credential)
+    fastpath.canonicalize_fast(credential)
+    credential["name"] = value
+    credential["credentialSubject"]["achievement"]["description"] = value
+    assert fastpath.try_canonicalize_fast(credential) == canonicalize(credential)
+    # Braces are not valid in an IRI: pyoxigraph refuses them, the full path reports it.
+    credential["id"] = f"https://a.example/{value}"
+    assert fastpath.try_canonicalize_fast(credential) is None
+    assert assert_same(credential)[0] == "MalformedCredential"
+
+
+def test_shape_valued_strings_and_lists_do_not_collide() -> None:
+    # Types and contexts are part of the shape, compared as strings, lists of strings
+    # or JSON text: a string that reads like the JSON of a list is another shape.
+    base = teamwork_badge()
+    achievement = base["credentialSubject"]["achievement"]
+    variants = [
+        ["Achievement"],
+        "Achievement",
+        '["Achievement"]',
+        ["Achievement", "ext:Other"],
+        ["Achievement", {"x": 1}],
+        [["Achievement"]],
+    ]
+    for kind in variants:
+        document = copy.deepcopy(base)
+        document["credentialSubject"]["achievement"] = {**achievement, "type": kind}
+        for name in ("a", "b", "c"):
+            document["name"] = name
+            assert_same(document)
+    shapes = {fastpath._shape_of({**base, "type": kind})[0] for kind in variants}
+    assert len(shapes) == len(variants)

@@ -21,6 +21,8 @@ clears mid-run) and from two threads at once.
 from __future__ import annotations
 
 import copy
+import hashlib
+import inspect
 import json
 import random
 import threading
@@ -516,3 +518,54 @@ def test_memo_keys_only_plain_json_contexts() -> None:
     assert pyld_accel._local_key({"a": 1}) != pyld_accel._local_key({"a": 1.0})
     assert pyld_accel._local_key({"a": 1}) != pyld_accel._local_key({"a": True})
     assert pyld_accel._local_key({"a": EX, "b": EX}) != pyld_accel._local_key({"b": EX, "a": EX})
+
+
+# --- _graph_to_rdf ----------------------------------------------------------------------
+
+
+def test_graph_to_rdf_copies_the_pinned_pyld_method() -> None:
+    # AcceleratedProcessor._graph_to_rdf is pyld 3.3's method with memoised IRI tests:
+    # a pyld upgrade that changes the original must be looked at before it is trusted.
+    source = inspect.getsource(pyld_jsonld.JsonLdProcessor._graph_to_rdf)
+    assert hashlib.sha256(source.encode()).hexdigest() == (
+        "50ae77f2b1ab23ba816fada79f1a76adeb75167efe7a620583a1e7bff1d9fed6"
+    ), "pyld changed _graph_to_rdf: re-check pyld_accel.AcceleratedProcessor._graph_to_rdf"
+
+
+_EDGE_GRAPHS = [
+    # relative subject, predicate and object IRIs are dropped, absolute ones kept
+    {"@context": {"@base": None, "@vocab": EX}, "@id": "relative/s", "p": "v", "@type": "T"},
+    {
+        "@context": {"@base": None, "@vocab": "rel/"},
+        "@id": "urn:s",
+        "p": "v",
+        f"{EX}q": {"@id": "rel/o"},
+        f"{EX}r": "kept",
+    },
+    # blank node predicates: dropped unless generalized RDF is asked for
+    {"@context": {"b": {"@id": "_:bp"}}, "@id": "urn:s", "b": "v", f"{EX}q": [1, 2.5, True, {"@id": "x/y"}]},
+    # pyld's regex accepts a trailing newline as part of an absolute IRI
+    {"@id": "urn:s\n", f"{EX}p\n": {"@id": "urn:o\n"}, f"{EX}q": "v"},
+    # named graphs, lists, value objects, nested blank nodes
+    {
+        "@context": {"@vocab": EX},
+        "@id": "urn:g",
+        "@graph": [
+            {"@id": "_:a", "l": {"@list": ["x", {"@id": "urn:y"}, []]}, "n": {"m": {"@value": "z", "@language": "en"}}},
+            {"@id": "urn:h", "@type": ["A", "_:t"], "j": {"@value": {"k": [1]}, "@type": "@json"}},
+        ],
+    },
+    # an empty property array, a relative @type, a graph with a relative name
+    {"@context": {"@vocab": EX}, "@id": "urn:s", "p": [], "@type": "rel/T", "g": {"@id": "g/1", "@graph": {"q": 1}}},
+]
+
+
+@pytest.mark.parametrize("generalized", [False, True])
+@pytest.mark.parametrize("document", _EDGE_GRAPHS, ids=lambda document: json.dumps(document)[:40])
+def test_to_rdf_edge_cases_are_plain_pyld(document: dict[str, Any], generalized: bool) -> None:
+    options = {"documentLoader": document_loader, "produceGeneralizedRdf": generalized}
+    expected = _pyld_outcome(lambda: pyld_jsonld.JsonLdProcessor().to_rdf(copy.deepcopy(document), dict(options)))
+    for _ in range(2):  # cold, then with the memo warm
+        got = _pyld_outcome(lambda: pyld_accel.AcceleratedProcessor().to_rdf(copy.deepcopy(document), dict(options)))
+        assert got == expected
+    assert expected[0] == "ok"

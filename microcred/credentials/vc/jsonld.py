@@ -28,9 +28,11 @@ type-scoped context), ~0.30 ms handing the quads to pyoxigraph (0.49 ms building
 every official vector and ~1,000 generated credentials (tests/vc/test_pyld_accel.py);
 both match pyld's ``normalize`` on the official vectors and on random OB credentials
 without control characters (test_canon.py). On the bench credential an
-eddsa-rdfc-2022 sign on the full path runs ~510-570/s (was ~180-200/s), a verify
-~480-520/s (was ~170-200/s), a verify of a never-seen shape through the fast path
-(first-sight compile included) ~360-410/s (was ~125-200/s).
+eddsa-rdfc-2022 sign on the full path runs ~610-670/s (was ~180-200/s), a verify
+~600-640/s (was ~170-200/s), a verify of a never-seen shape through the fast path
+~570-610/s (was ~125-200/s; ~400-445/s while a first sight compiled its shape).
+``AcceleratedProcessor._graph_to_rdf`` (memoised absolute-IRI tests) and the shared
+term-text memo of ``quads`` took ~8 % off the full path.
 
 Undefined terms: JSON-LD silently drops properties with no term definition and turns
 undefined types into base-relative IRIs (pyld does so even with ``safe=True``), which

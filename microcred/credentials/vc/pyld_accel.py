@@ -42,7 +42,11 @@ context *object*, local context, ``override_protected``, ``propagate``,
 same way per (frozen active context, value, base, vocab) when no local context is
 being defined: with those inputs it only reads the context.
 
-Both memos are bounded (``MEMO_LIMIT``/``IRI_MEMO_LIMIT`` entries, then cleared: the
+``_graph_to_rdf`` is pyld's own, except that its regex ``_is_absolute_iri`` on the
+subject and predicate (once per value: ~25 % of ``to_rdf``) is asked once per
+subject/property through a memo of pyld's function; a test pins pyld's source of it.
+
+The memos are bounded (``MEMO_LIMIT``/``IRI_MEMO_LIMIT`` entries, then cleared: the
 bundled contexts need a few dozen contexts, so only documents with many distinct inline
 contexts or IRIs ever clear them). Dict reads are atomic under the GIL, ``_memo``
 writes take a lock, and every hit is verified by identity, so a concurrent clear costs
@@ -68,6 +72,21 @@ _owned: dict[int, Any] = {}
 IRI_MEMO_LIMIT = 50_000
 # (active context id, value, base, vocab) -> (active context, expanded IRI)
 _iris: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+# value -> bool(pyld's _is_absolute_iri(value)), for the subjects and predicates of to_rdf.
+_absolute: dict[str, bool] = {}
+_is_absolute_iri = pyld_jsonld._is_absolute_iri
+_is_keyword = pyld_jsonld._is_keyword
+_RDF_TYPE = pyld_jsonld.RDF_TYPE
+
+
+def _absolute_iri(value: str) -> bool:
+    known = _absolute.get(value)
+    if known is None:
+        known = bool(_is_absolute_iri(value))
+        if len(_absolute) >= IRI_MEMO_LIMIT:
+            _absolute.clear()
+        _absolute[value] = known
+    return known
 
 
 def _plain_json(value: Any) -> bool:
@@ -121,6 +140,7 @@ def clear() -> None:
         _memo.clear()
         _owned.clear()
         _iris.clear()
+        _absolute.clear()
 
 
 class OwnedDocument(dict[str, Any]):
@@ -200,3 +220,40 @@ class AcceleratedProcessor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]
             _iris.clear()
         _iris[key] = (active_ctx, result)
         return result
+
+    def _graph_to_rdf(self, graph: dict[str, Any], issuer: Any, options: dict[str, Any]) -> list[dict[str, Any]]:
+        """pyld 3.3's ``_graph_to_rdf`` with its absolute-IRI tests memoised and hoisted.
+
+        pyld runs its regex ``_is_absolute_iri`` on the subject and the predicate once per
+        *value* (~25 % of ``to_rdf`` on an OB credential); the answer depends only on
+        the string, so it is asked once per subject/property, through a memo of pyld's
+        own function (which keeps its quirks, e.g. a trailing newline is allowed). The
+        rest is pyld's code: same order, same fresh dicts per triple.
+        ``test_pyld_accel`` pins the source of pyld's method this copies.
+        """
+        triples: list[dict[str, Any]] = []
+        for id_, node in sorted(graph.items()):
+            subject_absolute = _absolute_iri(id_) if type(id_) is str else bool(_is_absolute_iri(id_))
+            for property, items in sorted(node.items()):
+                if property == "@type":
+                    property = _RDF_TYPE
+                elif _is_keyword(property):
+                    continue
+                # skip relative IRI subjects and predicates
+                if not (subject_absolute and _absolute_iri(property)):
+                    continue
+                for item in items:
+                    subject = {"type": "blank node" if id_.startswith("_:") else "IRI", "value": id_}
+                    if property.startswith("_:"):
+                        # skip bnode predicates unless producing generalized RDF
+                        if not options["produceGeneralizedRdf"]:
+                            continue
+                        predicate = {"type": "blank node", "value": property}
+                    else:
+                        predicate = {"type": "IRI", "value": property}
+                    # convert list, value or node object to triple
+                    obj = self._object_to_rdf(item, issuer, triples, options)
+                    # skip None objects (they are relative IRIs)
+                    if obj is not None:
+                        triples.append({"subject": subject, "predicate": predicate, "object": obj})
+        return triples

@@ -76,31 +76,66 @@ def to_oxigraph(dataset: dict[str, Any]) -> ox.Dataset:
         return to_oxigraph_direct(dataset)
 
 
+# pyoxigraph's N-Quads text of already validated IRIs and blank node labels. The
+# predicates, types and datatypes of the contexts recur in every document; building and
+# validating a NamedNode (~0.3 us) for each again is most of the text's cost. Only valid
+# terms are remembered (an invalid one raises each time); cleared when full.
+TERM_TEXT_CACHE_SIZE = 65_536
+_iri_texts: dict[str, str] = {}
+_blank_texts: dict[str, str] = {}
+
+
+def iri_text(value: str) -> str:
+    """``str(ox.NamedNode(value))``: raises ``ValueError`` unless pyoxigraph accepts the IRI."""
+    text = _iri_texts.get(value)
+    if text is None:
+        text = str(ox.NamedNode(value))
+        if len(_iri_texts) >= TERM_TEXT_CACHE_SIZE:
+            _iri_texts.clear()
+        _iri_texts[value] = text
+    return text
+
+
+def blank_text(label: str) -> str:
+    """``str(ox.BlankNode(...))`` of a pyld blank node identifier (``_:b0``)."""
+    text = _blank_texts.get(label)
+    if text is None:
+        text = str(ox.BlankNode(label[2:]))
+        if len(_blank_texts) >= TERM_TEXT_CACHE_SIZE:
+            _blank_texts.clear()
+        _blank_texts[label] = text
+    return text
+
+
+_datatypes: dict[str, ox.NamedNode] = {}
+
+
+def literal_text(value: str, datatype: str | None, language: str | None) -> str:
+    """pyoxigraph's text of pyld's literal: language wins, then a datatype, else xsd:string."""
+    if language:
+        return str(ox.Literal(value, language=language))
+    if datatype and datatype != _RDF_LANGSTRING:
+        node = _datatypes.get(datatype)
+        if node is None:
+            node = ox.NamedNode(datatype)
+            if len(_datatypes) >= TERM_TEXT_CACHE_SIZE:
+                _datatypes.clear()
+            _datatypes[datatype] = node
+        return str(ox.Literal(value, datatype=node))
+    return str(ox.Literal(value))
+
+
+def parse_nquads(text: str) -> list[ox.Quad]:
+    """The quads of N-Quads text built from pyoxigraph terms, one per line, in order."""
+    return list(ox.parse(text, format=ox.RdfFormat.N_QUADS))
+
+
 def _nquads_text(dataset: dict[str, Any]) -> str:
-    iris: dict[str, str] = {}
-    blanks: dict[str, str] = {}
-
-    def iri(value: str) -> str:
-        text = iris.get(value)
-        if text is None:
-            text = iris[value] = str(ox.NamedNode(value))
-        return text
-
-    def blank(label: str) -> str:
-        text = blanks.get(label)
-        if text is None:
-            text = blanks[label] = str(ox.BlankNode(label[2:]))
-        return text
+    iri = iri_text
+    blank = blank_text
 
     def literal(node: dict[str, Any]) -> str:
-        value = node["value"]
-        language = node.get("language")
-        if language:
-            return str(ox.Literal(value, language=language))
-        datatype = node.get("datatype")
-        if datatype and datatype != _RDF_LANGSTRING:
-            return str(ox.Literal(value, datatype=ox.NamedNode(datatype)))
-        return str(ox.Literal(value))
+        return literal_text(node["value"], node.get("datatype"), node.get("language"))
 
     lines: list[str] = []
     append = lines.append
