@@ -1,17 +1,4 @@
-"""Open Badges 3.0 ``OpenBadgeCredential`` and ``EndorsementCredential`` documents from plain
-dataclasses.
-
-Output follows the strict OB 3.0 JSON schema ("Serialization" in the standards
-digest): ``type`` and every 0..* property are arrays, ``image`` is an Image object,
-nulls and empty collections are omitted, dates are ``YYYY-MM-DDTHH:MM:SSZ``. Numbers
-with no fractional part are emitted as JSON integers, so the JSON text (and its JCS
-and RDF forms) is the same whatever language reads it back.
-
-The EU micro-credential elements that OB has no field for (assessment type, form of
-participation, quality assurance, supervision, stackability, ...) go on the
-Achievement under our own context ``MICROCRED_CONTEXT_URL``, which is added to
-``@context`` only when one of them is set. Nothing here reads the clock.
-"""
+"""The Open Badges 3.0 building blocks as plain frozen dataclasses, each rendering its JSON."""
 
 from __future__ import annotations
 
@@ -19,12 +6,8 @@ import copy
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, get_args
-
-from .dataintegrity import format_datetime
-from .loader import MICROCRED_CONTEXT_URL, OB_EXTENSIONS_CONTEXT, OB_V3P0_CONTEXT, VC_V2_CONTEXT
 
 OB_ACHIEVEMENT_CREDENTIAL_SCHEMA = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
@@ -341,109 +324,3 @@ class StatusEntry:
             "statusListIndex": str(self.status_list_index),
             "statusListCredential": self.status_list_credential,
         }
-
-
-def credential_contexts(*, with_ob_extensions: bool, with_extension: bool) -> list[str]:
-    contexts = [VC_V2_CONTEXT, OB_V3P0_CONTEXT]
-    if with_ob_extensions:
-        contexts.append(OB_EXTENSIONS_CONTEXT)
-    if with_extension:
-        contexts.append(MICROCRED_CONTEXT_URL)
-    return contexts
-
-
-def build_credential(
-    *,
-    credential_id: str,
-    issuer: IssuerProfile,
-    achievement: Achievement,
-    subject: Subject,
-    valid_from: datetime,
-    valid_until: datetime | None = None,
-    awarded_date: datetime | None = None,
-    name: str | None = None,
-    description: str | None = None,
-    results: tuple[Result, ...] = (),
-    credits_earned: float | None = None,
-    evidence: tuple[Evidence, ...] = (),
-    status: StatusEntry | None = None,
-    include_schema: bool = True,
-) -> dict[str, Any]:
-    """An unsigned OpenBadgeCredential (compacted JSON-LD), ready for ``dataintegrity.sign``."""
-    if valid_until is not None and valid_until <= valid_from:
-        raise ValueError("valid_until must be after valid_from")
-    credential_subject = _compact(
-        {
-            "id": subject.id,
-            "type": ["AchievementSubject"],
-            "identifier": subject.identifiers(),
-            "achievement": achievement.to_json(),
-            "creditsEarned": None if credits_earned is None else _number(credits_earned),
-            "result": [result.to_json() for result in results],
-        }
-    )
-    schema = None
-    if include_schema:
-        schema = [{"id": OB_ACHIEVEMENT_CREDENTIAL_SCHEMA, "type": OB_SCHEMA_VALIDATOR_TYPE}]
-    return _compact(
-        {
-            "@context": credential_contexts(
-                with_ob_extensions=include_schema, with_extension=achievement.uses_extension
-            ),
-            "id": credential_id,
-            "type": ["VerifiableCredential", "OpenBadgeCredential"],
-            "name": name or achievement.name,
-            "description": description,
-            "issuer": issuer.to_json(),
-            "validFrom": format_datetime(valid_from),
-            "validUntil": None if valid_until is None else format_datetime(valid_until),
-            "awardedDate": None if awarded_date is None else format_datetime(awarded_date),
-            "credentialSubject": credential_subject,
-            "evidence": [item.to_json() for item in evidence],
-            "credentialSchema": schema,
-            "credentialStatus": None if status is None else status.to_json(),
-        }
-    )
-
-
-def build_endorsement_credential(
-    *,
-    credential_id: str,
-    issuer: IssuerProfile,
-    subject_id: str,
-    comment: str,
-    name: str,
-    valid_from: datetime,
-    valid_until: datetime | None = None,
-    description: str | None = None,
-    awarded_date: datetime | None = None,
-    status: StatusEntry | None = None,
-    include_schema: bool = True,
-) -> dict[str, Any]:
-    """An unsigned OB 3.0 EndorsementCredential: ``issuer`` vouches for ``subject_id`` (an
-    issuer, an achievement or a credential) in the words of ``comment``."""
-    if valid_until is not None and valid_until <= valid_from:
-        raise ValueError("valid_until must be after valid_from")
-    if not name.strip():
-        raise ValueError("an EndorsementCredential needs a name")
-    schema = None
-    if include_schema:
-        schema = [{"id": OB_ENDORSEMENT_CREDENTIAL_SCHEMA, "type": OB_SCHEMA_VALIDATOR_TYPE}]
-    return _compact(
-        {
-            "@context": credential_contexts(with_ob_extensions=include_schema, with_extension=False),
-            "id": credential_id,
-            "type": ["VerifiableCredential", "EndorsementCredential"],
-            "name": name,
-            "description": description,
-            "issuer": issuer.to_json(),
-            "validFrom": format_datetime(valid_from),
-            "validUntil": None if valid_until is None else format_datetime(valid_until),
-            "awardedDate": None if awarded_date is None else format_datetime(awarded_date),
-            "credentialSubject": _compact(
-                {"id": subject_id, "type": ["EndorsementSubject"], "endorsementComment": comment}
-            ),
-            "credentialSchema": schema,
-            "credentialStatus": None if status is None else status.to_json(),
-        }
-    )
