@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.http import HttpRequest
@@ -12,10 +13,12 @@ from django.urls import reverse
 from microcred.accounts.models import MembershipRole, Organisation, OrganisationKind
 from microcred.accounts.permissions import STAFF_ROLES
 from microcred.accounts.selectors import access_organisation, role_in
-from microcred.core.errors import ValidationFailed
+from microcred.core.errors import AppError, Conflict, ValidationFailed
 
 OWNER = (MembershipRole.OWNER.value,)
 STAFF = tuple(str(r) for r in STAFF_ROLES)
+
+T = TypeVar("T")
 
 
 def provider_for_staff(actor: Any, slug: str) -> Organisation:
@@ -71,9 +74,12 @@ def workspace_context(request: HttpRequest, organisation: Organisation, tab: str
     }
 
 
-def service_error_to_form(form: Any, exc: ValidationFailed) -> None:
+def service_error_to_form(form: Any, exc: AppError) -> None:
     """A service's field errors go on the matching fields; anything else (a quiz question, a rule
-    across fields) as the service's full message, which names what is wrong."""
+    across fields, a conflict) as the service's full message, which names what is wrong."""
+    if not isinstance(exc, ValidationFailed):
+        form.add_error(None, exc.message)
+        return
     unplaced = False
     for field, errors in exc.errors.items():
         if field in form.fields:
@@ -91,3 +97,15 @@ def form_errors_to_messages(request: HttpRequest, form: Any) -> None:
         for error in errors:
             prefix = f"{form[field].label}: " if field in form.fields else ""
             messages.error(request, f"{prefix}{error}")
+
+
+def run_reporting(request: HttpRequest, action: Callable[[], T], success: Callable[[T], str]) -> T | None:
+    """Run one service call for a list-page button: its refusal, or ``success(result)``, becomes
+    the message shown after the redirect."""
+    try:
+        result = action()
+    except (ValidationFailed, Conflict) as exc:
+        messages.error(request, exc.message)
+        return None
+    messages.success(request, success(result))
+    return result

@@ -34,7 +34,7 @@ from microcred.core.errors import Conflict, ValidationFailed
 from ...forms_workspace import LessonForm, ModuleForm
 from ..common import AuthenticatedRequest, app_errors
 from .catalog import editor_url
-from .common import form_errors_to_messages, provider_for_staff, service_error_to_form, workspace_context
+from .common import form_errors_to_messages, provider_for_staff, run_reporting, service_error_to_form, workspace_context
 
 
 def _draft_target(request: AuthenticatedRequest, slug: str, pk: int) -> MicroCredential:
@@ -51,12 +51,11 @@ def module_add(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespons
     if not form.is_valid():
         form_errors_to_messages(request, form)
         return redirect(editor_url(mc))
-    try:
-        module = module_create(actor=request.user, microcredential=mc, **form.cleaned_data)
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Module “{module.title}” added.")
+    run_reporting(
+        request,
+        lambda: module_create(actor=request.user, microcredential=mc, **form.cleaned_data),
+        lambda module: f"Module “{module.title}” added.",
+    )
     return redirect(editor_url(mc))
 
 
@@ -70,12 +69,11 @@ def module_edit(request: AuthenticatedRequest, slug: str, pk: int, module_id: in
     if not form.is_valid():
         form_errors_to_messages(request, form)
         return redirect(editor_url(mc))
-    try:
-        module_update(actor=request.user, module=module, **form.cleaned_data)
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Module “{module.title}” saved.")
+    run_reporting(
+        request,
+        lambda: module_update(actor=request.user, module=module, **form.cleaned_data),
+        lambda saved: f"Module “{saved.title}” saved.",
+    )
     return redirect(editor_url(mc))
 
 
@@ -85,12 +83,11 @@ def module_edit(request: AuthenticatedRequest, slug: str, pk: int, module_id: in
 def module_remove(request: AuthenticatedRequest, slug: str, pk: int, module_id: int) -> HttpResponse:
     mc = _draft_target(request, slug, pk)
     module = microcredential_module(microcredential=mc, module_id=module_id)
-    try:
-        module_delete(actor=request.user, module=module)
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Module “{module.title}” and its lessons are deleted.")
+    run_reporting(
+        request,
+        lambda: module_delete(actor=request.user, module=module),
+        lambda _: f"Module “{module.title}” and its lessons are deleted.",
+    )
     return redirect(editor_url(mc))
 
 
@@ -119,10 +116,7 @@ def lesson_add(request: AuthenticatedRequest, slug: str, pk: int, module_id: int
             else:
                 lesson = lesson_create(actor=request.user, module=module, kind=kind, **data)
         except (ValidationFailed, Conflict) as exc:
-            if isinstance(exc, ValidationFailed):
-                service_error_to_form(form, exc)
-            else:
-                form.add_error(None, exc.message)
+            service_error_to_form(form, exc)
         else:
             messages.success(request, f"{lesson.get_kind_display()} “{lesson.title}” added to “{module.title}”.")
             return redirect(editor_url(mc))
@@ -158,10 +152,7 @@ def lesson_edit(request: AuthenticatedRequest, slug: str, pk: int, lesson_id: in
             else:
                 lesson = lesson_update(actor=request.user, lesson=lesson, **data)
         except (ValidationFailed, Conflict) as exc:
-            if isinstance(exc, ValidationFailed):
-                service_error_to_form(form, exc)
-            else:
-                form.add_error(None, exc.message)
+            service_error_to_form(form, exc)
         else:
             messages.success(request, f"Lesson “{lesson.title}” saved.")
             return redirect(editor_url(mc))
@@ -174,10 +165,9 @@ def lesson_edit(request: AuthenticatedRequest, slug: str, pk: int, lesson_id: in
 def lesson_remove(request: AuthenticatedRequest, slug: str, pk: int, lesson_id: int) -> HttpResponse:
     mc = _draft_target(request, slug, pk)
     lesson = microcredential_lesson(microcredential=mc, lesson_id=lesson_id)
-    try:
-        lesson_delete(actor=request.user, lesson=lesson)
-    except (ValidationFailed, Conflict) as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"Lesson “{lesson.title}” deleted.")
+    run_reporting(
+        request,
+        lambda: lesson_delete(actor=request.user, lesson=lesson),
+        lambda _: f"Lesson “{lesson.title}” deleted.",
+    )
     return redirect(editor_url(mc))

@@ -43,10 +43,7 @@ def members(request: AuthenticatedRequest, slug: str) -> HttpResponse:
                         actor=request.user, organisation=organisation, user=user, role=form.cleaned_data["role"]
                     )
                 except (ValidationFailed, Conflict) as exc:
-                    if isinstance(exc, ValidationFailed):
-                        service_error_to_form(form, exc)
-                    else:
-                        form.add_error(None, exc.message)
+                    service_error_to_form(form, exc)
                 else:
                     messages.success(
                         request, f"{user.email} joined {organisation.name} as {membership.get_role_display().lower()}."
