@@ -8,7 +8,7 @@ PORT ?= 8000
 export MICROCRED_VAR_DIR ?= $(CURDIR)/var
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint typecheck bench install install-test browser demo migrate clean
+.PHONY: help run test lint typecheck bench bench-load install install-test browser demo migrate clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ test: install-test browser lint ## Lint, then the whole suite on SQLite and on P
 
 bench: install-test ## Benchmarks: our figures beside the reference stack's, with ratios
 	$(BIN)/python -m bench
+
+bench-load: install-test ## Load bench only, plus catalog search over 100,000 offers on PostgreSQL
+	$(BIN)/python -m bench --only load --big
 
 clean: ## Remove the virtualenv, the database and caches
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -6,8 +6,10 @@ other core with ``taskset``, on the same ~3 KB OB 3.0 credentials and the same b
 contexts. ``--quick`` is a smoke run; ``--no-peer`` skips Node.
 
 Then (not pinned: it uses every core) the cohort bench issues ``--cohort N`` credentials end
-to end on a PostgreSQL database of its own (``bench/cohort.py``); ``--only cohort`` or
-``--only suite`` runs one of the two.
+to end on a PostgreSQL database of its own (``bench/cohort.py``), and the load bench serves a
+demo site with gunicorn on loopback and prints each endpoint's rate beside ``/healthz``'s
+(``bench/load.py``; ``--big`` adds catalog search over 100,000 offers on PostgreSQL).
+``--only suite|cohort|load`` runs one of them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import argparse
 import os
 import sys
 
-from . import cohort, peer
+from . import cohort, load, peer
 from .suite import Row, print_table, run_ours, run_peer
 
 
@@ -34,18 +36,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a fast smoke run with small counts")
     parser.add_argument("--no-peer", action="store_true", help="do not run the JavaScript reference stack")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument("--only", choices=("suite", "cohort"), help="run only the signing suite or the cohort bench")
+    parser.add_argument("--only", choices=("suite", "cohort", "load"), help="run only one of the benches")
     parser.add_argument(
         "--cohort", type=int, metavar="N", help="credentials the cohort bench issues (default 100000; 2000 quick)"
     )
     parser.add_argument("--workers", type=int, metavar="W", help="signing processes of the cohort bench")
+    parser.add_argument(
+        "--big", action="store_true", help="load bench: also search 100,000 micro-credentials on PostgreSQL"
+    )
+    parser.add_argument("--no-load", action="store_true", help="skip the load bench (it starts gunicorn)")
     args = parser.parse_args(argv)
     missed: list[str] = []
-    if args.only != "cohort":
+    if args.only in (None, "suite"):
         missed += _suite(args)
-    if args.only != "suite":
+    if args.only in (None, "cohort"):
         missed += _cohort(args)
+    if args.only == "load" or (args.only is None and not args.no_load):
+        missed += _load(args)
     return 1 if args.strict and missed else 0
+
+
+def _load(args: argparse.Namespace) -> list[str]:
+    print("\nLoad bench: gunicorn on loopback, bounded (" + ("1 s" if args.quick else "5 s") + " per endpoint)")
+    try:
+        figures = load.run_load(quick=args.quick, big=args.big, progress=print)
+    except load.LoadUnavailable as exc:
+        print(f"load: skipped ({exc})")
+        return []
+    load.print_figures(figures)
+    return [target for target, _, verdict in figures.verdicts() if verdict != "PASS"]
 
 
 def _cohort(args: argparse.Namespace) -> list[str]:

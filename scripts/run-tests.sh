@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The suite runs twice: on the embedded SQLite database and on PostgreSQL, and says which ran.
+# The suite runs twice, in parallel (pytest-xdist; PYTEST_WORKERS=1 for one process): on the embedded
+# SQLite database and on PostgreSQL, and says which ran.
 # With CI=true a PostgreSQL that cannot be reached is a failure, not a skip.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ PY
 }
 
 echo "=== pytest on SQLite ==="
-if env -u DATABASE_URL "$BIN/python" -m pytest -p no:cacheprovider "$@"; then
+if env -u DATABASE_URL "$BIN/python" -m pytest -p no:cacheprovider -n "${PYTEST_WORKERS:-auto}" "$@"; then
   ran+=("SQLite: passed")
 else
   ran+=("SQLite: FAILED"); failed=1
@@ -32,7 +33,7 @@ fi
 
 if [[ "$PG_URL" == postgres* ]] && pg_reachable; then
   echo "=== pytest on PostgreSQL ($PG_URL) ==="
-  if DATABASE_URL="$PG_URL" "$BIN/python" -m pytest -p no:cacheprovider -m "not browser" "$@"; then
+  if DATABASE_URL="$PG_URL" "$BIN/python" -m pytest -p no:cacheprovider -n "${PYTEST_WORKERS:-auto}" -m "not browser" "$@"; then
     ran+=("PostgreSQL: passed")
   else
     ran+=("PostgreSQL: FAILED"); failed=1

@@ -21,13 +21,14 @@ from microcred.core.admin import (
 )
 from microcred.core.errors import AppError
 
-from .models import ApiToken, LearnerProfile, Membership, Organisation, User
+from .models import ApiToken, LearnerProfile, Membership, MembershipInvitation, Organisation, User
 from .services import (
     ORGANISATION_FIELDS,
     PROFILE_FIELDS,
     USER_ADMIN_FIELDS,
     api_token_staff_revoke,
     membership_add,
+    membership_invitation_withdraw,
     membership_remove,
     organisation_create,
     organisation_update,
@@ -244,6 +245,26 @@ class MembershipAdmin(DeleteThroughServiceMixin, ServiceErrorsMixin, admin.Model
 
     def delete_through_service(self, request: HttpRequest, obj: Membership) -> None:
         membership_remove(actor=request.user, organisation=obj.organisation, user=obj.user)
+
+
+@admin.register(MembershipInvitation)
+class MembershipInvitationAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
+    # Owners invite from their workspace (the e-mail carries the only copy of the link); staff
+    # can see invitations and withdraw one, which is what deleting it means.
+    exclude = ("token_hash",)
+    list_display = ("email", "organisation", "role", "invited_by", "created_at", "expires_at", "accepted_at")
+    list_filter = ("role",)
+    search_fields = ("email", "organisation__name", "organisation__slug")
+    list_select_related = ("organisation", "invited_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def delete_through_service(self, request: HttpRequest, obj: MembershipInvitation) -> None:
+        membership_invitation_withdraw(actor=request.user, organisation=obj.organisation, invitation_id=obj.pk)
 
 
 @admin.register(LearnerProfile)

@@ -38,6 +38,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=200, blank=True)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
+    # Signed up but has not yet followed the link e-mailed to the address; inactive until then.
+    awaiting_confirmation = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()  # type: ignore[misc]
@@ -109,6 +111,36 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.role} · {self.organisation}"
+
+
+class MembershipInvitation(TimeStampedModel):
+    """An owner's invitation for an e-mail address to join an organisation. Whether or not the
+    address has an account, it becomes a membership only when its owner follows the link, so
+    the members page never tells who has an account."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=MembershipRole.choices)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=models.Q(accepted_at__isnull=True),
+                name="unique_pending_invitation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.role} · {self.organisation}"
 
 
 class Visibility(models.TextChoices):

@@ -4,9 +4,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from microcred.core.clock import now
 from microcred.core.errors import NotFound
 
-from .models import ApiToken, LearnerProfile, Membership, Organisation, OrganisationKind, User
+from .models import ApiToken, LearnerProfile, Membership, MembershipInvitation, Organisation, OrganisationKind
 
 
 def organisations_of(user: Any, roles: tuple[str, ...] | None = None) -> QuerySet[Organisation]:
@@ -94,8 +95,8 @@ def member_get(*, organisation: Organisation, user_id: int) -> Membership:
     return membership
 
 
-def user_get_by_email(*, email: str) -> User:
-    user = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
-    if user is None:
-        raise NotFound("No account uses this email address.")
-    return user
+def pending_invitations(*, organisation: Organisation) -> QuerySet[MembershipInvitation]:
+    """Invitations not yet accepted and still good, newest first."""
+    return MembershipInvitation.objects.filter(
+        organisation=organisation, accepted_at__isnull=True, expires_at__gt=now()
+    ).order_by("-created_at", "-id")

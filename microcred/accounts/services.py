@@ -2,17 +2,25 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from microcred.core.clock import now
 from microcred.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, validation_from_django
+from microcred.core.services import audit_record
 
-from .models import ApiToken, LearnerProfile, Membership, Organisation, User
-from .permissions import require_authenticated, require_org_role
+from .mail import email_send, site_url
+from .models import ApiToken, LearnerProfile, Membership, MembershipInvitation, MembershipRole, Organisation, User
+from .permissions import has_org_role, require_authenticated, require_org_role
+from .tokens import signup_confirmation_tokens
 
 TOKEN_PREFIX = "mcp_"
 
@@ -26,9 +34,17 @@ def user_create(
     is_staff: bool = False,
     is_superuser: bool = False,
     check_password: bool = True,
+    awaiting_confirmation: bool = False,
 ) -> User:
     email = (email or "").strip().lower()
-    user = User(email=email, full_name=full_name.strip(), is_staff=is_staff, is_superuser=is_superuser)
+    user = User(
+        email=email,
+        full_name=full_name.strip(),
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+        is_active=not awaiting_confirmation,
+        awaiting_confirmation=awaiting_confirmation,
+    )
     try:
         user.full_clean(exclude=["password"], validate_unique=False)
     except ValidationError as exc:
@@ -52,11 +68,109 @@ def user_create(
     return user
 
 
-def user_signup(*, email: str, password: str, full_name: str) -> User:
-    """A learner creates their own account."""
-    if not full_name.strip():
+def user_signup(*, email: str, password: str, full_name: str, next_path: str = "") -> None:
+    """A learner asks for an account. The caller learns nothing about whether the address is
+    registered (Django's advice against account enumeration): a new address gets an inactive
+    account and a link to confirm it; a registered address gets a note, sent to its owner, that
+    someone tried to sign up with it. ``next_path`` (already checked to be on this site) is
+    where the confirmation link leads after signing in."""
+    email = (email or "").strip().lower()
+    full_name = full_name.strip()
+    if not full_name:
         raise ValidationFailed("Tell us your name.", errors={"full_name": ["This field is required."]})
-    return user_create(email=email, password=password, full_name=full_name)
+    # Input is judged the same way whoever owns the address, so errors tell nothing either.
+    candidate = User(email=email, full_name=full_name)
+    try:
+        candidate.full_clean(exclude=["password"], validate_unique=False)
+    except ValidationError as exc:
+        raise validation_from_django(exc) from exc
+    try:
+        validate_password(password, candidate)
+    except ValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), errors={"password": list(exc.messages)}) from exc
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(email__iexact=email).first()
+        if user is None:
+            try:
+                user = user_create(
+                    email=email,
+                    password=password,
+                    full_name=full_name,
+                    awaiting_confirmation=True,
+                    check_password=False,
+                )
+            except ValidationFailed:  # signed up a moment ago by a concurrent request
+                user = User.objects.get(email__iexact=email)
+        elif user.awaiting_confirmation:
+            # Signing up again before confirming: the latest attempt wins and earlier links die
+            # (the token covers the password hash), so whoever reads the mailbox decides.
+            user.full_name = full_name
+            user.set_password(password)
+            user.save(update_fields=["full_name", "password"])
+        else:
+            make_password(password)  # hash anyway: the same work as the other branches, so timing tells nothing
+    query = urlencode({"next": next_path}) if next_path else ""
+    if user.awaiting_confirmation:
+        token = signup_confirmation_tokens.make_token(user)
+        link = site_url("web:signup_confirm", urlsafe_base64_encode(force_bytes(user.pk)), token, query=query)
+        email_send(to=user.email, template="signup_confirm", context={"user": user, "confirm_url": link})
+    else:
+        email_send(
+            to=user.email,
+            template="signup_existing",
+            context={
+                "user": user,
+                "login_url": site_url("web:login", query=query),
+                "reset_url": site_url("web:password_reset"),
+            },
+        )
+
+
+def signup_user_from_link(*, uidb64: str, token: str) -> User | None:
+    """The account a sign-up confirmation link is for, while the link is still good."""
+    try:
+        user_id = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    user = User.objects.filter(pk=user_id, awaiting_confirmation=True).first()
+    if user is None or not signup_confirmation_tokens.check_token(user, token):
+        return None
+    return user
+
+
+@transaction.atomic
+def user_confirm_signup(*, uidb64: str, token: str) -> User:
+    """Activate the account a confirmation link is for. The link works once."""
+    user = signup_user_from_link(uidb64=uidb64, token=token)
+    if user is not None:
+        user = User.objects.select_for_update().get(pk=user.pk)
+    if user is None or not user.awaiting_confirmation:
+        raise ValidationFailed(
+            "This confirmation link has expired or has already been used. Log in, or sign up again to get a new link.",
+            code="link_invalid",
+        )
+    user.is_active = True
+    user.awaiting_confirmation = False
+    user.save(update_fields=["is_active", "awaiting_confirmation"])
+    return user
+
+
+def account_lockout_notify(*, email: str, cool_off_minutes: int) -> None:
+    """Tell an account's owner that sign-in to it is paused after repeated wrong passwords.
+    An address with no account gets nothing (and the one locked out is not told either way)."""
+    user = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
+    if user is None:
+        return
+    email_send(
+        to=user.email,
+        template="account_locked",
+        context={
+            "user": user,
+            "minutes": cool_off_minutes,
+            "login_url": site_url("web:login"),
+            "reset_url": site_url("web:password_reset"),
+        },
+    )
 
 
 PROFILE_FIELDS = {"headline", "location", "languages", "bio", "visibility"}
@@ -146,10 +260,12 @@ def membership_add(*, actor: Any, organisation: Organisation, user: User, role: 
             return existing
         if existing.role == "owner" and _is_last_owner(organisation):
             raise Conflict("An organisation keeps at least one owner; make someone else owner first.")
+        audit_record(actor=actor, action="membership.role", target=existing, role=role, previous=existing.role)
         existing.role = role
         existing.save(update_fields=["role", "updated_at"])
         return existing
     membership.save()
+    audit_record(actor=actor, action="membership.add", target=membership, user=user.pk, role=role)
     return membership
 
 
@@ -162,7 +278,104 @@ def membership_remove(*, actor: Any, organisation: Organisation, user: User) -> 
     owners = Membership.objects.filter(organisation=organisation, role="owner")
     if membership.role == "owner" and owners.count() == 1:
         raise Conflict("An organisation keeps at least one owner.")
+    audit_record(actor=actor, action="membership.remove", target=membership, user=user.pk, role=membership.role)
     membership.delete()
+
+
+INVITATION_LIFETIME = timedelta(days=14)
+
+
+@transaction.atomic
+def membership_invite(*, actor: Any, organisation: Organisation, email: str, role: str) -> MembershipInvitation:
+    """An owner invites an address to join. The answer and the e-mail are the same whether or not
+    the address has an account; the membership starts when the invitation is accepted. Inviting
+    a pending address again renews its invitation (new link, new role)."""
+    require_org_role(actor, organisation, roles=("owner",))
+    email = (email or "").strip().lower()
+    member = Membership.objects.filter(organisation=organisation, user__email__iexact=email).first()
+    if member is not None:
+        # Members are listed on the owner's page already, so saying so reveals nothing new.
+        raise Conflict(
+            f"{email} is already a member ({MembershipRole(member.role).label.lower()}); "
+            "change their role in the list instead."
+        )
+    invitation = (
+        MembershipInvitation.objects.select_for_update()
+        .filter(organisation=organisation, email__iexact=email, accepted_at__isnull=True)
+        .first()
+    ) or MembershipInvitation(organisation=organisation, email=email)
+    secret = secrets.token_urlsafe(32)
+    invitation.role = role
+    invitation.invited_by = actor
+    invitation.token_hash = _hash_token(secret)
+    invitation.expires_at = now() + INVITATION_LIFETIME
+    try:
+        invitation.full_clean(exclude=["invited_by"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise validation_from_django(exc) from exc
+    invitation.save()
+    audit_record(actor=actor, action="membership.invite", target=invitation, email=email, role=role)
+    email_send(
+        to=email,
+        template="membership_invitation",
+        context={
+            "organisation": organisation,
+            "role": invitation.get_role_display().lower(),
+            "inviter": actor,
+            "accept_url": site_url("web:invitation", secret),
+            "expires_at": invitation.expires_at,
+        },
+    )
+    return invitation
+
+
+def membership_invitation_by_secret(*, secret: str) -> MembershipInvitation:
+    invitation = (
+        MembershipInvitation.objects.select_related("organisation", "invited_by")
+        .filter(token_hash=_hash_token(secret or ""), accepted_at__isnull=True, expires_at__gt=now())
+        .first()
+    )
+    if invitation is None:
+        raise NotFound("This invitation has expired, was withdrawn or has already been used.")
+    return invitation
+
+
+@transaction.atomic
+def membership_invitation_accept(*, actor: Any, secret: str) -> Membership:
+    """The invited person joins, signed in with the address the invitation was sent to."""
+    require_authenticated(actor)
+    invitation = membership_invitation_by_secret(secret=secret)
+    invitation = MembershipInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.email.lower() != actor.email.lower():
+        raise PermissionDenied(
+            f"This invitation was sent to {invitation.email}. Log in with that address to accept it."
+        )
+    organisation = invitation.organisation
+    if invitation.invited_by is None or not has_org_role(invitation.invited_by, organisation, ("owner",)):
+        raise Conflict("Whoever sent this invitation can no longer add members. Ask an owner for a new one.")
+    membership, created = Membership.objects.get_or_create(
+        organisation=organisation, user=actor, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = now()
+    invitation.accepted_by = actor
+    invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    if created:
+        audit_record(
+            actor=actor, action="membership.accept", target=membership, invitation=invitation.pk, role=membership.role
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_invitation_withdraw(*, actor: Any, organisation: Organisation, invitation_id: int) -> None:
+    require_org_role(actor, organisation, roles=("owner",))
+    invitation = MembershipInvitation.objects.filter(
+        pk=invitation_id, organisation=organisation, accepted_at__isnull=True
+    ).first()
+    if invitation is None:
+        raise NotFound("No such invitation.")
+    audit_record(actor=actor, action="membership.invitation_withdraw", target=invitation, email=invitation.email)
+    invitation.delete()
 
 
 def _hash_token(secret: str) -> str:
@@ -239,8 +452,6 @@ def user_update(*, actor: Any, user: User, **fields: Any) -> User:
     superuser flag, groups and permissions. Audited with the names of the changed fields."""
     from django.contrib.auth.models import Group, Permission
 
-    from microcred.core.services import audit_record
-
     unknown = set(fields) - USER_ADMIN_FIELDS
     if unknown:
         raise ValidationFailed(f"Unknown account fields: {', '.join(sorted(unknown))}.")
@@ -291,8 +502,6 @@ def user_update(*, actor: Any, user: User, **fields: Any) -> User:
 def user_set_password(*, actor: Any, user: User, password: str | None) -> User:
     """Staff set someone's password, or with ``password=None`` disable password sign-in.
     The audit row records that it happened, never the password."""
-    from microcred.core.services import audit_record
-
     user = User.objects.select_for_update().get(pk=user.pk)
     _require_account_manager(actor, user)
     if password is not None:
@@ -311,8 +520,6 @@ def user_set_password(*, actor: Any, user: User, password: str | None) -> User:
 @transaction.atomic
 def api_token_staff_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     """Staff cut off a leaked token. The row stays (revoked) so its use stays traceable."""
-    from microcred.core.services import audit_record
-
     require_authenticated(actor)
     if not (actor.is_staff or actor.is_superuser):
         raise NotFound("Token not found.")

@@ -14,11 +14,12 @@ from ninja.openapi.docs import Swagger
 from microcred.accounts.api import router as accounts_router
 from microcred.assessment.api import router as assessment_router
 from microcred.catalog.api import router as catalog_router
+from microcred.core.problems import PROBLEM_BASE
 from microcred.credentials.api import router as credentials_router
 from microcred.learning.api import router as learning_router
 
 from .auth import DEFAULT_AUTH
-from .errors import PROBLEM_BASE, install_error_handlers, method_not_allowed, route_not_found
+from .errors import document_problems, install_error_handlers, method_not_allowed, route_not_found
 
 DESCRIPTION = f"""
 Browse the catalog of micro-credentials, enrol, learn, take quizzes and collect completions.
@@ -32,7 +33,15 @@ which case writes must carry the CSRF token in the `X-CSRFToken` header.
 `status`, `detail`, `instance` and a stable machine-readable `code`; `type` is always
 `{PROBLEM_BASE}<code>`. Validation errors (422) list each problem in `errors` with its location,
 e.g. `["query", "limit"]` or `["body", "answers", "12"]`. Another person's enrolments, attempts
-and completions answer 404, exactly like ids that do not exist.
+and completions answer 404, exactly like ids that do not exist. Any operation may also answer
+400 (`invalid_characters`: a NUL character in the address, query or body; `invalid_value`: a value
+the database cannot hold), 413 (`payload_too_large`: a body over the size limit) and 414
+(`uri_too_long`: an address over the length limit).
+
+**Credentials** come as JSON with the signed document and its VC-JWT, or, with `?format=jwt`, as
+the bare VC-JWT in `text/plain`. Each credential's public URL (`id`) answers the signed JSON-LD
+document (`application/vc+ld+json`), or the VC-JWT with `?format=jwt` (`text/plain`) or with
+`Accept: application/vc+jwt` (`application/vc+jwt`), or the credential's page for browsers.
 
 **Lists** take `limit` (1–100, default 20) and `offset`, answer `{{items, count, limit, offset}}`
 and send `X-Total-Count` and an RFC 8288 `Link` header with `next`/`prev` pages.
@@ -53,6 +62,11 @@ def _problem_for_405(view: Callable[..., HttpResponseBase]) -> Callable[..., Htt
 
 
 class MicrocredAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_problems(schema)
+        return schema
+
     def _get_urls(self) -> list[URLPattern | URLResolver]:
         urls = [
             URLPattern(u.pattern, _problem_for_405(u.callback), u.default_args, u.name)

@@ -15,36 +15,26 @@ the value came from (``body``, ``query``, ``path``).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from microcred.core.errors import AppError, ValidationFailed
+from microcred.core.problems import (
+    HTTP_CODES,
+    PROBLEM_CONTENT_TYPE,
+    payload_too_large_detail,
+    problem_response,
+)
 
 logger = logging.getLogger("microcred.api")
-
-PROBLEM_BASE = "https://microcred.org/problems/"
-PROBLEM_CONTENT_TYPE = "application/problem+json"
-
-# Codes and titles for failures that do not come from the domain's AppError tree.
-HTTP_CODES: dict[int, tuple[str, str]] = {
-    400: ("bad_request", "Bad request"),
-    401: ("authentication_required", "Authentication required"),
-    403: ("permission_denied", "Permission denied"),
-    404: ("not_found", "Not found"),
-    405: ("method_not_allowed", "Method not allowed"),
-    409: ("conflict", "Conflict"),
-    422: ("validation_failed", "Invalid input"),
-    429: ("throttled", "Too many requests"),
-    500: ("internal_error", "Internal server error"),
-}
 
 
 class FieldErrorOut(Schema):
@@ -64,32 +54,6 @@ class ProblemOut(Schema):
     instance: str
     code: str
     errors: list[FieldErrorOut] | None = None
-
-
-def problem_response(
-    request: HttpRequest,
-    *,
-    status: int,
-    code: str,
-    detail: str,
-    title: str | None = None,
-    errors: list[dict[str, Any]] | None = None,
-) -> HttpResponse:
-    body: dict[str, Any] = {
-        "type": PROBLEM_BASE + code,
-        "title": title or HTTP_CODES.get(status, ("", "Error"))[1],
-        "status": status,
-        "detail": detail,
-        "instance": request.path,
-        "code": code,
-    }
-    if errors is not None:
-        body["errors"] = errors
-    response = HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_CONTENT_TYPE)
-    if status == 401:
-        # Tells clients which scheme to retry with (RFC 9110 §11.6.1).
-        response["WWW-Authenticate"] = 'Bearer realm="microcred"'
-    return response
 
 
 def _field_error(loc: Sequence[str | int], message: str, type_: str) -> dict[str, Any]:
@@ -182,6 +146,16 @@ def handle_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
     )
 
 
+def handle_request_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django raises this when an operation first reads request.body, whichever operation it is.
+    return problem_response(request, status=413, code="payload_too_large", detail=payload_too_large_detail())
+
+
+def handle_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    logger.warning("Refused a suspicious request %s %s: %s", request.method, request.path, exc)
+    return problem_response(request, status=400, code="bad_request", detail="The request is malformed.")
+
+
 def handle_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.error("Unhandled error in %s %s", request.method, request.path, exc_info=exc)
     return problem_response(
@@ -222,6 +196,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         (HttpError, handle_http_error),
         (Http404, handle_http404),
         (DataError, handle_data_error),
+        (RequestDataTooBig, handle_request_too_big),
+        (SuspiciousOperation, handle_suspicious),
         (Exception, handle_unexpected),
     ]
     for exc_class, handler in handlers:
@@ -233,3 +209,35 @@ def install_error_handlers(api: NinjaAPI) -> None:
 PROBLEMS_PUBLIC: dict[int, type[Schema]] = {404: ProblemOut, 422: ProblemOut}
 PROBLEMS_AUTH: dict[int, type[Schema]] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut}
 PROBLEMS_WRITE: dict[int, type[Schema]] = {**PROBLEMS_AUTH, 409: ProblemOut}
+
+
+# Documented on every operation, whatever its own declarations, because they come from the
+# request itself: a NUL character or a value the database cannot hold (400), a body over
+# DATA_UPLOAD_MAX_MEMORY_SIZE (413), an address over the length limit (414).
+_REQUEST_PROBLEMS = {
+    "400": "Bad Request: a NUL character in the address, query or body, or a value out of range.",
+    "413": "Payload Too Large: the body is over the size limit.",
+    "414": "URI Too Long: the address and query are over the length limit.",
+}
+
+
+def document_problems(schema: dict[str, Any]) -> None:
+    """Declare every error response as ``application/problem+json`` (ninja writes ``application/json``)
+    and add the problems any request can meet to the operations that can meet them."""
+    problem = {"schema": {"$ref": "#/components/schemas/ProblemOut"}}
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            # ninja keys responses by int status; the JSON document has them as strings anyway.
+            responses = {str(status): response for status, response in operation.get("responses", {}).items()}
+            has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+            has_body = "requestBody" in operation
+            wanted = ["400"] if operation.get("parameters") or has_body else []
+            wanted += ["413"] if has_body else []
+            wanted += ["414"] if has_query else []
+            for status in wanted:
+                responses.setdefault(status, {"description": _REQUEST_PROBLEMS[status]})
+            for status, response in responses.items():
+                if int(status) >= 400:
+                    content = response.get("content", {})
+                    response["content"] = {PROBLEM_CONTENT_TYPE: content.get("application/json", problem)}
+            operation["responses"] = dict(sorted(responses.items()))

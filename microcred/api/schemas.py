@@ -14,11 +14,13 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# Far beyond any list, and inside every database's integer range (a larger OFFSET is a 500 on SQLite).
+MAX_OFFSET = 2**31 - 1
 
 
 class PageParams(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"Items per page, 1–{MAX_LIMIT}.")
-    offset: int = Field(0, ge=0, description="How many items to skip.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description=f"How many items to skip, 0–{MAX_OFFSET}.")
 
 
 class Page(Schema, Generic[T]):

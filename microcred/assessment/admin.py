@@ -229,7 +229,7 @@ class QuizAdmin(ServiceErrorsMixin, LockedWhenInUseMixin, admin.ModelAdmin):
 
 @admin.register(Attempt)
 class AttemptAdmin(ReadOnlyAdmin):
-    list_display = ("id", "user", "quiz", "started_at", "submitted_at", "score", "passed")
+    list_display = ("id", "user", "quiz", "number", "started_at", "submitted_at", "score", "passed")
     list_filter = ("passed",)
     search_fields = ("user__email", "quiz__title")
     list_select_related = ("user", "quiz")

@@ -77,6 +77,9 @@ class Attempt(models.Model):
     enrolment = models.ForeignKey(
         "learning.Enrolment", on_delete=models.CASCADE, related_name="attempts", null=True, blank=True
     )
+    number = models.PositiveSmallIntegerField(
+        help_text="1 for the learner's first attempt at this quiz in this enrolment, then 2, 3, …"
+    )
     question_ids = models.JSONField(default=list, help_text="The questions served, in order.")
     answers = models.JSONField(default=dict, blank=True, help_text="question id -> chosen choice ids.")
     started_at = models.DateTimeField()
@@ -88,6 +91,16 @@ class Attempt(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        # The database backs the attempt limit that ``attempt_start`` checks under a lock: two
+        # requests that both passed the check would insert the same number, or a second open
+        # attempt, and one of them fails instead of exceeding ``max_attempts``.
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "quiz", "number"], name="unique_attempt_number"),
+            models.UniqueConstraint(
+                fields=["enrolment", "quiz"], condition=models.Q(submitted_at__isnull=True), name="one_open_attempt"
+            ),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="attempt_number_positive"),
+        ]
 
     def __str__(self) -> str:
         return f"Attempt {self.pk} on {self.quiz}"

@@ -28,6 +28,36 @@ def attempts_for(*, enrolment: Any, quiz_id: int) -> list[Attempt]:
     return list(Attempt.objects.filter(enrolment=enrolment, quiz_id=quiz_id).order_by("-started_at", "-id"))
 
 
+def quiz_counts_towards_credential(quiz_id: int) -> bool:
+    """Passing this quiz is required to complete a micro-credential (a required quiz lesson, as
+    ``completion_requirements`` reads it), and completing one is what awards its credential."""
+    from microcred.catalog.models import Lesson, LessonKind
+
+    return Lesson.objects.filter(quiz_id=quiz_id, kind=LessonKind.QUIZ, required=True).exists()
+
+
+def answers_revealed(attempt: Attempt) -> bool:
+    """Whether a submitted attempt may show which choices were right (and the explanations).
+
+    For a quiz that counts towards a credential, only once the learner can no longer use them
+    to pass: they have passed it, or every allowed attempt is submitted. Otherwise a learner
+    could fail once on purpose, read the answers and pass with a spare attempt. Other quizzes
+    are practice and show them straight away."""
+    if not attempt.is_submitted:
+        return False
+    if not quiz_counts_towards_credential(attempt.quiz_id):
+        return True
+    siblings = Attempt.objects.filter(quiz_id=attempt.quiz_id, user_id=attempt.user_id)
+    if attempt.enrolment_id is None:
+        siblings = siblings.filter(enrolment__isnull=True)
+    else:
+        siblings = siblings.filter(enrolment_id=attempt.enrolment_id)
+    if attempt.passed or siblings.filter(passed=True).exists():
+        return True
+    max_attempts = attempt.quiz.max_attempts
+    return max_attempts is not None and siblings.filter(submitted_at__isnull=False).count() >= max_attempts
+
+
 @dataclass(frozen=True)
 class QuestionReview:
     question: Question

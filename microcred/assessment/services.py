@@ -7,8 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
 
 from microcred.accounts.models import Organisation
 from microcred.accounts.permissions import require_authenticated, require_org_role
@@ -126,27 +126,55 @@ def quiz_copy(*, actor: Any, quiz: Quiz) -> Quiz:
     )
 
 
-@transaction.atomic
 def attempt_start(*, actor: Any, quiz: Quiz, enrolment: Any) -> Attempt:
     """Start (or resume) an attempt; the questions served are fixed now, in a random order when drawn."""
+    attempt, _ = attempt_start_or_resume(actor=actor, quiz=quiz, enrolment=enrolment)
+    return attempt
+
+
+@transaction.atomic
+def attempt_start_or_resume(*, actor: Any, quiz: Quiz, enrolment: Any) -> tuple[Attempt, bool]:
+    """The learner's open attempt at ``quiz``, or a new one while attempts are left; ``True``
+    when it was created. Concurrent calls wait on the enrolment's row lock, so each one sees
+    the attempts the others made and ``max_attempts`` holds; the attempt number's unique
+    constraint refuses whatever gets past the lock (SQLite has no row locks, but serialises
+    writers)."""
+    from microcred.learning.models import Enrolment
+
     require_authenticated(actor)
     if enrolment.user_id != actor.pk:
         raise NotFound("Enrolment not found.")
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if enrolment.status == "withdrawn":
         raise Conflict("You have withdrawn from this micro-credential; enrol again to continue.")
-    open_attempt = Attempt.objects.filter(quiz=quiz, enrolment=enrolment, submitted_at__isnull=True).first()
+    attempts = Attempt.objects.filter(quiz=quiz, enrolment=enrolment)
+    open_attempt = attempts.filter(submitted_at__isnull=True).first()
     if open_attempt is not None:
-        return open_attempt
-    if quiz.max_attempts is not None:
-        used = Attempt.objects.filter(quiz=quiz, enrolment=enrolment).count()
-        if used >= quiz.max_attempts:
-            raise Conflict(f"You have used all {quiz.max_attempts} attempts at this quiz.", code="no_attempts_left")
+        return open_attempt, False
+    # One query, so the count and the highest number come from the same snapshot.
+    used = attempts.aggregate(count=Count("id"), last=Max("number"))
+    if quiz.max_attempts is not None and used["count"] >= quiz.max_attempts:
+        raise Conflict(f"You have used all {quiz.max_attempts} attempts at this quiz.", code="no_attempts_left")
     question_ids = list(quiz.bank.questions.values_list("id", flat=True))
     if quiz.question_count is not None and quiz.question_count < len(question_ids):
         question_ids = random.sample(question_ids, quiz.question_count)
-    return Attempt.objects.create(
-        quiz=quiz, user=actor, enrolment=enrolment, question_ids=question_ids, started_at=now()
-    )
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                quiz=quiz,
+                user=actor,
+                enrolment=enrolment,
+                number=(used["last"] or 0) + 1,
+                question_ids=question_ids,
+                started_at=now(),
+            )
+    except IntegrityError:
+        # Only a writer that bypassed the lock gets here; theirs is the open attempt, if any.
+        open_attempt = attempts.filter(submitted_at__isnull=True).first()
+        if open_attempt is None:
+            raise Conflict("Another attempt was started at the same time; try again.", code="attempt_race") from None
+        return open_attempt, False
+    return attempt, True
 
 
 def _parse_answers(attempt: Attempt, answers: dict[Any, Any], questions: dict[int, Question]) -> dict[int, set[int]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any, Literal
 
 from django.conf import settings
@@ -32,6 +32,11 @@ from microcred.core.markdown import render_markdown
 from microcred.skills.models import Level
 
 router = Router(tags=["catalog"])
+
+_PRICE_FIELD = MicroCredential._meta.get_field("price")
+# Every stored price is below this: 10 ** (max_digits - decimal_places).
+PRICE_LIMIT = Decimal(10) ** (_PRICE_FIELD.max_digits - _PRICE_FIELD.decimal_places)  # type: ignore[union-attr,operator]
+CENT = Decimal(10) ** -_PRICE_FIELD.decimal_places  # type: ignore[union-attr,operator]
 
 
 # --- schemas -------------------------------------------------------------------------------
@@ -154,7 +159,9 @@ class CatalogQuery(Schema):
     accredited: bool = Field(False, description="Only providers with a current accreditation.")
     min_hours: int | None = Field(None, ge=0)
     max_hours: int | None = Field(None, ge=0)
-    max_price: Decimal | None = Field(None, ge=0, max_digits=9, decimal_places=2)
+    max_price: Decimal | None = Field(
+        None, ge=0, description="Highest price, in any currency; a price cap above every price is no cap."
+    )
     free: bool = False
     language: str = Field("", max_length=8)
     participation_form: ParticipationForm | None = None
@@ -170,12 +177,20 @@ class CatalogQuery(Schema):
             accredited=self.accredited,
             min_hours=self.min_hours,
             max_hours=self.max_hours,
-            max_price=self.max_price,
+            max_price=_price_cap(self.max_price),
             free=self.free,
             language=self.language,
             participation_form=self.participation_form.value if self.participation_form else "",
             sort=self.sort,
         )
+
+
+def _price_cap(max_price: Decimal | None) -> Decimal | None:
+    """Prices are stored with 2 decimals under PRICE_LIMIT: a larger cap filters nothing, and a cap
+    with more decimals means the same as one rounded down to the cent."""
+    if max_price is None or max_price >= PRICE_LIMIT:
+        return None
+    return max_price.quantize(CENT, rounding=ROUND_DOWN)
 
 
 # --- builders ------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from django.db import transaction
 from microcred.accounts.models import Organisation, OrganisationKind
 from microcred.accounts.permissions import require_org_role
 from microcred.core.errors import ValidationFailed
-from microcred.skills.models import Skill, SkillFramework
+from microcred.skills.models import Skill
+from microcred.skills.services import skills_import
 
 from .models import LessonKind, MicroCredential, Status
 from .services import (
@@ -141,24 +142,6 @@ def _provider_upsert(actor: Any, data: dict[str, Any]) -> Organisation:
     return provider
 
 
-def _skills_upsert(skills: list[dict[str, Any]]) -> None:
-    for spec in skills:
-        fw = spec["framework"]
-        framework, _ = SkillFramework.objects.get_or_create(
-            slug=fw["slug"],
-            defaults={"name": fw["name"], "publisher": fw.get("publisher", ""), "url": fw.get("url", "")},
-        )
-        Skill.objects.get_or_create(
-            uri=spec["uri"],
-            defaults={
-                "framework": framework,
-                "label": spec["label"],
-                "slug": spec["slug"],
-                "description": spec.get("description", ""),
-            },
-        )
-
-
 def _fill_content(actor: Any, mc: MicroCredential, mc_data: dict[str, Any]) -> None:
     from microcred.assessment.services import quiz_create
 
@@ -198,7 +181,8 @@ def catalog_import(*, actor: Any, data: dict[str, Any]) -> dict[str, list[str]]:
     """Import a catalog document; returns which slugs were created, updated, versioned or unchanged."""
     validate_document(data)
     provider = _provider_upsert(actor, data["provider"])
-    _skills_upsert(data.get("skills", []))
+    # Shared frameworks are curated: the skills service refuses a new skill there unless the actor may.
+    skills_import(actor=actor, provider=provider, specs=data.get("skills", []))
     report: dict[str, list[str]] = {"created": [], "updated": [], "new_version": [], "unchanged": []}
     for mc_data in data.get("microcredentials", []):
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -75,6 +76,9 @@ EU_OPTIONAL_FIELDS = ("prerequisites", "supervision", "identity_verified", "stac
 
 class MicroCredential(TimeStampedModel):
     family = models.UUIDField(default=uuid.uuid4, db_index=True, editable=False)
+    # The version's identity in public URLs (its achievement id, signed into credentials):
+    # random, so drafts cannot be found by counting, and new for every version.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="microcredentials")
     slug = models.SlugField(max_length=120)
@@ -117,9 +121,19 @@ class MicroCredential(TimeStampedModel):
     criteria = models.TextField(blank=True, help_text="What a learner must do to earn it.")
     skills = models.ManyToManyField(Skill, through="MicroCredentialSkill", related_name="microcredentials")
     import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # Ranked full-text search on PostgreSQL: triggers (migration 0003) keep it from the title,
+    # summary, description, provider name and skill labels; a GIN index serves it. Empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["title", "-version"]
+        # The catalog's orderings (selectors.SORTS) over published offers, so a page of a large
+        # catalog is read in order instead of sorted whole.
+        indexes = [
+            models.Index(fields=["status", "title"], name="mc_status_title"),
+            models.Index(fields=["status", "-published_at"], name="mc_status_newest"),
+            models.Index(fields=["status", "language"], name="mc_status_language"),  # published_languages()
+        ]
         constraints = [
             models.UniqueConstraint(fields=["family", "version"], name="unique_family_version"),
             models.UniqueConstraint(fields=["provider", "slug", "version"], name="unique_provider_slug_version"),

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from microcred.accounts.models import Organisation
 from microcred.accreditation.models import Accreditation
@@ -47,37 +48,57 @@ def published_microcredentials() -> QuerySet[MicroCredential]:
     return MicroCredential.objects.filter(status=Status.PUBLISHED)
 
 
+# A skip scan: one probe of the (status, language) index per language, where DISTINCT would read
+# every published row. Plain SQL that SQLite and PostgreSQL both run.
+_PUBLISHED_LANGUAGES = """
+WITH RECURSIVE found(language) AS (
+    SELECT MIN(language) FROM catalog_microcredential WHERE status = %s
+    UNION ALL
+    SELECT (
+        SELECT MIN(mc.language) FROM catalog_microcredential mc
+        WHERE mc.status = %s AND mc.language > found.language
+    )
+    FROM found WHERE found.language IS NOT NULL
+)
+SELECT language FROM found WHERE language IS NOT NULL
+"""
+
+
+def published_languages() -> list[str]:
+    """The languages of published offers, sorted."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PUBLISHED_LANGUAGES, [Status.PUBLISHED, Status.PUBLISHED])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _text_search(qs: QuerySet[MicroCredential], q: str) -> QuerySet[MicroCredential]:
     """Full-text search: PostgreSQL's ranked search where we have it, word-by-word matching elsewhere."""
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        vector = (
-            SearchVector("title", weight="A")
-            + SearchVector("summary", weight="B")
-            + SearchVector("provider__name", weight="B")
-            + SearchVector("description", weight="C")
-            + SearchVector("skills__label", weight="B")
-        )
+        # search_vector is kept by triggers (migration 0003) and GIN-indexed: one index scan finds
+        # matches in the title, summary, description, provider name and skill labels alike.
         query = SearchQuery(q, search_type="websearch", config="english")
-        matching = MicroCredential.objects.annotate(search=vector).filter(search=query).values("pk")
-        ranked = qs.filter(pk__in=matching).annotate(
-            rank=SearchRank(SearchVector("title", weight="A") + SearchVector("summary", weight="B"), query)
-        )
-        return ranked
+        return qs.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
     for word in q.split():
+        # Skills through EXISTS rather than a join, so an offer matching several skills is one row
+        # and needs no DISTINCT.
+        skill_matches = MicroCredentialSkill.objects.filter(
+            microcredential=OuterRef("pk"), skill__label__icontains=word
+        )
         qs = qs.filter(
             Q(title__icontains=word)
             | Q(summary__icontains=word)
             | Q(description__icontains=word)
             | Q(provider__name__icontains=word)
-            | Q(skills__label__icontains=word)
             | Q(industry__name__icontains=word)
+            | Exists(skill_matches)
         )
-    return qs.distinct()
+    return qs
 
 
-def microcredential_search(filters: CatalogFilters) -> QuerySet[MicroCredential]:
+def _matching(filters: CatalogFilters) -> tuple[QuerySet[MicroCredential], list[str]]:
+    """Published offers passing every filter, and the order they are listed in."""
     qs = published_microcredentials()
     q = filters.q.strip()
     if q:
@@ -107,14 +128,64 @@ def microcredential_search(filters: CatalogFilters) -> QuerySet[MicroCredential]
         qs = qs.filter(language=filters.language)
     if filters.participation_form:
         qs = qs.filter(participation_form=filters.participation_form)
-    qs = qs.select_related("provider", "industry").prefetch_related(
-        Prefetch("skill_links", queryset=MicroCredentialSkill.objects.select_related("skill").order_by("skill__label"))
-    )
     if filters.sort in SORTS:
-        return qs.order_by(*SORTS[filters.sort])
+        return qs, SORTS[filters.sort]
     if q and connection.vendor == "postgresql":
-        return qs.order_by("-rank", "title")  # type: ignore[misc]  # rank is annotated by _text_search
-    return qs.order_by("title")
+        return qs, ["-rank", "title"]  # rank is annotated by _text_search
+    return qs, ["title"]
+
+
+def _with_card_data(qs: QuerySet[MicroCredential]) -> QuerySet[MicroCredential]:
+    return (
+        qs.select_related("provider", "industry")
+        .prefetch_related(
+            Prefetch(
+                "skill_links", queryset=MicroCredentialSkill.objects.select_related("skill").order_by("skill__label")
+            )
+        )
+        .defer("search_vector")  # only the database reads it; no result needs its text
+    )
+
+
+def microcredential_search(filters: CatalogFilters) -> QuerySet[MicroCredential]:
+    qs, ordering = _matching(filters)
+    return _with_card_data(qs).order_by(*ordering)
+
+
+def microcredential_search_page(filters: CatalogFilters, *, number: Any, per_page: int) -> Page[MicroCredential]:
+    """One page of search results, like ``Paginator.get_page(number)``.
+
+    A ranked search on PostgreSQL counts its matches in the query that ranks them: ranking reads
+    every match anyway, and a separate COUNT would read them all again. The ranked rows are
+    narrowed to the sort keys in a fenced subquery (``OFFSET 0``) before the window count, so the
+    count never buffers whole rows; the page's rows are then read by id."""
+    matching, ordering = _matching(filters)
+    paginator = Paginator(_with_card_data(matching).order_by(*ordering), per_page)
+    if not (filters.q.strip() and connection.vendor == "postgresql"):
+        return paginator.get_page(number)
+    try:
+        wanted = max(int(number), 1)
+    except (TypeError, ValueError):
+        wanted = 1
+    keys = [field.lstrip("-") for field in ordering]
+    sql, params = matching.order_by().values_list("pk", *keys).query.sql_with_params()
+    # Columns renamed positionally (k0, k1, ...), whatever the ORM called them.
+    columns = ", ".join(f"k{index}" for index in range(len(keys)))
+    order_sql = ", ".join(
+        f"k{index} {'DESC' if field.startswith('-') else 'ASC'}" for index, field in enumerate(ordering)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pk, COUNT(*) OVER () FROM ({sql} OFFSET 0) AS matches (pk, {columns}) "  # noqa: S608  # ORM-built
+            f"ORDER BY {order_sql}, pk LIMIT %s OFFSET %s",
+            [*params, per_page, (wanted - 1) * per_page],
+        )
+        found = cursor.fetchall()
+    if not found:
+        return paginator.get_page(number)  # no match, or past the last page: count and clamp as usual
+    by_id = _with_card_data(MicroCredential.objects.all()).in_bulk([pk for pk, _ in found])
+    paginator.__dict__["count"] = found[0][1]  # fills the cached_property, so Paginator runs no COUNT
+    return Page([by_id[pk] for pk, _ in found], wanted, paginator)
 
 
 def microcredential_get_published(*, provider_slug: str, slug: str) -> MicroCredential:
@@ -139,6 +210,26 @@ def microcredential_get(*, pk: int) -> MicroCredential:
     )
     if mc is None:
         raise NotFound("Micro-credential not found.", id=pk)
+    return mc
+
+
+ACHIEVEMENT_NOT_FOUND = "Achievement not found."
+
+
+def achievement_is_public(mc: MicroCredential) -> bool:
+    """Published now, published once (archived since), or named by a credential we issued.
+    Drafts and versions archived unpublished stay private."""
+    if mc.status == Status.PUBLISHED or (mc.status == Status.ARCHIVED and mc.published_at is not None):
+        return True
+    return mc.credentials.exists()
+
+
+def microcredential_get_by_public_id(*, public_id: Any) -> MicroCredential:
+    """The version behind a public achievement URL, when its achievement is public; a private
+    one answers exactly like a missing one, so its existence does not leak."""
+    mc = MicroCredential.objects.select_related("provider", "industry").filter(public_id=public_id).first()
+    if mc is None or not achievement_is_public(mc):
+        raise NotFound(ACHIEVEMENT_NOT_FOUND)
     return mc
 
 

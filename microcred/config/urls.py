@@ -12,3 +12,8 @@ urlpatterns = [
     path("verify/", include("microcred.verification.urls")),
     path("", include("microcred.web.urls")),
 ]
+
+# Problem details for programs (under /api/, or asking for JSON), the site's pages for people.
+handler400 = "microcred.core.error_views.bad_request"  # a bad Host, a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+handler404 = "microcred.core.error_views.not_found"
+handler500 = "microcred.core.error_views.server_error"

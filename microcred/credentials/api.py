@@ -116,6 +116,14 @@ class FormatParams(Schema):
     "/me/credentials/{uuid}",
     response={200: CredentialDetailOut, **PROBLEMS_AUTH},
     summary="One of my credentials, with the signed document",
+    openapi_extra={
+        "responses": {
+            200: {  # ninja's own key type, so this merges into the JSON answer's entry
+                "description": "The credential as JSON, or with ?format=jwt the bare VC-JWT as text/plain.",
+                "content": {"text/plain": {"schema": {"type": "string", "description": "A compact VC-JWT."}}},
+            }
+        }
+    },
 )
 def get_my_credential(request: HttpRequest, uuid: str, params: Query[FormatParams]) -> Any:
     credential = access_own_credential(actor=actor_of(request), uuid=uuid)
@@ -208,8 +216,10 @@ class CohortReportOut(Schema):
 
 
 class CohortQueuedOut(Schema):
-    task_id: str = Field(description="The background task issuing them.")
+    task_id: str = Field(description="The background task issuing them (empty while the run waits for a worker).")
     pending: int
+    run_id: int | None = Field(None, description="The cohort run; a run whose worker dies is resumed by the next.")
+    already_running: bool = Field(False, description="A run of this version was in hand already: none was added.")
 
 
 @router.post(
@@ -227,7 +237,15 @@ def issue_pending(request: HttpRequest, slug: str, id: int) -> Any:
         raise NotFound("Micro-credential not found.")
     outcome = cohort_issue_pending(actor=actor, microcredential=microcredential)
     if outcome.report is None:
-        return Status(202, CohortQueuedOut(task_id=outcome.task_id or "", pending=outcome.pending))
+        return Status(
+            202,
+            CohortQueuedOut(
+                task_id=outcome.task_id or "",
+                pending=outcome.pending,
+                run_id=outcome.run_id,
+                already_running=outcome.already_running,
+            ),
+        )
     report = outcome.report
     return CohortReportOut(
         microcredential_id=report.microcredential_id,

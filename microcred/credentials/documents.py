@@ -112,10 +112,11 @@ def jwks_document(keys: list[IssuerKey]) -> dict[str, Any]:
     }
 
 
-def achievement_image(microcredential: MicroCredential) -> str:
+def achievement_image(microcredential: MicroCredential, *, achievement_id: str) -> str:
+    """The artwork the author gave, else our generated badge, served under the achievement id."""
     if microcredential.image_url:
         return links.absolute(microcredential.image_url)
-    return links.achievement_image_url(microcredential.pk)
+    return f"{achievement_id}/image.svg"
 
 
 def badge_svg(microcredential: MicroCredential) -> str:

@@ -86,8 +86,8 @@ def final_quiz(mc: MicroCredential) -> Quiz | None:
     )
 
 
-def result_description_id(mc: MicroCredential) -> str:
-    return f"{links.achievement_url(mc.pk)}/results/final-score"
+def result_description_id(mc: MicroCredential, *, achievement_id: str | None = None) -> str:
+    return f"{achievement_id or links.achievement_url(mc.public_id)}/results/final-score"
 
 
 def _description(mc: MicroCredential) -> str:
@@ -103,7 +103,10 @@ def _score_text(value: Decimal) -> str:
     return format(normalised.quantize(Decimal(1)) if normalised == normalised.to_integral() else normalised, "f")
 
 
-def achievement_for(mc: MicroCredential, *, quiz: Quiz | None = None) -> Achievement:
+def achievement_for(mc: MicroCredential, *, quiz: Quiz | None = None, achievement_id: str | None = None) -> Achievement:
+    """The version's Achievement; ``achievement_id`` overrides its id (and the URLs under it)
+    for the legacy URL that credentials issued before public ids were signed with."""
+    achievement_id = achievement_id or links.achievement_url(mc.public_id)
     links_qs = mc.skill_links.select_related("skill__framework").order_by("skill__label")
     alignments = [_skill_alignment(link) for link in links_qs]
     alignments.append(
@@ -119,7 +122,7 @@ def achievement_for(mc: MicroCredential, *, quiz: Quiz | None = None) -> Achieve
     if quiz is not None:
         result_descriptions = (
             ResultDescription(
-                id=result_description_id(mc),
+                id=result_description_id(mc, achievement_id=achievement_id),
                 name="Final score",
                 result_type="Percent",
                 value_min="0",
@@ -132,11 +135,11 @@ def achievement_for(mc: MicroCredential, *, quiz: Quiz | None = None) -> Achieve
         assessment += f": {mc.assessment_description.strip()}"
     stackability = "stackable" if mc.stackable else "stand-alone"
     return Achievement(
-        id=links.achievement_url(mc.pk),
+        id=achievement_id,
         name=mc.title,
         description=_description(mc),
         criteria_narrative=mc.criteria.strip() or f"Complete every required lesson and assessment of {mc.title}.",
-        image=achievement_image(mc),
+        image=achievement_image(mc, achievement_id=achievement_id),
         image_caption=f"{mc.title} badge",
         achievement_type="MicroCredential",
         credits_available=float(mc.ects) if mc.ects is not None else None,
@@ -186,11 +189,12 @@ def build_unsigned_credential(
     )
 
 
-def achievement_document(mc: MicroCredential) -> dict[str, Any]:
-    """The Achievement on its own, served at its id for people who follow the link."""
+def achievement_document(mc: MicroCredential, *, achievement_id: str | None = None) -> dict[str, Any]:
+    """The Achievement on its own, served at its id for people who follow the link (with the id
+    of the URL it is served at, which is the one the credential names)."""
     from .vc.ob3 import credential_contexts
 
-    achievement = achievement_for(mc, quiz=final_quiz(mc))
+    achievement = achievement_for(mc, quiz=final_quiz(mc), achievement_id=achievement_id)
     return {
         "@context": credential_contexts(with_ob_extensions=False, with_extension=achievement.uses_extension),
         **achievement.to_json(),

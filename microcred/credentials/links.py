@@ -60,12 +60,15 @@ def status_list_url(slug: str, purpose: str, number: int) -> str:
     return f"{site_url()}/status/{slug}/{purpose}/{number}"
 
 
-def achievement_url(microcredential_pk: int) -> str:
+def achievement_url(public_id: uuid_module.UUID | str) -> str:
+    """A micro-credential version's achievement id, by its random ``public_id``."""
+    return f"{site_url()}/achievements/{public_id}"
+
+
+def legacy_achievement_url(microcredential_pk: int) -> str:
+    """The achievement id credentials were signed with before public ids: the row's primary key.
+    Still served for those credentials (and only them), since their signatures cover it."""
     return f"{site_url()}/achievements/{microcredential_pk}"
-
-
-def achievement_image_url(microcredential_pk: int) -> str:
-    return f"{achievement_url(microcredential_pk)}/image.svg"
 
 
 def context_url_path() -> str:

@@ -160,3 +160,47 @@ class StatusEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status_list} [{self.index}]"
+
+
+class CohortRunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+    FAILED = "failed", "Failed"
+
+
+class CohortRun(TimeStampedModel):
+    """One request to issue the pending credentials of a micro-credential version, and who is
+    carrying it out. Whoever runs it (a task worker, the command line, a web request) holds a
+    lease: ``lease_owner`` and a ``heartbeat_at`` it refreshes after every chunk. A ``running``
+    run whose heartbeat is older than ``MICROCRED_COHORT_LEASE_SECONDS`` lost its runner (killed
+    worker, crashed machine) and is taken over and finished by the next one (``cohort/runs.py``).
+    The issuing itself stays idempotent per completion, so a takeover never doubles anything."""
+
+    microcredential = models.ForeignKey(MicroCredential, on_delete=models.PROTECT, related_name="cohort_runs")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Whose permission it runs with; empty for the system.",
+    )
+    status = models.CharField(max_length=20, choices=CohortRunStatus.choices, default=CohortRunStatus.QUEUED)
+    workers = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Signing processes; empty: automatic.")
+    chunk_size = models.PositiveIntegerField(default=1000)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The background task now carrying it, if any.")
+    lease_owner = models.CharField(max_length=120, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many runners took it (1 without a takeover).")
+    pending = models.PositiveIntegerField(default=0, help_text="Pending completions when it (last) started.")
+    issued = models.PositiveIntegerField(default=0, help_text="Credentials issued, over every attempt.")
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="cohort_run_status_heartbeat")]
+
+    def __str__(self) -> str:
+        return f"Cohort run {self.pk} of {self.microcredential} ({self.status})"

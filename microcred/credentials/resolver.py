@@ -13,9 +13,10 @@ from the database exactly as the public endpoints serve them.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -24,7 +25,7 @@ from microcred.core.clock import now
 
 from . import links
 from .keys import public_key_of
-from .models import AccreditationEndorsement, Credential, IssuerKey, StatusList
+from .models import AccreditationEndorsement, IssuerKey, StatusEntry, StatusList
 from .vc.errors import FetchRefused, KeyResolutionError
 from .vc.fetch import DEFAULT_ACCEPT
 from .vc.loader import CONTEXTS_DIR, MICROCRED_CONTEXT_URL
@@ -40,9 +41,10 @@ def local_key_resolver(vm_url: str) -> tuple[Ed25519PublicKey, str]:
     slug = links.parse_issuer_url(controller) or links.parse_did(controller)
     if slug is None or not key_id:
         raise KeyResolutionError(f"{vm_url} is not a verification method of this site", vm=vm_url)
-    key = IssuerKey.objects.filter(organisation__slug=slug, key_id=key_id).first()
-    if key is None:
-        raise KeyResolutionError(f"{controller} has no key {key_id!r}", vm=vm_url)
+    try:  # unique per organisation: ``get`` asks for no ORDER BY, which ``first`` would
+        key = IssuerKey.objects.get(organisation__slug=slug, key_id=key_id)
+    except IssuerKey.DoesNotExist as exc:
+        raise KeyResolutionError(f"{controller} has no key {key_id!r}", vm=vm_url) from exc
     return public_key_of(key), controller
 
 
@@ -56,21 +58,14 @@ def local_status_entries(credential_url: str) -> list[dict[str, Any]]:
     from .statuslists import entry_json
 
     prefix = links.credential_url("")
-    if not credential_url.startswith(prefix):
+    if not credential_url.startswith(prefix) or not _is_uuid(credential_url[len(prefix) :]):
         return []
-    credential = (
-        Credential.objects.filter(uuid__iexact=credential_url[len(prefix) :]).first()
-        if _is_uuid(credential_url[len(prefix) :])
-        else None
-    )
-    if credential is None:
-        return []
-    return [entry_json(entry) for entry in credential.status_entries.select_related("status_list__organisation")]
+    # One query for every verification of one of our credentials: none when it is not ours.
+    entries = StatusEntry.objects.filter(credential__uuid=uuid.UUID(credential_url[len(prefix) :]))
+    return [entry_json(entry) for entry in entries.select_related("status_list__organisation")]
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(value)
     except ValueError:
@@ -110,13 +105,37 @@ def local_document(url: str) -> dict[str, Any] | None:
         endorsement = AccreditationEndorsement.objects.filter(uuid=path[1]).first()
         return endorsement.document if endorsement else None
     if len(path) == 4 and path[0] == "status" and path[3].isdigit():
-        status_list = (
-            StatusList.objects.filter(organisation__slug=path[1], purpose=path[2], number=int(path[3]))
-            .select_related("organisation")
-            .first()
-        )
-        return status_list_publish(status_list=status_list, now=now()) if status_list else None
+        lists = StatusList.objects.select_related("organisation")
+        try:  # unique: ``get`` asks for no ORDER BY
+            status_list = lists.get(organisation__slug=path[1], purpose=path[2], number=int(path[3]))
+        except StatusList.DoesNotExist:
+            return None
+        return status_list_publish(status_list=status_list, now=now())
     return None
+
+
+def local_credential(url: str) -> bytes | None:
+    """One of our issued credentials at its public URL, as its page serves it to machines: the
+    JSON document, or its VC-JWT for ``?format=jwt``. None when ``url`` names none. Read-only."""
+    from microcred.core.errors import NotFound
+
+    from .selectors import credential_get_public
+
+    if not links.is_local(url):
+        return None
+    parts = urlsplit(url)
+    prefix = urlsplit(links.credential_url("")).path
+    identifier = parts.path[len(prefix) :] if parts.path.startswith(prefix) else ""
+    wanted = dict(parse_qsl(parts.query)).get("format", "json").lower()
+    if not _is_uuid(identifier) or wanted not in ("json", "jwt"):
+        return None
+    try:
+        record = credential_get_public(uuid=identifier)
+    except NotFound:
+        return None
+    if wanted == "jwt":
+        return record.jwt.encode("ascii") if record.jwt else None
+    return json.dumps(record.document).encode("utf-8")
 
 
 class LocalFetcher:

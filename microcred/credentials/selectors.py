@@ -6,7 +6,7 @@ import contextlib
 import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet
@@ -15,6 +15,8 @@ from microcred.accounts.models import Membership, Organisation, OrganisationKind
 from microcred.accounts.permissions import STAFF_ROLES, has_org_role
 from microcred.accreditation.models import Accreditation
 from microcred.accreditation.selectors import current_accreditations_q
+from microcred.catalog.models import MicroCredential
+from microcred.catalog.selectors import ACHIEVEMENT_NOT_FOUND
 from microcred.core.errors import NotFound
 
 from . import links
@@ -56,10 +58,82 @@ def endorsement_get_public(*, uuid: Any) -> AccreditationEndorsement:
 
 def credential_get_public(*, uuid: Any) -> Credential:
     """Any credential by its unguessable id: holders share its URL, anyone may look it up."""
-    credential = _with_related(Credential.objects.filter(uuid=_parse_uuid(uuid))).first()
-    if credential is None:
-        raise NotFound("Credential not found.")
-    return credential
+    # The id is unique: ``get`` asks for no ORDER BY (``first`` would), and what its public page
+    # and documents show needs no signing key.
+    related = Credential.objects.select_related("microcredential", "issuer", "user__profile")
+    try:
+        return related.get(uuid=_parse_uuid(uuid))
+    except Credential.DoesNotExist as exc:
+        raise NotFound("Credential not found.") from exc
+
+
+# What the public page of a credential shows, beyond the credential's own immutable document:
+# its status, the version it awards, the issuer, and the holder's name with their profile's
+# visibility. Any change to one of these is a new version of the page.
+_PAGE_VERSION_FIELDS = (
+    "updated_at",
+    "status",
+    "status_reason",
+    "status_changed_at",
+    "valid_from",
+    "valid_until",
+    "microcredential__updated_at",
+    "microcredential__status",
+    "microcredential__slug",
+    "microcredential__title",
+    "microcredential__eqf_level",
+    "microcredential__workload_hours",
+    "microcredential__ects",
+    "microcredential__assessment_type",
+    "microcredential__participation_form",
+    "microcredential__quality_assurance",
+    "microcredential__country",
+    "issuer__updated_at",
+    "issuer__slug",
+    "issuer__name",
+    "user__full_name",
+    "user__email",
+    "user__profile__visibility",
+)
+
+
+class CredentialPageVersion(NamedTuple):
+    stamp: tuple[Any, ...]  # the values of _PAGE_VERSION_FIELDS
+    valid_from: datetime
+    valid_until: datetime | None
+
+
+def credential_page_version(*, uuid: Any) -> CredentialPageVersion | None:
+    """Everything that can change a credential's public page, read in one light query (no
+    document, no model objects); None when there is no such credential."""
+    try:
+        key = _parse_uuid(uuid)
+    except NotFound:
+        return None
+    row = next(iter(Credential.objects.filter(uuid=key).values_list(*_PAGE_VERSION_FIELDS)[:1]), None)
+    if row is None:
+        return None
+    fields = dict(zip(_PAGE_VERSION_FIELDS, row, strict=True))
+    return CredentialPageVersion(row, fields["valid_from"], fields["valid_until"])
+
+
+def microcredential_get_by_legacy_achievement_url(*, pk: int) -> MicroCredential:
+    """The version behind ``/achievements/<pk>``, served only because credentials issued before
+    public ids were signed with that URL as their achievement id (anything else there answers
+    not-found, so counting ids finds nothing new). Every such credential is older than every
+    credential naming the public id, so the version's first credential tells."""
+    first = (
+        Credential.objects.filter(microcredential_id=pk)
+        .select_related("microcredential__provider", "microcredential__industry")
+        .order_by("pk")
+        .first()
+    )
+    if first is None:
+        raise NotFound(ACHIEVEMENT_NOT_FOUND)
+    achievement = first.document.get("credentialSubject", {}).get("achievement", {})
+    if achievement.get("id") != links.legacy_achievement_url(pk):
+        raise NotFound(ACHIEVEMENT_NOT_FOUND)
+    return first.microcredential
 
 
 def credentials_of(*, actor: Any) -> QuerySet[Credential]:
@@ -147,6 +221,35 @@ def display_status(credential: Credential, *, now: datetime) -> DisplayStatus:
     if now < credential.valid_from:
         return DisplayStatus("not-yet-valid", "Not yet valid", "", credential.valid_from)
     return DisplayStatus("valid", "Valid", "", None)
+
+
+IDENTITY_TYPE_NAMES = {"emailAddress": "e-mail address", "telephone": "telephone number", "url": "web address"}
+
+
+@dataclass(frozen=True)
+class ProvenRecipient:
+    """Who a credential's signature says it was awarded to, in words: the identity it carries."""
+
+    description: str
+    identity_type: str  # as signed, e.g. "emailAddress"; "" when the subject has none
+
+    @property
+    def checkable_by_email(self) -> bool:
+        return self.identity_type == "emailAddress"
+
+
+def proven_recipient(document: dict[str, Any]) -> ProvenRecipient:
+    """The recipient as the signed ``credentialSubject`` names it. Ours carry a salted hash of
+    the e-mail address and no name, so a name on a page is never something the issuer proved."""
+    subject = document.get("credentialSubject") or {}
+    for identity in subject.get("identifier") or []:
+        identity_type = str(identity.get("identityType") or "")
+        kind = IDENTITY_TYPE_NAMES.get(identity_type, identity_type or "identifier")
+        article = "a hashed" if identity.get("hashed") else ("an" if kind[:1] in "aeiou" else "a")
+        return ProvenRecipient(f"the holder of {article} {kind}", identity_type)
+    if subject.get("id"):
+        return ProvenRecipient(f"the holder of {subject['id']}", "")
+    return ProvenRecipient("an unnamed recipient", "")
 
 
 def learner_name_for(credential: Credential, *, viewer: Any) -> str | None:

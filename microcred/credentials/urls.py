@@ -22,7 +22,10 @@ urlpatterns = [
     path("credentials/<uuid:uuid>", hosting.credential, name="credential"),
     path("endorsements/<uuid:uuid>", hosting.endorsement, name="endorsement"),
     path("status/<slug:slug>/<str:purpose>/<int:number>", hosting.status_list, name="status_list"),
-    path("achievements/<int:pk>", hosting.achievement, name="achievement"),
-    path("achievements/<int:pk>/image.svg", hosting.achievement_image, name="achievement_image"),
+    path("achievements/<uuid:public_id>", hosting.achievement, name="achievement"),
+    path("achievements/<uuid:public_id>/image.svg", hosting.achievement_image, name="achievement_image"),
+    # Named by credentials issued before public ids; served for those credentials only.
+    path("achievements/<int:pk>", hosting.legacy_achievement, name="legacy_achievement"),
+    path("achievements/<int:pk>/image.svg", hosting.legacy_achievement_image, name="legacy_achievement_image"),
     path("me/credentials/", pages.my_credentials, name="mine"),
 ]

@@ -22,14 +22,13 @@ from microcred.learning.selectors import (
     access_completion,
     access_enrolment,
     completion_for,
-    enrolment_for,
     enrolment_progress,
     enrolments_of,
     enrolments_with_modules,
     lesson_in_enrolment,
     progress_for_many,
 )
-from microcred.learning.services import enrolment_create, enrolment_withdraw, lesson_complete
+from microcred.learning.services import enrolment_get_or_create, enrolment_withdraw, lesson_complete
 
 router = Router(tags=["learning"])
 
@@ -204,7 +203,7 @@ def enrolment_detail(enrolment: Enrolment) -> EnrolmentDetailOut:
 )
 def create_enrolment(request: HttpRequest, payload: EnrolmentIn) -> Status[EnrolmentDetailOut]:
     """201 with the new enrolment; 200 with the existing one when already enrolled (re-activated
-    after a withdrawal), so retrying is safe."""
+    after a withdrawal), so retrying is safe. Of several simultaneous requests exactly one gets 201."""
     actor = actor_of(request)
     try:
         mc = microcredential_get(pk=payload.microcredential_id)
@@ -214,9 +213,8 @@ def create_enrolment(request: HttpRequest, payload: EnrolmentIn) -> Status[Enrol
             "There is no published micro-credential with this id.",
             errors={"body.microcredential_id": ["No published micro-credential with this id."]},
         ) from exc
-    existed = enrolment_for(actor=actor, microcredential_id=mc.pk) is not None
-    enrolment = enrolment_create(actor=actor, microcredential=mc)
-    return Status(200 if existed else 201, enrolment_detail(access_enrolment(actor=actor, enrolment_id=enrolment.pk)))
+    enrolment, created = enrolment_get_or_create(actor=actor, microcredential=mc)
+    return Status(201 if created else 200, enrolment_detail(access_enrolment(actor=actor, enrolment_id=enrolment.pk)))
 
 
 @router.get("/enrolments", response={200: Page[EnrolmentOut], **PROBLEMS_AUTH}, summary="My enrolments")
@@ -243,7 +241,8 @@ def get_enrolment(request: HttpRequest, enrolment_id: int) -> EnrolmentDetailOut
     summary="Withdraw from an enrolment",
 )
 def withdraw_enrolment(request: HttpRequest, enrolment_id: int) -> EnrolmentDetailOut:
-    """Progress is kept; enrolling again re-activates the enrolment. A completed one cannot be withdrawn (409)."""
+    """Progress is kept; enrolling again re-activates the enrolment. A completed one cannot be withdrawn (409).
+    Withdrawing again changes nothing: 200 with the enrolment as it was, its first ``withdrawn_at`` kept."""
     actor = actor_of(request)
     enrolment = enrolment_withdraw(actor=actor, enrolment=access_enrolment(actor=actor, enrolment_id=enrolment_id))
     return enrolment_detail(enrolment)

@@ -15,41 +15,63 @@ from microcred.core.services import audit_record
 from .models import Completion, Enrolment, EnrolmentStatus, LessonProgress
 
 
-@transaction.atomic
 def enrolment_create(*, actor: Any, microcredential: MicroCredential) -> Enrolment:
     """Enrol the actor; enrolling again returns the same enrolment (re-activated after a withdrawal)."""
-    require_authenticated(actor)
-    if microcredential.status != Status.PUBLISHED:
-        raise Conflict("This micro-credential is not open for enrolment.", code="not_enrollable")
-    existing = Enrolment.objects.select_for_update().filter(user=actor, microcredential=microcredential).first()
-    if existing is not None:
-        if existing.status == EnrolmentStatus.WITHDRAWN:
-            existing.status = EnrolmentStatus.ACTIVE
-            existing.withdrawn_at = None
-            existing.save(update_fields=["status", "withdrawn_at"])
-        return existing
-    try:
-        with transaction.atomic():
-            enrolment = Enrolment.objects.create(user=actor, microcredential=microcredential, enrolled_at=now())
-    except IntegrityError:
-        # A concurrent request enrolled first; theirs is ours.
-        return Enrolment.objects.get(user=actor, microcredential=microcredential)
-    audit_record(actor=actor, action="enrolment.create", target=enrolment, microcredential=microcredential.pk)
+    enrolment, _ = enrolment_get_or_create(actor=actor, microcredential=microcredential)
     return enrolment
 
 
 @transaction.atomic
+def enrolment_get_or_create(*, actor: Any, microcredential: MicroCredential) -> tuple[Enrolment, bool]:
+    """Like ``enrolment_create``, and ``True`` only for the call that created the enrolment: of
+    several concurrent calls, the others find it once the unique constraint turns them away."""
+    require_authenticated(actor)
+    if microcredential.status != Status.PUBLISHED:
+        raise Conflict("This micro-credential is not open for enrolment.", code="not_enrollable")
+    existing = Enrolment.objects.select_for_update().filter(user=actor, microcredential=microcredential).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                enrolment = Enrolment.objects.create(user=actor, microcredential=microcredential, enrolled_at=now())
+        except IntegrityError:
+            # A concurrent request enrolled first; theirs is ours.
+            existing = Enrolment.objects.select_for_update().get(user=actor, microcredential=microcredential)
+        else:
+            audit_record(actor=actor, action="enrolment.create", target=enrolment, microcredential=microcredential.pk)
+            return enrolment, True
+    if existing.status == EnrolmentStatus.WITHDRAWN:
+        existing.status = EnrolmentStatus.ACTIVE
+        existing.withdrawn_at = None
+        existing.save(update_fields=["status", "withdrawn_at"])
+        audit_record(actor=actor, action="enrolment.reactivate", target=existing)
+    return existing, False
+
+
+@transaction.atomic
 def enrolment_withdraw(*, actor: Any, enrolment: Enrolment) -> Enrolment:
+    """Withdraw once: withdrawing an enrolment that is already withdrawn changes nothing (no new
+    audit row, the first ``withdrawn_at`` stays) and returns it as it is."""
     require_authenticated(actor)
     if enrolment.user_id != actor.pk:
         raise NotFound("Enrolment not found.")
+    _lock_fresh(enrolment)
     if enrolment.status == EnrolmentStatus.COMPLETED:
         raise Conflict("A completed micro-credential cannot be withdrawn from.")
+    if enrolment.status == EnrolmentStatus.WITHDRAWN:
+        return enrolment
     enrolment.status = EnrolmentStatus.WITHDRAWN
     enrolment.withdrawn_at = now()
     enrolment.save(update_fields=["status", "withdrawn_at"])
     audit_record(actor=actor, action="enrolment.withdraw", target=enrolment)
     return enrolment
+
+
+def _lock_fresh(enrolment: Enrolment) -> None:
+    """Lock the enrolment's row and reload its state into the caller's instance, so a decision
+    is taken on what is stored now rather than on what the caller read earlier."""
+    enrolment.refresh_from_db(
+        from_queryset=Enrolment.objects.select_for_update(), fields=["status", "completed_at", "withdrawn_at"]
+    )
 
 
 def _lesson_of(enrolment: Enrolment, lesson: Lesson) -> None:
@@ -64,6 +86,7 @@ def lesson_complete(*, actor: Any, enrolment: Enrolment, lesson: Lesson) -> Less
     if enrolment.user_id != actor.pk:
         raise NotFound("Enrolment not found.")
     _lesson_of(enrolment, lesson)
+    _lock_fresh(enrolment)
     if enrolment.status == EnrolmentStatus.WITHDRAWN:
         raise Conflict("You have withdrawn from this micro-credential; enrol again to continue.")
     if lesson.kind == LessonKind.QUIZ:

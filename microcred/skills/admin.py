@@ -17,7 +17,9 @@ from .models import Skill, SkillFramework
 @admin.register(SkillFramework)
 class SkillFrameworkAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
-    list_display = ("name", "slug", "publisher", "skill_count")
+    list_display = ("name", "slug", "publisher", "owner", "skill_count")
+    list_select_related = ("owner",)
+    raw_id_fields = ("owner",)
     search_fields = ("name", "slug", "publisher")
     prepopulated_fields = {"slug": ("name",)}
 

@@ -13,10 +13,21 @@ LEVEL_ORDER = {Level.BEGINNER: 1, Level.INTERMEDIATE: 2, Level.EXPERT: 3}
 
 
 class SkillFramework(models.Model):
+    """A taxonomy of skills. Shared ones (no owner: ESCO, Microcred Skills) are curated by platform
+    staff; a provider's own framework is extended by that provider's staff (``microcred.skills.services``)."""
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     publisher = models.CharField(max_length=200, blank=True)
     url = models.URLField(blank=True)
+    owner = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="skill_frameworks",
+        help_text="The provider whose staff may add skills to it; empty for a shared framework.",
+    )
 
     class Meta:
         ordering = ["name"]

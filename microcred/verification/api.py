@@ -9,10 +9,13 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from microcred.accounts.services import api_token_authenticate
 from microcred.api.errors import ProblemOut
 from microcred.core.errors import ValidationFailed
+from microcred.core.problems import problem_response
 
 from .services import MAX_PRESENTED_BYTES, verify_credential
+from .throttle import retry_after
 
 router = Router(tags=["verification"])
 
@@ -101,14 +104,30 @@ _REQUEST_BODY = {
 @router.post(
     "/verify",
     auth=None,
-    response={200: VerificationOut, 413: ProblemOut, 422: ProblemOut},
+    response={200: VerificationOut, 413: ProblemOut, 422: ProblemOut, 429: ProblemOut},
     summary="Verify a credential",
     openapi_extra=_REQUEST_BODY,
 )
-def verify(request: HttpRequest) -> dict[str, Any]:
+def verify(request: HttpRequest) -> Any:
     """Run the Open Badges 3.0 verification checklist on a credential given as JSON (`credential`
     or `url`) or uploaded as a file. A credential that fails a check is still a 200 answer: read
-    `valid`, `outcome` and each step's `reason`; only unusable requests get a problem."""
+    `valid`, `outcome` and each step's `reason`; only unusable requests get a problem.
+
+    Each client may verify `MICROCRED_VERIFY_RATE` times (anonymous, by address) or
+    `MICROCRED_VERIFY_RATE_AUTHENTICATED` times (with a session or an API token); over it the
+    answer is a 429 problem with `Retry-After`. A verification that runs past its processor-time
+    budget is stopped and reported as `malformed` (step `read`, code `too_slow`)."""
+    wait = retry_after(request, user=_token_user(request))
+    if wait is not None:
+        response = problem_response(
+            request,
+            status=429,
+            code="throttled",
+            title="Too many requests",
+            detail=f"This client has verified many credentials in a short time; try again in {wait} seconds.",
+        )
+        response["Retry-After"] = str(wait)
+        return response
     if (request.content_type or "").startswith("multipart/"):
         upload = request.FILES.get("file")
         if upload is None:
@@ -138,6 +157,15 @@ def verify(request: HttpRequest) -> dict[str, Any]:
     return report.to_json()
 
 
+def _token_user(request: HttpRequest) -> Any:
+    """The owner of a live API token in the Authorization header (this operation is public, so
+    nothing else authenticates it); None without one."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return api_token_authenticate(token.strip())
+
+
 class _TooLarge(ValidationFailed):
     code = "payload_too_large"
     status = 413
@@ -151,7 +179,12 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
         raise _TooLarge("The request body is larger than 2 MB.") from exc
     try:
         payload = json.loads(body or b"null")
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+    except RecursionError as exc:
+        raise ValidationFailed(
+            "The request body is nested too deeply to read.",
+            errors={"body": ["Credentials are nested a few levels deep; this is hundreds."]},
+        ) from exc
+    except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed(
             "The request body is not JSON.",
             errors={"body": ["Send a JSON object {credential | url, recipient_email}, or upload a file."]},

@@ -1,30 +1,29 @@
 """Where the verifier's documents come from: our own site without HTTP, everything else through
 the SSRF-safe HTTPS fetcher (and only when ``MICROCRED_REMOTE_FETCH`` allows it).
 
-Our own credentials, status lists and issuer profiles are answered by calling our URLconf's
-views in-process: verifying one of our badges never depends on the site reaching itself over
-the network (which fails behind many proxies), and a status list is read as the issuer
-serves it, not as some cache remembers it.
+Our own credentials, status lists, issuer profiles, DID documents, key sets and endorsements
+are read from the database by the credentials app's resolver, exactly as the public endpoints
+serve them: verifying one of our badges never depends on the site reaching itself over the
+network (which fails behind many proxies), and a status list is read as the issuer serves it.
+Any other URL of ours (a page, a search) holds no credential and is reported as such; pages
+are never rendered for the verifier.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404, HttpResponse, HttpResponseBase
-from django.test import RequestFactory
-from django.urls import Resolver404, resolve
 
 from microcred.core.errors import AppError
 from microcred.credentials.vc import HttpsFetcher
 from microcred.credentials.vc.dataintegrity import ResolveKey
 from microcred.credentials.vc.didweb import ResolvedKey, make_key_resolver
-from microcred.credentials.vc.errors import CredentialError, FetchRefused, KeyResolutionError
+from microcred.credentials.vc.errors import FetchRefused, KeyResolutionError
 from microcred.credentials.vc.fetch import DEFAULT_ACCEPT, Fetcher
 
 # Presented files may be baked images; documents a credential points at are small JSON.
@@ -51,14 +50,22 @@ def remote_fetch_enabled() -> bool:
 
 
 class SiteFetcher:
-    """A :class:`Fetcher` serving our own URLs in-process and foreign ones through ``remote``."""
+    """A :class:`Fetcher` serving our own URLs from the database and foreign ones through ``remote``.
 
-    def __init__(self, *, remote: Fetcher | None) -> None:
+    ``looking_for`` words the refusal of a URL of ours that holds nothing: "credential" for
+    what a visitor presents, "document" for what a credential points at.
+    """
+
+    def __init__(self, *, remote: Fetcher | None, looking_for: str = "document") -> None:
         self._remote = remote
+        self._looking_for = looking_for
 
     def fetch(self, url: str, *, accept: str = DEFAULT_ACCEPT) -> bytes:
         if is_ours(url):
-            return fetch_local(url, accept=accept)
+            body = fetch_local(url)
+            if body is None:
+                raise FetchRefused(f"there is no {self._looking_for} at {url}", url=url)
+            return body
         if self._remote is None:
             raise FetchRefused(
                 f"fetching {url} was refused: this installation does not fetch documents from other sites",
@@ -91,69 +98,45 @@ def document_fetcher(*, max_bytes: int = DOCUMENT_MAX_BYTES) -> SiteFetcher:
     return SiteFetcher(remote=remote)
 
 
-def fetch_local(url: str, *, accept: str = DEFAULT_ACCEPT) -> bytes:
-    """Our own document at ``url``: issuer documents, DIDs, key sets and status lists from the
-    credentials app's resolver, anything else (credentials) from the view that serves it."""
+def fetch_local(url: str) -> bytes | None:
+    """Our own document or credential at ``url``, or None when we publish nothing there."""
     resolver = _credentials_resolver()
-    if resolver is not None and hasattr(resolver, "local_document"):
+    if resolver is None:  # pragma: no cover - the credentials app ships it
+        return None
+    try:
         document = resolver.local_document(url.partition("#")[0])
         if document is not None:
             return json.dumps(document).encode("utf-8")
-    return _fetch_through_view(url, accept=accept)
+        credential: bytes | None = resolver.local_credential(url.partition("#")[0])
+    except (KeyResolutionError, AppError, ObjectDoesNotExist, ValueError, OverflowError):
+        return None
+    return credential
 
 
-def _fetch_through_view(url: str, *, accept: str) -> bytes:
-    """Answer a URL under SITE_URL by calling our own view, as an anonymous visitor would."""
-    if not is_local(url):
-        raise FetchRefused(f"there is no document at {url}", url=url)
-    parts = urlsplit(url)
-    base = urlsplit(site_url())
-    prefix = base.path.rstrip("/")
-    path = parts.path[len(prefix) :] if prefix and parts.path.startswith(prefix) else parts.path
-    path = path or "/"
-    try:
-        match = resolve(path)
-    except Resolver404:
-        raise FetchRefused(f"there is no document at {url}", url=url) from None
-    factory = RequestFactory(HTTP_HOST=base.netloc, HTTP_ACCEPT=accept)
-    request = factory.get(path, data=_query(parts.query), secure=base.scheme == "https")
-    request.user = AnonymousUser()
-    try:
-        response: Any = match.func(request, *match.args, **match.kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-    except (Http404, ObjectDoesNotExist, AppError) as exc:
-        raise FetchRefused(f"there is no document at {url}", url=url) from exc
-    return _body(response, url)
-
-
-def _query(query: str) -> dict[str, str]:
-    return dict(parse_qsl(query, keep_blank_values=True))
-
-
-def _body(response: HttpResponseBase, url: str) -> bytes:
-    if response.status_code != 200:
-        raise FetchRefused(f"{url} answered HTTP {response.status_code}", url=url, status=response.status_code)
-    if not isinstance(response, HttpResponse):
-        raise FetchRefused(f"{url} is not a document we can read in-process", url=url)
-    return bytes(response.content)
-
-
-def key_resolver(fetcher: Fetcher) -> ResolveKey:
-    """Our issuers' keys from the database (retired ones too), did:key locally, and did:web or
-    HTTPS controller documents through ``fetcher``."""
-    by_document = make_key_resolver(fetcher)
+def local_key(vm_url: str) -> tuple[bytes, str] | None:
+    """``(raw Ed25519 public key, controller)`` of one of our issuers' verification methods, from
+    the database (retired keys too), or None when ``vm_url`` is not ours. Raw bytes so that the
+    answer can cross a process boundary (see the sandbox)."""
     resolver = _credentials_resolver()
+    if resolver is None or not is_ours(vm_url):
+        return None
+    try:
+        public_key, controller = resolver.local_key_resolver(vm_url)
+    except (AppError, ObjectDoesNotExist) as exc:
+        raise KeyResolutionError(f"{vm_url} is not a key of this site", vm=vm_url) from exc
+    return public_key.public_bytes_raw(), controller
+
+
+def key_resolver(fetcher: Fetcher, *, our_key: Callable[[str], tuple[bytes, str] | None] = local_key) -> ResolveKey:
+    """Our issuers' keys through ``our_key``, did:key locally, and did:web or HTTPS controller
+    documents through ``fetcher``."""
+    by_document = make_key_resolver(fetcher)
 
     def resolve(vm_url: str) -> ResolvedKey:
-        if resolver is not None and is_ours(vm_url):
-            try:
-                public_key, controller = resolver.local_key_resolver(vm_url)
-            except CredentialError:
-                raise
-            except (AppError, ObjectDoesNotExist) as exc:
-                raise KeyResolutionError(f"{vm_url} is not a key of this site", vm=vm_url) from exc
-            return ResolvedKey(public_key, controller)
-        return by_document(vm_url)
+        ours = our_key(vm_url)
+        if ours is None:
+            return by_document(vm_url)
+        raw, controller = ours
+        return ResolvedKey(Ed25519PublicKey.from_public_bytes(raw), controller)
 
     return resolve

@@ -50,8 +50,21 @@ class VerifyForm(forms.Form):
             raise forms.ValidationError("The pasted text is larger than 2 MB.")
         return text
 
+    def __init__(self, *args: Any, refusal: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._refusal = refusal
+
+    @classmethod
+    def refused(cls, message: str) -> VerifyForm:
+        """A form answering a request that could not even be read (too large, too frequent)."""
+        form = cls(data={}, refusal=message)
+        form.is_valid()
+        return form
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if self._refusal:
+            raise forms.ValidationError(self._refusal)
         given = [name for name in ("credential", "file", "url") if cleaned.get(name)]
         if not self.errors and not given:
             raise forms.ValidationError("Paste a credential, upload a file, or give a URL.")

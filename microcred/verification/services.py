@@ -6,17 +6,23 @@ checklist engine to our key resolver and document fetcher and never writes anyth
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import cache, partial
 from typing import Any
 from urllib.parse import urlsplit
+
+from django.conf import settings
 
 from microcred.core import clock
 from microcred.core.errors import ValidationFailed
 from microcred.credentials.vc import HttpsFetcher
 from microcred.credentials.vc.errors import CredentialError
+from microcred.credentials.vc.limits import check_document
 from microcred.credentials.vc.verifier import VerificationReport, report_unreadable, verify_presented
+from microcred.credentials.vc.verifier.keys import CallableFetcher
 
+from . import sandbox
 from .fetching import (
     FETCH_TIMEOUT_SECONDS,
     PRESENTED_ACCEPT,
@@ -25,6 +31,7 @@ from .fetching import (
     document_fetcher,
     is_local,
     key_resolver,
+    local_key,
     remote_fetch_enabled,
 )
 
@@ -56,21 +63,100 @@ def verify_credential(
                 "credential": ["The credential is larger than 2 MB; credentials and badge images are far smaller."]
             },
         )
-    fetcher = document_fetcher()
     if url is not None:
         url = _checked_url(url)
         try:
-            data = _presented_fetcher(fetcher).fetch(url, accept=PRESENTED_ACCEPT)
+            data = _presented_fetcher().fetch(url, accept=PRESENTED_ACCEPT)
         except CredentialError as exc:
             return report_unreadable(exc)
     assert data is not None
+    if isinstance(data, Mapping):
+        # Already parsed (the API's JSON body): checked here, since handing a deeply nested object
+        # to the sandbox would recurse in pickle. Iterative and linear; text is checked there.
+        try:
+            check_document(data, what="the credential")
+        except CredentialError as exc:
+            return report_unreadable(exc)
+    engine = partial(
+        _verify_with,
+        data=data,
+        now=now or clock.now(),
+        recipient_email=(recipient_email or "").strip() or None,
+    )
+    services = _site_services()
+    if not getattr(settings, "MICROCRED_VERIFY_SANDBOX", True):
+        return engine(lambda name, *args: services[name](*args))
+    _warm_once()
+    workers = sandbox.pool(
+        size=int(settings.MICROCRED_VERIFY_WORKERS),
+        memory_bytes=int(settings.MICROCRED_VERIFY_MEMORY_MB) * 1024 * 1024,
+    )
+    try:
+        return workers.run(
+            engine,
+            services=services,
+            cpu_seconds=int(settings.MICROCRED_VERIFY_CPU_SECONDS),
+            wall_seconds=float(settings.MICROCRED_VERIFY_WALL_SECONDS),
+        )
+    except sandbox.VerificationStopped as exc:
+        return report_unreadable(exc)
+
+
+def _verify_with(
+    call: Callable[..., Any],
+    *,
+    data: bytes | str | Mapping[str, Any],
+    now: datetime,
+    recipient_email: str | None,
+) -> VerificationReport:
+    """The Django-free engine, with the site reached only through ``call`` (see the sandbox): it
+    reads no settings and no database, so a sandbox worker forked long ago runs it correctly.
+
+    Each answer is asked for once per verification: the credential, its endorsements and the
+    status lists are mostly signed with the same key, and a round trip to the web process (plus
+    its query) per signature was a fifth of a verification's cost. Within one verification the
+    same question must get the same answer anyway; nothing is kept past it."""
+    answers: dict[tuple[str, str], Any] = {}
+
+    def ask(name: str, argument: str) -> Any:
+        if (name, argument) not in answers:
+            answers[name, argument] = call(name, argument)  # an error is raised, not remembered
+        return answers[name, argument]
+
+    def fetch_document(url: str) -> bytes:
+        body: bytes = ask("fetch", url)
+        return body
+
     return verify_presented(
         data,
-        now=now or clock.now(),
-        resolve_key=key_resolver(fetcher),
-        fetch_document=fetcher.fetch,
-        recipient_email=(recipient_email or "").strip() or None,
-        known_status_entries=_our_status_entries,
+        now=now,
+        resolve_key=key_resolver(CallableFetcher(fetch_document), our_key=lambda vm_url: ask("our_key", vm_url)),
+        fetch_document=fetch_document,
+        recipient_email=recipient_email,
+        known_status_entries=lambda credential_id: ask("status_entries", credential_id),
+    )
+
+
+def _site_services() -> dict[str, Callable[..., Any]]:
+    fetcher = document_fetcher()
+    return {"fetch": fetcher.fetch, "our_key": local_key, "status_entries": _our_status_entries}
+
+
+@cache
+def _warm_once() -> None:
+    """Process the bundled JSON-LD contexts once in this process, so that every sandbox worker
+    starts with them memoised."""
+    from microcred.credentials.vc.jsonld import canonicalize
+    from microcred.credentials.vc.loader import OB_V3P0_CONTEXT, VC_V2_CONTEXT
+
+    canonicalize(
+        {
+            "@context": [VC_V2_CONTEXT, OB_V3P0_CONTEXT],
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "issuer": {"id": "https://issuer.example/", "type": ["Profile"]},
+            "validFrom": "2025-01-01T00:00:00Z",
+            "credentialSubject": {"type": ["AchievementSubject"], "achievement": {"type": ["Achievement"]}},
+        }
     )
 
 
@@ -101,9 +187,10 @@ def _checked_url(url: str) -> str:
     return url
 
 
-def _presented_fetcher(documents: SiteFetcher) -> SiteFetcher:
-    """Our own URLs resolve in-process; a foreign URL is fetched only when remote fetching is
-    on, through the SSRF-refusing fetcher, with room for a baked badge image."""
+def _presented_fetcher() -> SiteFetcher:
+    """Our own URLs resolve from the database; a foreign URL is fetched only when remote fetching
+    is on, through the SSRF-refusing fetcher, with room for a baked badge image."""
+    remote = None
     if remote_fetch_enabled():
-        return SiteFetcher(remote=HttpsFetcher(timeout=FETCH_TIMEOUT_SECONDS, max_bytes=PRESENTED_MAX_BYTES))
-    return documents
+        remote = HttpsFetcher(timeout=FETCH_TIMEOUT_SECONDS, max_bytes=PRESENTED_MAX_BYTES)
+    return SiteFetcher(remote=remote, looking_for="credential")

@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from microcred.core.errors import ValidationFailed
 from microcred.credentials.vc.verifier import VerificationReport
 
 from .forms import VerifyForm
-from .services import verify_credential
+from .services import MAX_PRESENTED_BYTES, verify_credential
+from .throttle import retry_after
 
 
+@csrf_exempt  # checked by _verify once the body is known to be readable
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
+    """A paste over the request size limit is answered on this page, not by the generic error
+    page: Django's CSRF check would otherwise fail reading the body before the view runs."""
+    if request.method == "POST":
+        try:
+            request.POST  # noqa: B018 - reading it is the check
+        except RequestDataTooBig:
+            message = (
+                f"What you sent is larger than {filesizeformat(MAX_PRESENTED_BYTES)}; credentials are far "
+                "smaller. Is this the right text? A baked badge image can be uploaded as a file instead."
+            )
+            return _page(request, VerifyForm.refused(message), status=413)
+    return _verify(request)
+
+
+@csrf_protect
+def _verify(request: HttpRequest) -> HttpResponse:
     report: VerificationReport | None = None
     if request.method == "POST":
         form = VerifyForm(request.POST, request.FILES)
@@ -26,6 +47,12 @@ def verify(request: HttpRequest) -> HttpResponse:
     status = 200
     if form.is_bound:
         if form.is_valid():
+            wait = retry_after(request)
+            if wait is not None:
+                message = f"You have verified many credentials in a short time; try again in {wait} seconds."
+                response = _page(request, VerifyForm.refused(message), status=429)
+                response["Retry-After"] = str(wait)
+                return response
             try:
                 report = verify_credential(**form.presented())
             except ValidationFailed as exc:
@@ -35,4 +62,10 @@ def verify(request: HttpRequest) -> HttpResponse:
                 status = 400
         else:
             status = 400
+    return _page(request, form, report=report, status=status)
+
+
+def _page(
+    request: HttpRequest, form: VerifyForm, *, report: VerificationReport | None = None, status: int
+) -> HttpResponse:
     return render(request, "verification/verify.html", {"form": form, "report": report}, status=status)

@@ -7,13 +7,16 @@ from typing import Any
 
 from django import forms
 from django.conf.locale import LANG_INFO
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.template import loader
 
 from microcred.accounts.models import Visibility
 from microcred.catalog.models import ParticipationForm
 from microcred.catalog.selectors import SORTS, CatalogFilters
 from microcred.core.errors import ValidationFailed
 from microcred.skills.models import Level
+
+from .widgets import PlainSelect
 
 SORT_CHOICES = [
     ("relevance", "Best match"),
@@ -66,6 +69,9 @@ class CatalogFilterForm(forms.Form):
         languages: list[str],
     ) -> None:
         super().__init__(data)
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget = PlainSelect(attrs=field.widget.attrs, choices=field.widget.choices)
         self._set_choices("industry", [("", "All industries"), *industries])
         self._set_choices("provider", [("", "All providers"), *providers])
         self._set_choices("skill", [("", "Any skill"), *skills])
@@ -150,6 +156,30 @@ class EmailAuthenticationForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "That email and password do not match an account. Check both and try again.",
     }
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form (which answers the same for unknown addresses), with the e-mail queued
+    as a background task like every other account e-mail, so sending it takes no visible time."""
+
+    email = forms.EmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        from microcred.accounts.mail import send_email_task
+
+        subject = " ".join(loader.render_to_string(subject_template_name, context).split())
+        body = loader.render_to_string(email_template_name, context)
+        send_email_task.enqueue(to_email, subject, body)
 
 
 class ProfileForm(forms.Form):

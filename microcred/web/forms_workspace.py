@@ -298,7 +298,7 @@ class AccreditationStatusForm(forms.Form):
 
 
 class MemberAddForm(forms.Form):
-    email = forms.EmailField(label="Email of an existing account")
+    email = forms.EmailField(label="Email address")
     role = forms.ChoiceField(choices=MembershipRole.choices, initial=MembershipRole.INSTRUCTOR)
 
 

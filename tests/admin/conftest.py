@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from microcred.accounts.services import api_token_create
+from microcred.accounts.services import api_token_create, membership_invite
 from microcred.accreditation.services import accreditation_grant
 from microcred.assessment.services import attempt_start, attempt_submit
 from microcred.catalog.models import Lesson, LessonKind, MicroCredentialSkill
@@ -67,6 +67,7 @@ def world(staff):
     attempt = attempt_start(actor=learner, quiz=quiz, enrolment=enrolment)
     attempt_submit(actor=learner, attempt=attempt, answers=correct_answers(attempt))
     token, secret = api_token_create(actor=learner, name="laptop")
+    membership_invite(actor=None, organisation=provider, email="invitee@example.org", role="grader")
     assert Completion.objects.filter(enrolment=enrolment).exists()
     return {
         "provider": provider,

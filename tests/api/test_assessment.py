@@ -118,10 +118,22 @@ def test_failing_then_resubmitting(api, learner, mc):
 
     assert graded["passed"] is False and graded["points_earned"] == 1 and graded["completion"] is None
     wrong = next(q for q in graded["questions"] if str(q["question_id"]) == multi)
-    assert wrong["is_correct"] is False and wrong["chosen_choice_ids"] == answers[multi]
-    assert len(wrong["correct_choice_ids"]) == 2 and wrong["points_awarded"] == 0
+    assert wrong["chosen_choice_ids"] == answers[multi]
+    # Attempts are unlimited, so the answers stay hidden until the learner passes.
+    assert graded["answers_shown"] is False
+    assert wrong["is_correct"] is None and wrong["correct_choice_ids"] is None and wrong["points_awarded"] is None
     assert_problem(submit(api, attempt_id, answers), 409, "already_submitted")
+    assert AuditLog.objects.filter(action="attempt.grade").count() == 1
     assert not Completion.objects.exists()
+
+    retake = start(api, enrolment, mc)
+    assert retake.status_code == 201
+    passed = submit(api, retake.json()["id"], correct_answers(Attempt.objects.get(pk=retake.json()["id"])))
+    assert passed.json()["result"]["answers_shown"] is True
+    # Having passed, the first attempt's review names the answers too.
+    first = api.get(f"{API}/attempts/{attempt_id}").json()["result"]
+    wrong = next(q for q in first["questions"] if str(q["question_id"]) == multi)
+    assert first["answers_shown"] is True and wrong["is_correct"] is False and len(wrong["correct_choice_ids"]) == 2
 
 
 @pytest.mark.parametrize(

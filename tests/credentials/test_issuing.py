@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from uuid import UUID
 
 import pytest
 from django.db import connection, connections
@@ -61,9 +62,11 @@ def test_completing_a_micro_credential_issues_a_valid_signed_open_badge(world):
     assert identifier["identityHash"] == identity_hash("ada.lovelace@example.org", credential.recipient_salt)
     achievement = subject["achievement"]
     assert achievement["achievementType"] == "MicroCredential"
-    assert achievement["id"] == f"{SITE}/achievements/{world.mc.pk}"
+    # A random public id, not the row's sequential key: drafts cannot be found by counting.
+    assert achievement["id"] == f"{SITE}/achievements/{world.mc.public_id}"
+    assert UUID(achievement["id"].rsplit("/", 1)[1]).version == 4
     assert achievement["image"] == {
-        "id": f"{SITE}/achievements/{world.mc.pk}/image.svg",
+        "id": f"{SITE}/achievements/{world.mc.public_id}/image.svg",
         "type": "Image",
         "caption": "Data Basics badge",
     }

@@ -38,6 +38,6 @@ def test_rows_compare_against_the_peer() -> None:
 
 
 def test_command_line_quick_without_peer(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--quick", "--no-peer"]) == 0
+    assert main(["--quick", "--no-peer", "--no-load"]) == 0
     out = capsys.readouterr().out
     assert "cohort issuing" in out and "peer: skipped" in out

@@ -8,6 +8,7 @@ import pytest
 from microcred.credentials.models import Credential
 from tests.credentials.conftest import complete
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, published_microcredential
+from tests.verification.builders import World, https_issuer
 
 SITE = "https://academy.example"
 
@@ -26,3 +27,16 @@ def issued(db, site) -> Credential:
     learner = UserFactory(email="Ada.Lovelace@Example.org", full_name="Ada Lovelace")
     completion = complete(mc, learner)
     return Credential.objects.get(completion=completion)
+
+
+@pytest.fixture
+def world() -> World:
+    """Documents the Django-free engine may fetch (test_verifier, test_memo)."""
+    return World()
+
+
+@pytest.fixture
+def academy(world: World):
+    issuer = https_issuer()
+    world.publish_issuer(issuer)
+    return issuer

@@ -99,3 +99,39 @@ def test_unusable_requests_are_validation_errors(kwargs):
 def test_oversized_input_is_refused():
     with pytest.raises(ValidationFailed, match="2 MB"):
         verify_credential(data=b"{" + b" " * (2 * 1024 * 1024) + b"}")
+
+
+def test_a_revocation_shows_in_the_very_next_verification(issued: Credential, client):
+    """However often a credential was verified before (its canonical form and its status list's
+    are remembered), revoking it changes the answer of the next request, on the API too."""
+    owner = issued.issuer.memberships.get(role="owner").user
+    body = {"credential": issued.document}
+    for _ in range(3):
+        answer = client.post("/api/v1/verify", body, content_type="application/json").json()
+        assert answer["outcome"] == "valid", answer
+    credential_revoke(actor=owner, credential=issued, reason="Issued in error")
+    answer = client.post("/api/v1/verify", body, content_type="application/json").json()
+    assert answer["outcome"] == "revoked" and not answer["valid"]
+    status = next(step for step in answer["steps"] if step["name"] == "status")
+    assert status["code"] == "revoked"
+
+
+def test_each_question_to_the_site_is_asked_once_per_verification(issued: Credential):
+    """The credential, its status lists and any endorsements are signed with few keys: one
+    verification asks the site (a round trip from the sandbox) once for each distinct thing."""
+    from functools import partial
+
+    from microcred.core import clock
+    from microcred.verification.services import _site_services, _verify_with
+
+    services = _site_services()
+    asked: list[tuple[str, tuple]] = []
+
+    def call(name: str, *args):
+        asked.append((name, args))
+        return services[name](*args)
+
+    report = partial(_verify_with, data=issued.document, now=clock.now(), recipient_email=None)(call)
+    assert report.valid, report.to_json()
+    assert len(asked) == len(set(asked))
+    assert sum(1 for name, _ in asked if name == "our_key") == 1  # credential and lists: one key

@@ -23,10 +23,8 @@ from tests.verification.builders import (
     NOW,
     SALT,
     SVG_IMAGE,
-    World,
     badge,
     did_key_issuer,
-    https_issuer,
     png_image,
     sign,
     sign_jwt,
@@ -40,18 +38,6 @@ LIST_URL = "https://academy.example/status/1"
 
 def statuses(report) -> dict[str, str]:
     return {step.name: step.status.value for step in report.steps}
-
-
-@pytest.fixture
-def world() -> World:
-    return World()
-
-
-@pytest.fixture
-def academy(world):
-    issuer = https_issuer()
-    world.publish_issuer(issuer)
-    return issuer
 
 
 def test_did_key_issuer_credential_is_valid_and_summarised(world):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
@@ -15,43 +19,120 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
-def test_signup_creates_account_with_profile_and_logs_in(client):
+def same_page(response, typed_email: str) -> str:
+    """A page's text with what differs per request blanked: the address typed, random tokens."""
+    return re.sub(r"[A-Za-z0-9+/=_-]{32,}", "T", response.content.decode().replace(typed_email, "X"))
+
+
+def confirmation_link(message) -> str:
+    """The path (and query) of the confirmation link in a sign-up e-mail."""
+    match = re.search(r"https?://\S+/signup/confirm/\S+", message.body)
+    assert match, message.body
+    parts = urlsplit(match.group(0))
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def test_signup_emails_a_link_that_confirms_the_account_and_logs_in(client):
     response = client.post(
         reverse("web:signup"), {"full_name": "Grace Hopper", "email": "Grace@Example.org", "password": PASSWORD}
     )
-    assert response.status_code == 302
-    assert response["Location"] == reverse("web:dashboard")
+    assert response.status_code == 200
+    assert "Check your inbox to continue" in response.content.decode()
+    assert "grace@example.org" in response.content.decode()
     user = User.objects.get(email="grace@example.org")
-    assert user.full_name == "Grace Hopper"
+    assert user.full_name == "Grace Hopper" and not user.is_active and user.awaiting_confirmation
     assert LearnerProfile.objects.filter(user=user).exists()
+    assert "_auth_user_id" not in client.session
+    # Not confirmed yet: the password alone does not sign in.
+    refused = client.post(reverse("web:login"), {"username": "grace@example.org", "password": PASSWORD})
+    assert "do not match an account" in refused.content.decode()
+
+    assert [m.to for m in mail.outbox] == [["grace@example.org"]]
+    link = confirmation_link(mail.outbox[0])
+    # Opening the link (as a mail scanner would) changes nothing; the button does.
+    page = client.get(link)
+    assert page.status_code == 200 and "Confirm and log in" in page.content.decode()
+    user.refresh_from_db()
+    assert not user.is_active and "_auth_user_id" not in client.session
+    response = client.post(link)
+    assert response.status_code == 302 and response["Location"] == reverse("web:dashboard")
+    user.refresh_from_db()
+    assert user.is_active and not user.awaiting_confirmation
     dashboard = client.get(reverse("web:dashboard"))
     assert dashboard.status_code == 200
     assert "Hello, Grace Hopper" in dashboard.content.decode()
+    # The link works once.
+    again = Client().post(link)
+    assert again.status_code == 400 and "expired or has already been used" in again.content.decode()
+
+
+def test_signup_with_a_registered_address_answers_the_same_and_tells_its_owner(client, learner):
+    before = User.objects.count()
+    password_before = User.objects.get(pk=learner.pk).password
+    registered = client.post(
+        reverse("web:signup"), {"full_name": "Copy Cat", "email": "LEARNER@example.org", "password": PASSWORD}
+    )
+    fresh = Client().post(
+        reverse("web:signup"), {"full_name": "Copy Cat", "email": "newcomer@example.org", "password": PASSWORD}
+    )
+    assert registered.status_code == fresh.status_code == 200
+    # Identical pages apart from the address typed in (and per-response CSRF tokens or nonces).
+    assert same_page(registered, "learner@example.org") == same_page(fresh, "newcomer@example.org")
+    assert "Already registered" not in registered.content.decode()
+    assert User.objects.count() == before + 1  # only the newcomer's pending account
+    learner.refresh_from_db()
+    assert learner.password == password_before and learner.full_name != "Copy Cat"
+    assert "_auth_user_id" not in client.session
+    to_owner = [m for m in mail.outbox if m.to == ["learner@example.org"]]
+    assert len(to_owner) == 1 and len(mail.outbox) == 2
+    assert to_owner[0].subject == "Someone tried to sign up with your address"
+    assert "You already have an account" in to_owner[0].body and "/login/" in to_owner[0].body
+    assert "/password-reset/" in to_owner[0].body
+    assert "/signup/confirm/" not in to_owner[0].body
+
+
+def test_signing_up_again_before_confirming_sends_a_new_link_and_the_old_one_dies(client):
+    data = {"full_name": "Ada", "email": "ada@example.org", "password": PASSWORD}
+    client.post(reverse("web:signup"), data)
+    client.post(reverse("web:signup"), {**data, "full_name": "Ada Lovelace", "password": "another fine passphrase"})
+    assert User.objects.filter(email="ada@example.org").count() == 1
+    first, second = (confirmation_link(m) for m in mail.outbox)
+    assert client.post(first).status_code == 400
+    assert client.post(second).status_code == 302
+    user = User.objects.get(email="ada@example.org")
+    assert user.full_name == "Ada Lovelace" and user.check_password("another fine passphrase")
+
+
+def test_signing_up_with_a_deactivated_address_does_not_reactivate_it(client, learner):
+    learner.is_active = False
+    learner.save()
+    client.post(reverse("web:signup"), {"full_name": "Back", "email": "learner@example.org", "password": PASSWORD})
+    learner.refresh_from_db()
+    assert not learner.is_active
+    assert [m.subject for m in mail.outbox] == ["Someone tried to sign up with your address"]
 
 
 def test_signup_follows_a_safe_next_and_ignores_an_external_one(client):
-    response = client.post(
+    client.post(
         reverse("web:signup"),
         {"full_name": "A", "email": "a@example.org", "password": PASSWORD, "next": "/providers/"},
     )
-    assert response["Location"] == "/providers/"
+    link = confirmation_link(mail.outbox[-1])
+    assert client.get(link).content.decode().count('name="next" value="/providers/"') == 1
+    assert client.post(link)["Location"] == "/providers/"
     other = Client()
-    response = other.post(
+    other.post(
         reverse("web:signup"),
         {"full_name": "B", "email": "b@example.org", "password": PASSWORD, "next": "https://evil.example/"},
     )
-    assert response["Location"] == reverse("web:dashboard")
+    link = confirmation_link(mail.outbox[-1])
+    assert "evil" not in link
+    assert other.post(link)["Location"] == reverse("web:dashboard")
 
 
-def test_signup_with_an_existing_email_shows_an_error_and_writes_nothing(client, learner):
-    before = User.objects.count()
-    response = client.post(
-        reverse("web:signup"), {"full_name": "Copy Cat", "email": "LEARNER@example.org", "password": PASSWORD}
-    )
-    assert response.status_code == 200
-    assert "Already registered." in response.content.decode()
-    assert User.objects.count() == before
-    assert "_auth_user_id" not in client.session
+def test_a_forged_confirmation_link_is_refused(client):
+    assert client.get("/signup/confirm/MQ/bad-token/").status_code == 400
+    assert client.post("/signup/confirm/not-base64/x/").status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -111,5 +192,26 @@ def test_csrf_is_enforced_on_posts(learner):
         reverse("web:signup"),
         {"full_name": "X", "email": "x@example.org", "password": PASSWORD, "csrfmiddlewaretoken": token},
     )
-    assert response.status_code == 302
+    assert response.status_code == 200
     assert User.objects.filter(email="x@example.org").exists()
+
+
+def test_password_reset_answers_the_same_for_any_address_and_mails_only_an_owner(client, learner):
+    known = client.post(reverse("web:password_reset"), {"email": "learner@example.org"}, follow=True)
+    unknown = Client().post(reverse("web:password_reset"), {"email": "nobody@example.org"}, follow=True)
+    assert known.redirect_chain == unknown.redirect_chain == [(reverse("web:password_reset_sent"), 302)]
+    assert same_page(known, "") == same_page(unknown, "")
+    [message] = mail.outbox
+    assert message.to == ["learner@example.org"] and message.subject == "Reset your Microcred password"
+    link = urlsplit(re.search(r"https?://\S+/password-reset/\S+", message.body).group(0)).path
+    form = client.get(link, follow=True)
+    assert "Choose a new password" in form.content.decode()
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"},
+        follow=True,
+    )
+    assert "Password changed" in done.content.decode()
+    learner.refresh_from_db()
+    assert learner.check_password("a brand new passphrase")
+    assert "Forgot your password?" in client.get(reverse("web:login")).content.decode()

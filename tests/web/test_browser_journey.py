@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 
 from microcred.assessment.models import Attempt
 from microcred.learning.models import Completion
@@ -59,6 +61,12 @@ def test_learner_finds_enrols_learns_passes_and_completes(page, catalog, transac
     page.get_by_label("Email").fill("browser@example.org")
     page.get_by_label("Password").fill("a long enough passphrase")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox to continue")
+    # The live server runs in this process, so its (in-memory) mail is ours to read.
+    [message] = mail.outbox
+    link = urlsplit(re.search(r"https?://\S+/signup/confirm/\S+", message.body).group(0))
+    page.goto(f"{link.path}?{link.query}")
+    page.get_by_role("button", name="Confirm and log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(mc.title)
     page.get_by_role("button", name=re.compile("^Enrol")).click()
 

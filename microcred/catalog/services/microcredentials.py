@@ -3,6 +3,7 @@ version), publish, archive, delete."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db import transaction
@@ -95,6 +96,7 @@ def microcredential_new_version(*, actor: Any, microcredential: MicroCredential)
     new.pk = None
     new.id = None
     new.version = latest + 1
+    new.public_id = uuid.uuid4()  # each version is its own achievement, at its own URL
     new.status = Status.DRAFT
     new.published_at = None
     new._state.adding = True

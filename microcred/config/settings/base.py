@@ -7,6 +7,7 @@ tests relax them in their own modules.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "ninja",  # its bundled Swagger UI assets, so /api/v1/docs works offline
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "microcred.core",
     "microcred.accounts",
     "microcred.accreditation",
@@ -67,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "microcred.core.middleware.RejectLongUrisMiddleware",
     "microcred.core.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Last around the views: turns a sign-in refused by the login throttle into its 429 page.
+    "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -118,6 +124,29 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:home"
+# The throttle comes first: a locked-out account or client is refused before any password check.
+AUTHENTICATION_BACKENDS = [
+    "microcred.accounts.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login throttling (django-axes) on /login/ and /admin/login/. After MICROCRED_LOGIN_FAILURE_LIMIT
+# failed sign-ins, the account (whoever tries it) and, separately, the client address (whatever
+# account it tries) are refused for the cool-off period; a successful sign-in clears the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("MICROCRED_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("MICROCRED_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_USERNAME_CALLABLE = "microcred.web.views.auth.login_username"
+AXES_CLIENT_IP_CALLABLE = "microcred.web.views.auth.client_ip"
+AXES_LOCKOUT_CALLABLE = "microcred.web.views.auth.login_locked_out"
+# The start-up banner would print on every `microcred` command, `--help` included.
+AXES_VERBOSE = False
+# How many reverse proxies in front of the app each append the address they saw to
+# X-Forwarded-For. 0 (direct exposure) uses the socket address; behind one proxy set 1, and that
+# proxy must overwrite (not pass through) any X-Forwarded-For the client sent.
+MICROCRED_TRUSTED_PROXIES = int(os.environ.get("MICROCRED_TRUSTED_PROXIES", "0"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -151,7 +180,29 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, never
+# inline, so injected markup cannot run; images only from us or data: URLs, so author Markdown
+# cannot plant tracking pixels (microcred.core.markdown refuses them too).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        # A video lesson plays the file its provider hosts (Lesson.video_url).
+        "media-src": ["'self'", "https:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Longest path plus query string answered; longer gets a 414 problem or page. The WSGI server's
+# and the proxy's request-line limits must be higher (gunicorn: --limit-request-line 8190).
+MICROCRED_MAX_URI_LENGTH = int(os.environ.get("MICROCRED_MAX_URI_LENGTH", "4000"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -168,6 +219,8 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A cohort run whose runner has not reported for this long is taken over (credentials/cohort/runs.py).
+MICROCRED_COHORT_LEASE_SECONDS = int(os.environ.get("MICROCRED_COHORT_LEASE_SECONDS", "60"))
 
 # Dotted paths of callables `award(*, completion, actor)` run after a completion is recorded.
 # The credential issue plugs its issuer in here.
@@ -179,6 +232,18 @@ MICROCRED_ACCREDITATION_HOOKS: list[str] = env_list(
 )
 # Verifying foreign credentials fetches their issuers' keys and status lists (SSRF-safe fetcher).
 MICROCRED_REMOTE_FETCH = env_bool("MICROCRED_REMOTE_FETCH", True)
+# Each verification runs in a sandbox worker process (at most WORKERS per web process) with this CPU
+# budget (whole seconds), this much time of its own (fetches excluded) and this much more address
+# space; over it, it is stopped and reported as such.
+MICROCRED_VERIFY_SANDBOX = env_bool("MICROCRED_VERIFY_SANDBOX", True)
+MICROCRED_VERIFY_WORKERS = int(os.environ.get("MICROCRED_VERIFY_WORKERS", "2"))
+MICROCRED_VERIFY_CPU_SECONDS = int(os.environ.get("MICROCRED_VERIFY_CPU_SECONDS", "5"))
+MICROCRED_VERIFY_WALL_SECONDS = float(os.environ.get("MICROCRED_VERIFY_WALL_SECONDS", "10"))
+MICROCRED_VERIFY_MEMORY_MB = int(os.environ.get("MICROCRED_VERIFY_MEMORY_MB", "512"))
+# Verifications per client on /verify/ and POST /api/v1/verify (django-ratelimit rates: N/s, N/m,
+# N/h); the CLI is not limited. Counted in the default cache: use a shared one with several workers.
+MICROCRED_VERIFY_RATE = os.environ.get("MICROCRED_VERIFY_RATE", "30/m")
+MICROCRED_VERIFY_RATE_AUTHENTICATED = os.environ.get("MICROCRED_VERIFY_RATE_AUTHENTICATED", "300/m")
 
 # Fernet keys (comma-separated, newest first) that encrypt issuer private keys at rest; empty derives
 # one from SECRET_KEY, which is fine for development only.

@@ -21,3 +21,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MICROCRED_REMOTE_FETCH = False
+# Suites verify many times from one client; the rate-limit tests set their own rates.
+MICROCRED_VERIFY_RATE = "100000/m"
+MICROCRED_VERIFY_RATE_AUTHENTICATED = "100000/m"

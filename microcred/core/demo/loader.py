@@ -15,11 +15,12 @@ from microcred.accreditation.models import Accreditation
 from microcred.accreditation.services import accreditation_grant
 from microcred.assessment.models import Attempt, Question
 from microcred.assessment.services import attempt_start, attempt_submit
-from microcred.catalog.exchange import catalog_import
+from microcred.catalog.exchange import catalog_import, validate_document
 from microcred.catalog.models import Lesson, LessonKind, MicroCredential, Status
 from microcred.core.errors import AppError
 from microcred.learning.models import Enrolment, EnrolmentStatus
 from microcred.learning.services import enrolment_create, enrolment_withdraw, lesson_complete
+from microcred.skills.services import skills_import
 
 from .credentials import credential_rows, issue_credential, replayed_at, set_credential_states
 from .dataset import (
@@ -96,6 +97,10 @@ def _import_catalog(path: Path, users: dict[str, User], report: DemoReport) -> N
     owner = users[owner_person.email] if owner_person else None
     # Found the provider first with its owner, so the import itself runs as that owner.
     _organisation({"kind": OrganisationKind.PROVIDER, **provider_spec}, owner, report)
+    # The shared skill frameworks are curated by the platform: the demo plays the platform's part
+    # and adds the skills the catalogs use, so each owner's import only references them.
+    validate_document(data)
+    skills_import(actor=None, provider=None, specs=data.get("skills", []))
     report.catalogs[path.name] = catalog_import(actor=owner, data=data)
 
 

@@ -154,10 +154,13 @@ def credentials_issue_cohort(
     progress: Progress | None = None,
     workers: int | None = None,
     chunk_size: int = CHUNK_SIZE,
+    on_chunk: Callable[[int], None] | None = None,
 ) -> CohortReport:
     """Issue a credential for every completion of ``microcredential`` (or of ``completions``,
     which must be its own) that has none yet; returns what was done. Idempotent: a second run
-    issues only what the first did not."""
+    issues only what the first did not. ``on_chunk(count)`` runs inside each chunk's
+    transaction just before it commits (the run's heartbeat): what it writes commits with the
+    chunk, and what it raises rolls the chunk back."""
     started = time.perf_counter()
     mc = MicroCredential.objects.select_related("provider", "industry").get(pk=microcredential.pk)
     check_permission(actor, mc)
@@ -288,6 +291,8 @@ def credentials_issue_cohort(
                     key_id=key.key_id,
                     credentials=[str(u) for u in uuids],
                 )
+                if on_chunk is not None:
+                    on_chunk(count)
                 at = lap("finish", at)
             lap("commit", at)
             report.issued += count

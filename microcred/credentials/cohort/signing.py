@@ -22,9 +22,12 @@ others is string values our own code produced (ids, hashes, salts, dates, indexe
 
 from __future__ import annotations
 
+import ctypes
 import json
 import multiprocessing
+import os
 import signal
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -120,7 +123,29 @@ def check_credential(document: dict[str, Any], token: str, state: SignerState) -
     verify_vc_jwt(token, resolve_key=lambda kid, header: this_key(kid or "")[0])
 
 
-def _worker_init() -> None:
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Have the kernel kill this worker when its parent dies, however it dies (``kill -9``).
+
+    An orphaned worker would block on the task pipe for ever (it holds the pipe's write end
+    itself, so it never sees end-of-file) and keep the parent's database socket open: the
+    server would then hold the dead run's open transaction, and its row locks on the status
+    lists, until the orphan went, and the run's takeover would wait on them. The death signal
+    is set per thread on Linux: the pool is started from the thread that runs the cohort, which
+    lives as long as the pool. The ``getppid`` check covers a parent that died before ``prctl``.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
+def _worker_init(parent_pid: int) -> None:
+    _die_with_parent(parent_pid)
     # Ctrl-C in the command line is the parent's to handle: it rolls back the open chunk and
     # shuts the pool down; a worker dying of it first would only obscure that.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -165,7 +190,10 @@ def signer(state: SignerState, *, workers: int) -> Iterator[InlineSigner | PoolS
     _STATE = state
     try:
         executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_worker_init,
+            initargs=(os.getpid(),),
         )
         # The first submit forks every worker (fork pools do not spawn lazily); after that the
         # parent needs the state no more.

@@ -26,6 +26,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from .errors import MalformedCredential
+from .limits import load_json
 
 OB_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
@@ -271,7 +272,7 @@ def detect_and_extract(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tu
         raise MalformedCredential("input is neither a PNG nor UTF-8 text") from exc
     if text.startswith("{"):
         try:
-            if isinstance(json.loads(text), dict):
+            if isinstance(load_json(text, what="the credential"), dict):
                 return "json", text
         except ValueError as exc:
             raise MalformedCredential(f"input looks like JSON but does not parse: {exc}") from exc
@@ -287,7 +288,7 @@ def payload_kind(text: str) -> Literal["json", "jwt"]:
     stripped = text.strip()
     if stripped.startswith("{"):
         try:
-            if isinstance(json.loads(stripped), dict):
+            if isinstance(load_json(stripped, what="the baked credential"), dict):
                 return "json"
         except ValueError as exc:
             raise MalformedCredential(f"payload looks like JSON but does not parse: {exc}") from exc

@@ -29,6 +29,13 @@ class MalformedCredential(CredentialError):
     code = "malformed"
 
 
+class DocumentTooComplex(MalformedCredential):
+    """A document is beyond the bounds we read (nesting depth, array length, number of values):
+    refused before any JSON-LD work, whose cost grows faster than the document."""
+
+    code = "too_complex"
+
+
 class SchemaInvalid(CredentialError):
     """The credential does not validate against its JSON schema."""
 

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 from .errors import FetchRefused, MalformedCredential
+from .limits import load_json
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
@@ -47,7 +48,7 @@ def fetch_json(fetcher: Fetcher, url: str) -> dict[str, Any]:
     """Fetch ``url`` and parse it as a JSON object."""
     body = fetcher.fetch(url)
     try:
-        value = json.loads(body)
+        value = load_json(body, what=f"the document at {url}")
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedCredential(f"document at {url} is not JSON") from exc
     if not isinstance(value, dict):

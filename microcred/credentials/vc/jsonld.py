@@ -51,6 +51,7 @@ import pyoxigraph as ox
 from pyld import jsonld as pyld_jsonld  # type: ignore[import-untyped,unused-ignore]
 
 from .errors import MalformedCredential, UndefinedTerm, UnknownContext
+from .limits import check_document
 from .loader import (
     OB_V3P0_CONTEXT,
     OB_V3P0_VALIDATOR_ALIAS,
@@ -165,6 +166,8 @@ def _dataset_dict(document: dict[str, Any], loader: DocumentLoader, *, plain: bo
     """
     if not isinstance(document, dict):
         raise MalformedCredential("a JSON-LD document must be a JSON object")
+    # Before any recursion (here and in pyld) and before pyld's quadratic node map.
+    check_document(document, what="the JSON-LD document")
     processor_class: type[Any] = pyld_jsonld.JsonLdProcessor if plain else AcceleratedProcessor
     candidate = _with_sentinel(_normalize_numbers(document))
     if not plain:

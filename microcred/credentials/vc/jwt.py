@@ -40,6 +40,7 @@ from .errors import (
     MalformedCredential,
     UnsupportedSuite,
 )
+from .limits import load_json
 
 PublicKey: TypeAlias = Ed25519PublicKey | RSAPublicKey | EllipticCurvePublicKey
 PrivateKey: TypeAlias = Ed25519PrivateKey | RSAPrivateKey
@@ -219,7 +220,7 @@ def _token_text(token: str | bytes) -> str:
 
 def _json_segment(segment: str, what: str) -> dict[str, Any]:
     try:
-        value = json.loads(urlsafe_b64decode(segment.encode("ascii")))
+        value = load_json(urlsafe_b64decode(segment.encode("ascii")), what=f"the JWT {what}")
     except (ValueError, UnicodeError) as exc:
         raise MalformedCredential(f"JWT {what} is not base64url JSON") from exc
     if not isinstance(value, dict):

@@ -11,17 +11,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
+import uuid as uuid_module
 from datetime import datetime
 from typing import Any
 
+from django.contrib.messages import get_messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET
 
 from microcred.accounts.models import Organisation
 from microcred.catalog.models import MicroCredential, Status
+from microcred.catalog.selectors import microcredential_get_by_public_id
 from microcred.core.clock import now
 from microcred.core.errors import NotFound
 
@@ -32,14 +38,18 @@ from ..models import IssuerKey, StatusList
 from ..resolver import CONTEXT_FILE
 from ..selectors import (
     credential_get_public,
+    credential_page_version,
     display_status,
     endorsement_get_public,
     learner_name_for,
     linkedin_add_url,
+    microcredential_get_by_legacy_achievement_url,
+    proven_recipient,
     verify_page_url,
 )
 from ..statuslists import status_list_publish, ttl_seconds
 from ..vc.errors import KeyResolutionError
+from ..vc.verifier.memo import ContentMemo
 
 JSON_LD = "application/ld+json"
 DOCUMENT_MAX_AGE = 300
@@ -203,11 +213,15 @@ def _credential_format(request: HttpRequest) -> str:
 
 @require_GET
 def credential(request: HttpRequest, uuid: str) -> HttpResponse:
+    wanted = _credential_format(request)
+    if wanted == "html":
+        page = _anonymous_credential_page(request, uuid)
+        if page is not None:
+            return page
     try:
         record = credential_get_public(uuid=uuid)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    wanted = _credential_format(request)
     download = request.GET.get("download") == "1"
     if wanted == "html":
         return credential_page(request, record)
@@ -254,39 +268,97 @@ def endorsement(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 def credential_page(request: HttpRequest, record: Any) -> HttpResponse:
-    moment = now()
+    response = render(request, "credentials/credential.html", _credential_page_context(request, record, now()))
+    return _credential_page_headers(response)
+
+
+def _credential_page_context(request: HttpRequest, record: Any, moment: datetime) -> dict[str, Any]:
     is_holder = request.user.is_authenticated and request.user.pk == record.user_id
     mc = record.microcredential
     catalog_url = None
     if mc.status == Status.PUBLISHED:
         catalog_url = reverse("web:microcredential", args=[record.issuer.slug, mc.slug])
-    response = render(
-        request,
-        "credentials/credential.html",
-        {
-            "credential": record,
-            "mc": mc,
-            "document": record.document,
-            "achievement": record.document.get("credentialSubject", {}).get("achievement", {}),
-            "status": display_status(record, now=moment),
-            "learner_name": learner_name_for(record, viewer=request.user),
-            "is_holder": is_holder,
-            "credential_url": links.credential_url(record.uuid),
-            "issuer_url": links.issuer_url(record.issuer.slug),
-            "verify_url": verify_page_url(record),
-            "linkedin_url": linkedin_add_url(record) if is_holder else None,
-            "catalog_url": catalog_url,
-        },
-    )
+    return {
+        "credential": record,
+        "mc": mc,
+        "document": record.document,
+        "achievement": record.document.get("credentialSubject", {}).get("achievement", {}),
+        "status": display_status(record, now=moment),
+        "recipient": proven_recipient(record.document),
+        # Unsigned and changeable by the holder at any time: shown only as their own claim.
+        "holder_claimed_name": learner_name_for(record, viewer=request.user),
+        "is_holder": is_holder,
+        "credential_url": links.credential_url(record.uuid),
+        "issuer_url": links.issuer_url(record.issuer.slug),
+        "verify_url": verify_page_url(record),
+        "linkedin_url": linkedin_add_url(record) if is_holder else None,
+        "catalog_url": catalog_url,
+    }
+
+
+def _credential_page_headers(response: HttpResponse) -> HttpResponse:
     response["Vary"] = "Accept, Cookie"
     # The page shows the live status; keep shared caches from serving a stale verdict.
     response["Cache-Control"] = "no-cache"
     return response
 
 
-@require_GET
-def achievement(request: HttpRequest, pk: int) -> HttpResponse:
-    mc = get_object_or_404(MicroCredential.objects.select_related("provider", "industry"), pk=pk)
+# Public credential pages as rendered for anonymous visitors, by everything they show (see
+# _anonymous_credential_page). Process-local and bounded: ~20 KB a page.
+CREDENTIAL_PAGES = ContentMemo(size=256)
+# Stands for the visitor's CSRF token in a remembered page (the page's forms and htmx headers
+# carry one); random per process, so no text a page shows can contain it by design.
+_CSRF_PLACEHOLDER = "csrf" + secrets.token_hex(30)
+
+
+def _anonymous_credential_page(request: HttpRequest, uuid: str) -> HttpResponse | None:
+    """The credential page for an anonymous visitor, rendered once per version of what it shows.
+
+    The key is read fresh from the database on every request (``credential_page_version``: the
+    credential's status and dates, the version it awards, the issuer, the holder's name and
+    profile visibility) together with the clock's verdict on its validity window, so a
+    revocation, a suspension or a renamed holder shows on the very next request. The visitor's
+    own CSRF token is put in for each answer. ``If-None-Match`` with the page's ETag (which
+    covers the version and the visitor's CSRF cookie) gets a 304. None: render as usual
+    (signed-in viewers, pending messages, query strings, unknown credentials).
+    """
+    if request.user.is_authenticated or request.GET or len(get_messages(request)):
+        return None
+    version = credential_page_version(uuid=uuid)
+    if version is None:
+        return None
+    moment = now()
+    session = getattr(request, "session", None)
+    compare_ids = tuple(session.get("compare_ids", ())) if session is not None and session.session_key else ()
+    key = (
+        str(uuid).lower(),
+        version.stamp,
+        moment < version.valid_from,
+        version.valid_until is not None and moment > version.valid_until,
+        compare_ids,
+    )
+
+    def render_page() -> str:
+        try:
+            record = credential_get_public(uuid=uuid)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        context = {**_credential_page_context(request, record, moment), "csrf_token": _CSRF_PLACEHOLDER}
+        return render_to_string("credentials/credential.html", context, request)
+
+    html = CREDENTIAL_PAGES.get_or_compute(key, render_page)
+    token = get_token(request)  # this visitor's, as a fresh render would carry (and its cookie)
+    etag = '"' + hashlib.sha256(f"{key!r} {request.META.get('CSRF_COOKIE', '')}".encode()).hexdigest()[:32] + '"'
+    if _not_modified(request, etag):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = HttpResponse(html.replace(_CSRF_PLACEHOLDER, token))
+    response["ETag"] = etag
+    return _credential_page_headers(response)
+
+
+def _achievement_response(request: HttpRequest, mc: MicroCredential, *, achievement_id: str) -> HttpResponse:
+    """The Achievement as JSON under the id the URL names; people are sent to its catalog page."""
     if _wants_html(request, [JSON_LD, "application/json"]):
         if mc.status == Status.PUBLISHED:
             return redirect("web:microcredential", provider_slug=mc.provider.slug, slug=mc.slug)
@@ -298,14 +370,49 @@ def achievement(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return cacheable(
         request,
-        _json_bytes(achievement_document(mc)),
+        _json_bytes(achievement_document(mc, achievement_id=achievement_id)),
         content_type=content_type,
         max_age=DOCUMENT_MAX_AGE,
         vary_accept=True,
     )
 
 
-@require_GET
-def achievement_image(request: HttpRequest, pk: int) -> HttpResponse:
-    mc = get_object_or_404(MicroCredential.objects.select_related("provider"), pk=pk)
+def _image_response(request: HttpRequest, mc: MicroCredential) -> HttpResponse:
     return cacheable(request, badge_svg(mc).encode("utf-8"), content_type="image/svg+xml", max_age=CONTEXT_MAX_AGE)
+
+
+def _public_achievement(public_id: uuid_module.UUID) -> MicroCredential:
+    try:
+        return microcredential_get_by_public_id(public_id=public_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _legacy_achievement(pk: int) -> MicroCredential:
+    try:
+        return microcredential_get_by_legacy_achievement_url(pk=pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@require_GET
+def achievement(request: HttpRequest, public_id: uuid_module.UUID) -> HttpResponse:
+    mc = _public_achievement(public_id)
+    return _achievement_response(request, mc, achievement_id=links.achievement_url(mc.public_id))
+
+
+@require_GET
+def achievement_image(request: HttpRequest, public_id: uuid_module.UUID) -> HttpResponse:
+    return _image_response(request, _public_achievement(public_id))
+
+
+@require_GET
+def legacy_achievement(request: HttpRequest, pk: int) -> HttpResponse:
+    """The id credentials issued before public ids carry; served with that same id."""
+    mc = _legacy_achievement(pk)
+    return _achievement_response(request, mc, achievement_id=links.legacy_achievement_url(pk))
+
+
+@require_GET
+def legacy_achievement_image(request: HttpRequest, pk: int) -> HttpResponse:
+    return _image_response(request, _legacy_achievement(pk))

@@ -19,6 +19,7 @@ from microcred.web.views.common import app_errors
 
 from .. import links
 from ..cohort.later import cohort_issue_pending
+from ..cohort.runs import run_states
 from ..cohort.store import pending_by_microcredential
 from ..keys import issuer_key_rotate
 from ..selectors import (
@@ -72,6 +73,10 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
     )
     moment = now()
     rows = [{"credential": c, "status": display_status(c, now=moment)} for c in page.object_list]
+    pending_cohorts = pending_by_microcredential(organisation)
+    states = run_states(microcredentials=pending_cohorts, now=moment)
+    for mc in pending_cohorts:
+        mc.run_state = states.get(mc.pk, "")  # type: ignore[attr-defined]
     return render(
         request,
         "credentials/manage.html",
@@ -84,7 +89,7 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
             "keys": keys_of(organisation=organisation),
             "is_owner": has_org_role(request.user, organisation, (MembershipRole.OWNER,)),
             "issuer_url": links.issuer_url(slug),
-            "pending_cohorts": pending_by_microcredential(organisation),
+            "pending_cohorts": pending_cohorts,
         },
     )
 
@@ -142,7 +147,11 @@ def issue_pending(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         raise Http404("Micro-credential not found.")
     outcome = cohort_issue_pending(actor=request.user, microcredential=microcredential)
     label = f"{microcredential.title} v{microcredential.version}"
-    if outcome.report is None:
+    if outcome.already_running:
+        messages.info(
+            request, f"The credentials of {label} are being issued already; they appear here as they are issued."
+        )
+    elif outcome.report is None:
         messages.success(
             request,
             f"Issuing {outcome.pending} credentials of {label} in the background; they appear here as they are issued.",

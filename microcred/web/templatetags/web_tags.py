@@ -6,10 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from microcred.core.markdown import render_markdown
+from microcred.core.markdown import is_same_origin, render_markdown
 
 from ..forms import language_name as _language_name
 
@@ -170,6 +171,23 @@ def score(value: Any) -> str:
         return "—"
     number = Decimal(value)
     return f"{number.normalize():f}" if number != number.to_integral() else str(int(number))
+
+
+@register.filter
+def percent_class(value: Any) -> str:
+    """`pct-N`, N the whole percent in 0..100, sizing a bar or ring in CSS (the CSP refuses style attributes)."""
+    try:
+        number = round(float(value))
+    except (TypeError, ValueError, OverflowError):
+        number = 0
+    return f"pct-{min(100, max(0, number))}"
+
+
+@register.filter
+def own_image(url: str) -> bool:
+    """Whether an image URL is on this site; others' images are not shown (a visitor's browser
+    would tell their host who looked, and the CSP's img-src refuses them anyway)."""
+    return bool(url) and is_same_origin(url, site_url=settings.SITE_URL)
 
 
 @register.filter

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from microcred.assessment.models import Attempt
-from microcred.assessment.selectors import access_attempt, attempt_questions, attempts_for
+from microcred.assessment.selectors import access_attempt, answers_revealed, attempt_questions, attempts_for
 from microcred.assessment.services import attempt_start, attempt_submit
 from microcred.catalog.models import Lesson, LessonKind
 from microcred.catalog.selectors import microcredential_get
@@ -31,7 +31,7 @@ from microcred.learning.selectors import (
     lesson_in_enrolment,
     progress_for_many,
 )
-from microcred.learning.services import enrolment_create, lesson_complete
+from microcred.learning.services import enrolment_get_or_create, lesson_complete
 
 from . import reads
 from .common import AuthenticatedRequest, app_errors, is_htmx, login_url_with_next
@@ -82,11 +82,14 @@ def enrol(request: HttpRequest, mc_id: int) -> HttpResponse:
         messages.info(request, "Log in or create a free account to enrol.")
         return HttpResponseRedirect(login_url_with_next(detail))
     try:
-        enrolment = enrolment_create(actor=request.user, microcredential=mc)
+        enrolment, created = enrolment_get_or_create(actor=request.user, microcredential=mc)
     except AppError as exc:
         messages.error(request, exc.message)
         return HttpResponseRedirect(detail)
-    messages.success(request, f"You are enrolled in {mc.title}. Let’s begin!")
+    if created:
+        messages.success(request, f"You are enrolled in {mc.title}. Let’s begin!")
+    else:
+        messages.info(request, f"You are already enrolled in {mc.title}; here is where you left off.")
     return redirect("web:resume", enrolment_id=enrolment.pk)
 
 
@@ -226,6 +229,10 @@ def _served(attempt: Attempt, chosen: dict[int, set[int]], missing: set[int]) ->
     ]
 
 
+def _stored_answers(attempt: Attempt) -> dict[int, set[int]]:
+    return {int(qid): {int(c) for c in choices} for qid, choices in (attempt.answers or {}).items()}
+
+
 def _answers_from(request: HttpRequest, attempt: Attempt) -> tuple[dict[int, set[int]], set[int]]:
     chosen: dict[int, set[int]] = {}
     missing: set[int] = set()
@@ -315,6 +322,7 @@ def attempt_result(request: AuthenticatedRequest, enrolment_id: int, attempt_id:
     attempts = attempts_for(enrolment=enrolment, quiz_id=attempt.quiz_id)
     attempts_left = _attempts_left(current, attempts)
     completed = enrolment.status == EnrolmentStatus.COMPLETED
+    shown = answers_revealed(attempt)
     return render(
         request,
         "web/learn/attempt_result.html",
@@ -324,7 +332,10 @@ def attempt_result(request: AuthenticatedRequest, enrolment_id: int, attempt_id:
             "lesson": current,
             "quiz": attempt.quiz,
             "attempt": attempt,
-            "review": reads.attempt_review(attempt),
+            "answers_shown": shown,
+            # Until the answers may be shown, only the learner's own choices reach the page.
+            "review": reads.attempt_review(attempt) if shown else [],
+            "own_answers": [] if shown else _served(attempt, _stored_answers(attempt), set()),
             "attempts_left": attempts_left,
             "can_retake": not attempt.passed
             and enrolment.status == EnrolmentStatus.ACTIVE

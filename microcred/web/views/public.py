@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from microcred.accreditation.selectors import current_accreditations
 from microcred.catalog.selectors import (
     microcredential_get_published,
     microcredential_outline,
-    microcredential_search,
+    microcredential_search_page,
     microcredential_skill_links,
     microcredential_stats,
     published_microcredentials,
@@ -66,12 +65,13 @@ def catalog(request: HttpRequest) -> HttpResponse:
     form = CatalogFilterForm(request.GET, **reads.catalog_choices())
     form.is_valid()
     filters = form.to_filters()
-    paginator = Paginator(microcredential_search(filters), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = microcredential_search_page(filters, number=request.GET.get("page"), per_page=PAGE_SIZE)
     results = reads.attach_accreditations(list(page.object_list))
     context = {
         "form": form,
         "page": page,
+        # A few numbers around this page, not one link per page of a large catalog.
+        "page_numbers": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         "results": results,
         "filters": filters,
         "compare_ids": compare_ids(request),

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from microcred.accounts.models import Organisation
 from microcred.accounts.selectors import provider_list
@@ -18,7 +18,7 @@ from microcred.accreditation.selectors import current_accreditations_by_provider
 from microcred.assessment.models import Attempt, Question
 from microcred.assessment.selectors import attempt_questions
 from microcred.catalog.models import Industry, Lesson, LessonKind, MicroCredential, MicroCredentialSkill, Module, Status
-from microcred.catalog.selectors import published_microcredentials
+from microcred.catalog.selectors import published_languages, published_microcredentials
 from microcred.core.clock import now
 from microcred.learning.models import Enrolment
 from microcred.learning.selectors import Progress
@@ -48,17 +48,25 @@ def attach_accreditations(mcs: list[MicroCredential]) -> list[MicroCredential]:
 
 
 def catalog_choices() -> dict[str, Any]:
-    """Filter options limited to what is published, so no option leads to an empty page by itself."""
+    """Filter options limited to what is published, so no option leads to an empty page by itself.
+    Each list asks per option whether a published offer has it (an index probe), never scans the catalog."""
     published = published_microcredentials()
     industries = list(
-        Industry.objects.filter(microcredentials__in=published).distinct().order_by("name").values_list("slug", "name")
+        Industry.objects.filter(Exists(published.filter(industry=OuterRef("pk"))))
+        .order_by("name")
+        .values_list("slug", "name")
     )
-    providers = list(provider_list().filter(microcredentials__in=published).distinct().values_list("slug", "name"))
+    providers = list(
+        provider_list().filter(Exists(published.filter(provider=OuterRef("pk")))).values_list("slug", "name")
+    )
     skills = list(
-        Skill.objects.filter(microcredentials__in=published).distinct().order_by("label").values_list("slug", "label")
+        Skill.objects.filter(
+            Exists(MicroCredentialSkill.objects.filter(skill=OuterRef("pk"), microcredential__status=Status.PUBLISHED))
+        )
+        .order_by("label")
+        .values_list("slug", "label")
     )
-    languages = sorted(set(published.values_list("language", flat=True)))
-    return {"industries": industries, "providers": providers, "skills": skills, "languages": languages}
+    return {"industries": industries, "providers": providers, "skills": skills, "languages": published_languages()}
 
 
 def featured_microcredentials(limit: int = 6) -> list[MicroCredential]:

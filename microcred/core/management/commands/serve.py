@@ -13,8 +13,34 @@ import os
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.commands.runserver import Command as RunserverCommand
+from django.core.servers import basehttp
+
+
+class BannerlessRequestHandler(basehttp.WSGIRequestHandler):
+    def send_response(self, code: int, message: str | None = None) -> None:
+        # BaseHTTPRequestHandler.send_response without its Server header, for the answers the
+        # server gives itself (400, 414, 501).
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
+
+
+class BannerlessWSGIServer(basehttp.WSGIServer):
+    """Django's development server, answering without a `Server: WSGIServer/0.2 CPython/3.x` banner.
+
+    The banner names the server and Python versions, which helps only someone matching them to
+    known flaws, and Django has no setting for it.
+    """
+
+    def __init__(self, server_address: Any, handler_class: Any, *args: Any, **kwargs: Any) -> None:
+        # wsgiref adds a Server header to application responses only when server_software is non-empty
+        # (a documented attribute of wsgiref.handlers.BaseHandler); runserver builds its
+        # ServerHandler itself, so the class is the one place to say so.
+        basehttp.ServerHandler.server_software = ""
+        super().__init__(server_address, BannerlessRequestHandler, *args, **kwargs)
 
 
 class Command(BaseCommand):
@@ -48,4 +74,8 @@ class Command(BaseCommand):
                     "SECURE_SSL_REDIRECT is on, so plain-HTTP requests are redirected to https://. "
                     "Put a TLS proxy in front, or set SECURE_SSL_REDIRECT=0 to try the site over HTTP."
                 )
-        call_command("runserver", addrport, use_reloader=not noreload, use_ipv6=ipv6)
+        # Whichever app provides runserver (WhiteNoise's, without static serving), on our server class.
+        runserver = load_command_class(get_commands()["runserver"], "runserver")
+        assert isinstance(runserver, RunserverCommand), type(runserver)  # WhiteNoise's and staticfiles' extend it
+        runserver.server_cls = BannerlessWSGIServer
+        call_command(runserver, addrport, use_reloader=not noreload, use_ipv6=ipv6)

@@ -1,5 +1,5 @@
 """``microcred credentials export DIR | issue-pending | issue-cohort PROVIDER_SLUG MC_SLUG |
-revoke UUID --reason TEXT | rotate-key ORG_SLUG``."""
+resume-stale | revoke UUID --reason TEXT | rotate-key ORG_SLUG``."""
 
 from __future__ import annotations
 
@@ -17,11 +17,13 @@ from microcred.accounts.models import Organisation, User
 from microcred.catalog.models import MicroCredential
 from microcred.core.clock import now
 from microcred.core.errors import AppError
-from microcred.credentials.cohort import CohortReport, pending_completions
+from microcred.credentials.cohort import CHUNK_SIZE, CohortReport, pending_completions
+from microcred.credentials.cohort.runs import cohort_run_now, cohort_run_open, stale_runs
 from microcred.credentials.export import credentials_export, export_steps
 from microcred.credentials.keys import issuer_key_rotate
+from microcred.credentials.models import CohortRun
 from microcred.credentials.selectors import credential_get_public
-from microcred.credentials.services import credential_issue, credential_revoke, credentials_issue_cohort
+from microcred.credentials.services import credential_issue, credential_revoke
 from microcred.credentials.vc.errors import CredentialError
 from microcred.learning.awarding import completion_award
 from microcred.learning.models import Completion
@@ -59,6 +61,17 @@ class Command(BaseCommand):
         cohort.add_argument("--as", dest="as_email", metavar="EMAIL", help="Act as this user (default: the system).")
         cohort.add_argument(
             "--workers", type=int, metavar="N", help="Signing processes (default: one per core for large cohorts)."
+        )
+        cohort.add_argument(
+            "--chunk-size",
+            type=int,
+            default=CHUNK_SIZE,
+            metavar="N",
+            help="Credentials per transaction (default: %(default)s).",
+        )
+        sub.add_parser(
+            "resume-stale",
+            help="Finish the cohort runs whose runner died (no heartbeat for MICROCRED_COHORT_LEASE_SECONDS).",
         )
         revoke = sub.add_parser("revoke", help="Revoke one credential (final).")
         revoke.add_argument("uuid", metavar="UUID")
@@ -139,10 +152,13 @@ class Command(BaseCommand):
         version: int | None = None,
         as_email: str | None = None,
         workers: int | None = None,
+        chunk_size: int = CHUNK_SIZE,
         **_: Any,
     ) -> None:
         if workers is not None and workers < 0:
             raise CommandError("--workers must be 0 (sign in this process) or more.")
+        if chunk_size < 1:
+            raise CommandError("--chunk-size must be 1 or more.")
         actor = self._actor(as_email)
         versions = MicroCredential.objects.filter(provider__slug=provider_slug, slug=mc_slug).select_related("provider")
         if version is not None:
@@ -155,20 +171,40 @@ class Command(BaseCommand):
         for mc in found:
             if version is None and not pending_completions(mc).exists():
                 continue
-            with self._progress(rate=True) as progress:
-                task = progress.add_task(f"{mc.title} v{mc.version}", total=None)
-
-                def advance(done: int, total: int, task: Any = task, progress: Progress = progress) -> None:
-                    progress.update(task, completed=done, total=total)
-
-                reports.append(
-                    (
-                        mc,
-                        credentials_issue_cohort(actor=actor, microcredential=mc, progress=advance, workers=workers),
-                    )
-                )
+            run = cohort_run_open(actor=actor, microcredential=mc, now=now(), workers=workers, chunk_size=chunk_size)
+            report = self._run(run, mc)
+            if report is not None:
+                reports.append((mc, report))
         if not reports:
             self.stdout.write(f"Nothing to issue: every completion of {provider_slug}/{mc_slug} has its credential.")
+        self._summarise(reports)
+
+    def _run(self, run: CohortRun, mc: MicroCredential) -> CohortReport | None:
+        with self._progress(rate=True) as progress:
+            task = progress.add_task(f"{mc.title} v{mc.version}", total=None)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            return cohort_run_now(run=run, progress=advance)
+
+    def _resume_stale(self, **_: Any) -> None:
+        reports: list[tuple[MicroCredential, CohortReport]] = []
+        for run in stale_runs(now=now()).select_related("microcredential"):
+            mc = run.microcredential
+            self.stdout.write(
+                f"Resuming cohort run {run.pk} of {mc.title} v{mc.version} ({run.issued} issued before it stopped)."
+            )
+            report = self._run(run, mc)
+            if report is None:
+                self.stdout.write(f"Cohort run {run.pk} was taken over by another runner meanwhile.")
+            else:
+                reports.append((mc, report))
+        if not reports:
+            self.stdout.write("No interrupted cohort runs.")
+        self._summarise(reports)
+
+    def _summarise(self, reports: list[tuple[MicroCredential, CohortReport]]) -> None:
         for mc, report in reports:
             line = (
                 f"{mc.title} v{mc.version}: issued {report.issued} credential(s) in {report.seconds:.1f} s"

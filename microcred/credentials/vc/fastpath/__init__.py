@@ -48,6 +48,7 @@ equality on every official vector and on hundreds of generated credentials.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -89,6 +90,15 @@ class FastPathStats:
 
 
 _CACHE = _Cache()
+
+
+def _new_lock_after_fork() -> None:
+    """A forked child (the verification sandbox) has only the forking thread: a lock another
+    thread held at that moment would never be released there."""
+    _CACHE.lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_lock_after_fork)
 
 
 def clear_cache(*, keep_shapes: bool = False) -> None:

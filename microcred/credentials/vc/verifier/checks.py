@@ -21,6 +21,7 @@ from ..errors import (
 from ..jsonld import expand_strict
 from ..loader import VC_V1_CONTEXT, VC_V2_CONTEXT
 from ..schema import validate_declared_schemas, validate_endorsement, validate_ob3_credential, validate_vc2
+from .memo import MEMO, content_key
 from .report import ISSUER, RECIPIENT, SCHEMA, STRUCTURE, SUBJECT, VALIDITY, Step, StepStatus
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
@@ -97,7 +98,8 @@ def structure_step(credential: Mapping[str, Any]) -> tuple[Step, str | None]:
     if issuer_id_of(credential) is None:
         return _failed(STRUCTURE, MalformedCredential("the credential names no issuer id")), version
     try:
-        expand_strict(dict(credential))
+        # Pure in the document (offline contexts): a success is remembered (see memo.py).
+        MEMO.get_or_compute(content_key("expands", credential), lambda: _expands_strictly(credential))
     except CredentialError as exc:
         return _failed(STRUCTURE, exc), version
     return Step(
@@ -105,6 +107,11 @@ def structure_step(credential: Mapping[str, Any]) -> tuple[Step, str | None]:
         StepStatus.PASSED,
         f"A VC {version} document; all {len(contexts)} contexts are known and every term is defined.",
     ), version
+
+
+def _expands_strictly(credential: Mapping[str, Any]) -> bool:
+    expand_strict(dict(credential))  # raises naming any undefined term or unknown context
+    return True
 
 
 # --- schema ------------------------------------------------------------------------------
@@ -122,6 +129,29 @@ def _as_vc2(credential: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def schema_step(credential: Mapping[str, Any], version: str | None) -> Step:
+    """The schema verdict, a pure function of the document and its VC version: remembered when
+    it passes (see memo.py); a failure is worked out and reported afresh each time."""
+    key = content_key(f"schema {version}", credential)
+    try:
+        return MEMO.get_or_compute(key, lambda: _passed_schema_step(credential, version))
+    except _SchemaFailed as failed:
+        return failed.step
+
+
+class _SchemaFailed(Exception):
+    def __init__(self, step: Step) -> None:
+        super().__init__(step.reason)
+        self.step = step
+
+
+def _passed_schema_step(credential: Mapping[str, Any], version: str | None) -> Step:
+    step = _schema_step(credential, version)
+    if step.status is StepStatus.FAILED:
+        raise _SchemaFailed(step)
+    return step
+
+
+def _schema_step(credential: Mapping[str, Any], version: str | None) -> Step:
     kind = kind_of(credential)
     try:
         if kind == "other":

@@ -26,6 +26,7 @@ from .checks import (
     validity_step,
 )
 from .keys import CallableFetcher, FetchDocument, JwtKeyResolver
+from .memo import canonicalize_memoised
 from .reading import Presented, read_presented
 from .report import (
     ENDORSEMENTS,
@@ -137,7 +138,9 @@ class Verifier:
         if "proof" not in credential:
             return _proof_failure(InvalidProof("the credential carries no proof"), credential)
         try:
-            proofs = verify_data_integrity(credential, resolve_key=self.resolve_key, now=self.now)
+            proofs = verify_data_integrity(
+                credential, resolve_key=self.resolve_key, now=self.now, canonicalizer=canonicalize_memoised
+            )
         except CredentialError as exc:
             return _proof_failure(exc, credential)
         methods = [proof.verification_method for proof in proofs]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +19,7 @@ from ..didweb import resolve_public_key
 from ..errors import CredentialError, KeyResolutionError, MalformedCredential
 from ..fetch import DEFAULT_ACCEPT, fetch_json
 from ..jwt import EDDSA_NAMES, PublicKey, public_key_from_jwk
+from ..limits import load_json
 
 FetchDocument = Callable[[str], bytes]
 
@@ -118,7 +118,7 @@ def did_jwk_document_key(did: str) -> dict[str, Any]:
     """The public JWK a ``did:jwk`` encodes (RFC 7517 JSON, base64url without padding)."""
     encoded = did.removeprefix("did:jwk:").partition("#")[0]
     try:
-        value = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+        value = load_json(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)), what=f"the key of {did}")
     except (ValueError, binascii.Error) as exc:
         raise KeyResolutionError(f"{did} does not encode a JSON Web Key") from exc
     if not isinstance(value, dict):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from ..baking import detect_and_extract, payload_kind
 from ..errors import MalformedCredential
 from ..jwt import REGISTERED_CLAIMS, unverified_parts
+from ..limits import check_document, load_json
 
 # Presented files are capped by the callers (2 MB on the web); this bounds the core too.
 MAX_INPUT_BYTES = 10 * 1024 * 1024
@@ -40,6 +40,7 @@ class Presented:
 def read_presented(data: bytes | str | Mapping[str, Any]) -> Presented:
     """Recognise and decode the input; raise :class:`MalformedCredential` if we cannot."""
     if isinstance(data, Mapping):
+        check_document(data, what="the credential")
         return Presented("json", "json", dict(data))
     if isinstance(data, str):
         raw = data.encode("utf-8")
@@ -58,7 +59,7 @@ def read_presented(data: bytes | str | Mapping[str, Any]) -> Presented:
 
 def _json_object(text: str) -> dict[str, Any]:
     try:
-        value = json.loads(text)
+        value = load_json(text, what="the credential")
     except ValueError as exc:
         raise MalformedCredential(f"the credential is not valid JSON: {exc}") from exc
     if not isinstance(value, dict):

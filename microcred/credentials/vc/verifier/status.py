@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,8 +21,10 @@ from ..dataintegrity import ResolveKey
 from ..dataintegrity import verify as verify_data_integrity
 from ..errors import CredentialError, MalformedCredential, Revoked, StatusError, Suspended, UntrustedIssuer
 from ..jwt import verify_vc_jwt
+from ..limits import load_json
 from ..statuslist import ENTRY_TYPE, check_entry
 from .keys import CallableFetcher, JwtKeyResolver
+from .memo import canonicalize_memoised
 from .reading import unverified_credential
 from .report import STATUS, Step, StepStatus
 
@@ -165,7 +166,7 @@ class StatusChecker:
         text = _text(body, url)
         if text.startswith("{"):
             try:
-                document = json.loads(text)
+                document = load_json(text, what=f"the status list at {url}")
             except ValueError as exc:
                 raise StatusError(f"the status list at {url} is not JSON") from exc
             if not isinstance(document, dict):
@@ -183,7 +184,9 @@ class StatusChecker:
         if issuer is None:
             raise StatusError(f"the status list at {url} names no issuer")
         try:
-            proofs = verify_data_integrity(document, resolve_key=self._resolve_key, now=self._now)
+            proofs = verify_data_integrity(
+                document, resolve_key=self._resolve_key, now=self._now, canonicalizer=canonicalize_memoised
+            )
         except CredentialError as exc:
             raise StatusError(f"the status list at {url} does not verify: {exc.message}", cause=exc.code) from exc
         for proof in proofs:

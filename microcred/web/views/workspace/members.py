@@ -1,21 +1,38 @@
-"""An organisation's members, for its owners: add an existing account, change a role, remove."""
+"""An organisation's members, for its owners: invite by e-mail, change a role, remove; and the
+invitation page the invited person opens from their e-mail."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from microcred.accounts.models import MembershipRole
-from microcred.accounts.selectors import member_get, organisation_members, role_in, user_get_by_email
-from microcred.accounts.services import membership_add, membership_remove
-from microcred.core.errors import Conflict, NotFound, ValidationFailed
+from microcred.accounts.selectors import member_get, organisation_members, pending_invitations
+from microcred.accounts.services import (
+    membership_add,
+    membership_invitation_accept,
+    membership_invitation_by_secret,
+    membership_invitation_withdraw,
+    membership_invite,
+    membership_remove,
+)
+from microcred.core.errors import Conflict, ValidationFailed
 
 from ...forms_workspace import MemberAddForm, MemberRoleForm
-from ..common import AuthenticatedRequest, app_errors
-from .common import form_errors_to_messages, organisation_for_owner, service_error_to_form, workspace_context
+from ..common import AuthenticatedRequest, app_errors, login_url_with_next
+from .common import (
+    form_errors_to_messages,
+    organisation_for_owner,
+    run_reporting,
+    service_error_to_form,
+    workspace_context,
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -26,36 +43,66 @@ def members(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     form = MemberAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = user_get_by_email(email=form.cleaned_data["email"])
-        except NotFound:
-            form.add_error("email", "No account uses this email address. Ask them to sign up first, then add them.")
+            invitation = membership_invite(
+                actor=request.user,
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+            )
+        except (ValidationFailed, Conflict) as exc:
+            service_error_to_form(form, exc)
         else:
-            current = role_in(user, organisation)
-            if current is not None:
-                form.add_error(
-                    "email",
-                    f"{user.email} is already a member ({MembershipRole(current).label.lower()}); "
-                    "change their role in the list instead.",
-                )
-            else:
-                try:
-                    membership = membership_add(
-                        actor=request.user, organisation=organisation, user=user, role=form.cleaned_data["role"]
-                    )
-                except (ValidationFailed, Conflict) as exc:
-                    service_error_to_form(form, exc)
-                else:
-                    messages.success(
-                        request, f"{user.email} joined {organisation.name} as {membership.get_role_display().lower()}."
-                    )
-                    return redirect("web:workspace_members", organisation.slug)
+            # The same answer whether or not the address has an account.
+            messages.success(
+                request,
+                f"We've invited {invitation.email} to join as {invitation.get_role_display().lower()}. "
+                "They become a member when they accept.",
+            )
+            return redirect("web:workspace_members", organisation.slug)
     context = workspace_context(request, organisation, "members")
     context.update(
         form=form,
         members=list(organisation_members(organisation=organisation)),
+        invitations=list(pending_invitations(organisation=organisation)),
         role_choices=MembershipRole.choices,
     )
     return render(request, "web/workspace/members.html", context)
+
+
+@require_POST
+@login_required
+@app_errors
+def invitation_withdraw(request: AuthenticatedRequest, slug: str, invitation_id: int) -> HttpResponse:
+    organisation = organisation_for_owner(request.user, slug)
+    run_reporting(
+        request,
+        lambda: membership_invitation_withdraw(
+            actor=request.user, organisation=organisation, invitation_id=invitation_id
+        ),
+        lambda _: "Invitation withdrawn.",
+    )
+    return redirect("web:workspace_members", organisation.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@app_errors
+def invitation(request: HttpRequest, secret: str) -> HttpResponse:
+    """The link from an invitation e-mail: sign in (or up) with the invited address, then accept."""
+    invitation = membership_invitation_by_secret(secret=secret)
+    if request.method == "POST" and request.user.is_authenticated:
+        membership = membership_invitation_accept(actor=request.user, secret=secret)
+        messages.success(
+            request, f"You joined {membership.organisation.name} as {membership.get_role_display().lower()}."
+        )
+        return redirect("web:workspace")
+    signed_in_as = request.user.email if request.user.is_authenticated else ""
+    context = {
+        "invitation": invitation,
+        "wrong_account": bool(signed_in_as) and signed_in_as.lower() != invitation.email.lower(),
+        "login_url": login_url_with_next(request.path),
+        "signup_url": f"{reverse('web:signup')}?{urlencode({'next': request.path})}",
+    }
+    return render(request, "web/workspace/invitation.html", context)
 
 
 @require_POST
