@@ -28,6 +28,19 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def cache_from_url(url: str) -> dict[str, str]:
+    """``CACHE_URL``: ``locmem://`` (one process) or ``redis://host:port/db`` (shared by every
+    worker, which the verification and login throttles need to count across processes)."""
+    scheme = url.partition("://")[0].lower()
+    if scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"Set CACHE_URL to locmem:// or redis://host:port/db (got {url!r}).")
+
+
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
 # Writable state (SQLite database, uploaded media) lives outside the package so an
 # installed wheel works too; `make run` keeps it under ./var of the checkout.
@@ -212,7 +225,7 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Microcred <no-reply@localhost>")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "locmem://"))}
 
 TASKS = {
     "default": {
