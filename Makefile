@@ -32,20 +32,26 @@ install-test: $(VENV)/.installed-test ## Install Microcred with what the tests n
 migrate: install ## Create or upgrade the SQLite database under var/
 	MICROCRED_ENV=dev $(BIN)/microcred migrate --no-input
 
-demo: migrate ## Load the demo data (idempotent)
-	MICROCRED_ENV=dev $(BIN)/microcred demo
+# The address links, credential ids and the printed URL table use: the one `make run` serves,
+# unless SITE_URL is set (e.g. behind a proxy). Credentials keep the address they were issued with.
+SITE_URL ?= http://$(HOST):$(PORT)
 
-run: demo ## Install, migrate, load the demo and serve http://127.0.0.1:8000
-	MICROCRED_ENV=dev $(BIN)/microcred serve --host $(HOST) --port $(PORT)
+demo: migrate ## Load the demo data (idempotent)
+	MICROCRED_ENV=dev SITE_URL="$(SITE_URL)" $(BIN)/microcred demo
+
+run: demo ## Install, migrate, load the demo and serve http://127.0.0.1:8000 (PORT=, HOST=)
+	MICROCRED_ENV=dev SITE_URL="$(SITE_URL)" $(BIN)/microcred serve --host $(HOST) --port $(PORT)
 
 browser: ## Install Debian's Chromium for the browser tests (as root, when missing)
 	@bash scripts/ensure-chromium.sh
 
-lint: install-test ## ruff (lint and format check) and mypy
+lint: install-test ## ruff, mypy, and the architecture contracts (import-linter, writes only in services)
 	$(BIN)/ruff check microcred tests bench
 	$(BIN)/ruff format --check microcred tests bench
 	$(BIN)/mypy microcred
 	$(BIN)/mypy --strict microcred/credentials/vc
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m pytest -p no:cacheprovider -q tests/test_architecture.py
 
 typecheck: install-test ## mypy only
 	$(BIN)/mypy microcred

@@ -299,6 +299,7 @@ def run_cohort(
 
 def measure(count: int, *, workers: int | None, progress: Progress, database: str, bar: bool = False) -> CohortFigures:
     """Set up ``count`` completions in the current database and issue them (importable by tests)."""
+    from microcred.core.actors import SYSTEM
     from microcred.credentials.cohort import credentials_issue_cohort, default_workers
 
     started = time.perf_counter()
@@ -315,7 +316,7 @@ def measure(count: int, *, workers: int | None, progress: Progress, database: st
 
     with TreeMemory() as memory:
         issuing = time.perf_counter()
-        result = credentials_issue_cohort(actor=None, microcredential=mc, workers=workers, progress=report)
+        result = credentials_issue_cohort(actor=SYSTEM, microcredential=mc, workers=workers, progress=report)
         seconds = time.perf_counter() - issuing
     if result.issued != count:
         raise AssertionError(f"issued {result.issued} of {count}")

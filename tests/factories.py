@@ -9,6 +9,7 @@ import factory
 
 from microcred.accounts.models import LearnerProfile, Membership, Organisation, OrganisationKind, User
 from microcred.catalog.models import Industry
+from microcred.core.actors import SYSTEM
 from microcred.skills.models import Skill, SkillFramework
 
 
@@ -139,13 +140,13 @@ def published_microcredential(*, provider: Organisation | None = None, slug: str
     )
 
     provider = provider or OrganisationFactory()
-    mc = microcredential_create(actor=None, provider=provider, **microcredential_fields(slug=slug, **overrides))
-    first = module_create(actor=None, microcredential=mc, title="Getting started")
+    mc = microcredential_create(actor=SYSTEM, provider=provider, **microcredential_fields(slug=slug, **overrides))
+    first = module_create(actor=SYSTEM, microcredential=mc, title="Getting started")
     lesson_create(
-        actor=None, module=first, title="What is tidy data?", kind="reading", body="# Tidy\n\nRows and columns."
+        actor=SYSTEM, module=first, title="What is tidy data?", kind="reading", body="# Tidy\n\nRows and columns."
     )
     lesson_create(
-        actor=None,
+        actor=SYSTEM,
         module=first,
         title="Optional talk",
         kind="video",
@@ -153,10 +154,10 @@ def published_microcredential(*, provider: Organisation | None = None, slug: str
         video_url="https://videos.example.org/tidy",
         transcript="Hello.",
     )
-    second = module_create(actor=None, microcredential=mc, title="Assessment")
-    quiz = quiz_create(actor=None, provider=provider, title="Final quiz", questions=QUIZ_QUESTIONS, passing_score=70)
-    lesson_create(actor=None, module=second, title="Final quiz", kind="quiz", quiz=quiz)
-    return microcredential_publish(actor=None, microcredential=mc)
+    second = module_create(actor=SYSTEM, microcredential=mc, title="Assessment")
+    quiz = quiz_create(actor=SYSTEM, provider=provider, title="Final quiz", questions=QUIZ_QUESTIONS, passing_score=70)
+    lesson_create(actor=SYSTEM, module=second, title="Final quiz", kind="quiz", quiz=quiz)
+    return microcredential_publish(actor=SYSTEM, microcredential=mc)
 
 
 def correct_answers(attempt) -> dict[str, list[int]]:

@@ -1,24 +1,34 @@
-"""Who may act on an organisation's records. ``actor=None`` is the system (CLI, demo loader)."""
+"""Who may act on an organisation's records. The platform itself acts as ``SYSTEM``
+(microcred/core/actors.py); ``actor=None`` is refused."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+from microcred.core.actors import SYSTEM, MissingActor, SystemActor, is_system
 from microcred.core.errors import AuthenticationRequired, PermissionDenied
 
 from .models import Membership, MembershipRole, Organisation
+
+__all__ = [
+    "ALL_ROLES",
+    "STAFF_ROLES",
+    "SYSTEM",
+    "MissingActor",
+    "SystemActor",
+    "has_org_role",
+    "is_system",
+    "require_authenticated",
+    "require_org_role",
+]
 
 STAFF_ROLES = (MembershipRole.OWNER, MembershipRole.INSTRUCTOR)
 ALL_ROLES = (MembershipRole.OWNER, MembershipRole.INSTRUCTOR, MembershipRole.GRADER)
 
 
-def is_system(actor: Any) -> bool:
-    return actor is None
-
-
 def has_org_role(actor: Any, organisation: Organisation | int, roles: Iterable[str] = ALL_ROLES) -> bool:
-    if actor is None:
+    if is_system(actor):
         return True
     if not getattr(actor, "is_authenticated", False):
         return False
@@ -29,12 +39,13 @@ def has_org_role(actor: Any, organisation: Organisation | int, roles: Iterable[s
 
 
 def require_org_role(actor: Any, organisation: Organisation | int, roles: Iterable[str] = STAFF_ROLES) -> None:
-    if actor is not None and not getattr(actor, "is_authenticated", False):
+    if not is_system(actor) and not getattr(actor, "is_authenticated", False):
         raise AuthenticationRequired("Sign in to do this.")
     if not has_org_role(actor, organisation, roles):
         raise PermissionDenied("You do not have a role in this organisation that allows this.")
 
 
 def require_authenticated(actor: Any) -> None:
-    if actor is None or not getattr(actor, "is_authenticated", False):
+    """A signed-in person: the system is not one (it never enrols, attempts or completes)."""
+    if is_system(actor) or not getattr(actor, "is_authenticated", False):
         raise AuthenticationRequired("Sign in to do this.")

@@ -19,7 +19,7 @@ from microcred.core.services import audit_record
 
 from .mail import email_send, site_url
 from .models import ApiToken, LearnerProfile, Membership, MembershipInvitation, MembershipRole, Organisation, User
-from .permissions import has_org_role, require_authenticated, require_org_role
+from .permissions import has_org_role, is_system, require_authenticated, require_org_role
 from .tokens import signup_confirmation_tokens
 
 TOKEN_PREFIX = "mcp_"
@@ -212,7 +212,7 @@ ORGANISATION_FIELDS = {
 def organisation_create(
     *, actor: Any, kind: str, name: str, slug: str, country: str, owner: User | None = None, **fields: Any
 ) -> Organisation:
-    if actor is not None and not actor.is_superuser:
+    if not is_system(actor) and not actor.is_superuser:
         # Anyone signed in may found an organisation and becomes its owner.
         require_authenticated(actor)
         owner = owner or actor
@@ -306,7 +306,7 @@ def membership_invite(*, actor: Any, organisation: Organisation, email: str, rol
     ) or MembershipInvitation(organisation=organisation, email=email)
     secret = secrets.token_urlsafe(32)
     invitation.role = role
-    invitation.invited_by = actor
+    invitation.invited_by = None if is_system(actor) else actor
     invitation.token_hash = _hash_token(secret)
     invitation.expires_at = now() + INVITATION_LIFETIME
     try:

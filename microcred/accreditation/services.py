@@ -1,9 +1,9 @@
 """Granting accreditation and changing its status.
 
-Other apps act on these changes through ``settings.MICROCRED_ACCREDITATION_HOOKS`` (the
-credentials app signs the accreditor's endorsement), called inside the same transaction: if a
-hook fails, the grant or status change does not happen either, so what the accreditation says
-and what has been signed never disagree. This app imports none of them.
+Both emit ``AccreditationChanged`` inside their transaction; the credentials app signs the
+accreditor's endorsement as an in-transaction subscriber (``microcred/config/events.py``): if it
+fails, the grant or status change does not happen either, so what the accreditation says and what
+has been signed never disagree. This app imports none of its subscribers.
 """
 
 from __future__ import annotations
@@ -11,22 +11,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.module_loading import import_string
 
 from microcred.accounts.models import Organisation, OrganisationKind
 from microcred.accounts.permissions import require_org_role
+from microcred.core import events
 from microcred.core.errors import ValidationFailed, validation_from_django
 from microcred.core.services import audit_record
 
 from .models import Accreditation, AccreditationStatus
-
-
-def _run_hooks(*, actor: Any, accreditation: Accreditation, reason: str = "") -> None:
-    for path in getattr(settings, "MICROCRED_ACCREDITATION_HOOKS", []):
-        import_string(path)(actor=actor, accreditation=accreditation, reason=reason)
 
 
 @transaction.atomic
@@ -63,7 +57,7 @@ def accreditation_grant(
         raise validation_from_django(exc) from exc
     accreditation.save()
     audit_record(actor=actor, action="accreditation.grant", target=accreditation, provider=provider.slug, scope=scope)
-    _run_hooks(actor=actor, accreditation=accreditation)
+    events.emit(events.AccreditationChanged(actor=actor, accreditation_id=accreditation.pk))
     return accreditation
 
 
@@ -77,5 +71,5 @@ def accreditation_set_status(
     accreditation.status = status
     accreditation.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, action=f"accreditation.{status}", target=accreditation, reason=reason)
-    _run_hooks(actor=actor, accreditation=accreditation, reason=reason)
+    events.emit(events.AccreditationChanged(actor=actor, accreditation_id=accreditation.pk, reason=reason))
     return accreditation

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Set
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from django.db import transaction
 
@@ -20,14 +21,15 @@ from microcred.core.errors import ValidationFailed
 from microcred.skills.models import Skill
 from microcred.skills.services import skills_import
 
+from .fields import LESSON_FIELDS, MICROCREDENTIAL_FIELDS, QUIZ_SETTINGS
 from .models import LessonKind, MicroCredential, Status
 from .services import (
-    EDITABLE_FIELDS,
     lesson_create,
     microcredential_create,
     microcredential_new_version,
     microcredential_publish,
     module_create,
+    module_delete,
 )
 
 FORMAT = "microcred.catalog/1"
@@ -35,25 +37,16 @@ FORMAT = "microcred.catalog/1"
 PROVIDER_KEYS = {"slug", "name", "provider_type", "description", "website", "email", "country", "city", "logo_url"}
 SKILL_KEYS = {"uri", "label", "slug", "description", "framework"}
 FRAMEWORK_KEYS = {"slug", "name", "publisher", "url"}
-MC_KEYS = EDITABLE_FIELDS | {"status", "skills", "modules"}
+MC_KEYS: Final[frozenset[str]] = MICROCREDENTIAL_FIELDS | {"status", "skills", "modules"}
 MODULE_KEYS = {"title", "summary", "lessons"}
-LESSON_KEYS = {
-    "title",
-    "kind",
-    "estimated_minutes",
-    "required",
-    "body",
-    "video_url",
-    "transcript",
-    "instructions",
-    "quiz",
-}
-QUIZ_KEYS = {"title", "passing_score", "question_count", "max_attempts", "time_limit_minutes", "questions"}
+# A lesson's position is its place in the document.
+LESSON_KEYS: Final[frozenset[str]] = LESSON_FIELDS - {"position"}
+QUIZ_KEYS: Final[frozenset[str]] = QUIZ_SETTINGS | {"title", "questions"}
 QUESTION_KEYS = {"kind", "text", "explanation", "points", "choices"}
 CHOICE_KEYS = {"text", "correct"}
 
 
-def _check_keys(obj: Any, allowed: set[str], where: str, required: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+def _check_keys(obj: Any, allowed: Set[str], where: str, required: Set[str] = frozenset()) -> None:
     if not isinstance(obj, dict):
         raise ValidationFailed(f"{where}: expected an object.")
     unknown = set(obj) - allowed
@@ -129,7 +122,7 @@ def _provider_upsert(actor: Any, data: dict[str, Any]) -> Organisation:
     if provider is None:
         fields = {k: v for k, v in data.items() if k not in {"slug", "name", "country"}}
         return organisation_create(
-            actor=None if actor is None else actor,
+            actor=actor,
             kind=OrganisationKind.PROVIDER,
             name=data["name"],
             slug=data["slug"],
@@ -145,7 +138,9 @@ def _provider_upsert(actor: Any, data: dict[str, Any]) -> Organisation:
 def _fill_content(actor: Any, mc: MicroCredential, mc_data: dict[str, Any]) -> None:
     from microcred.assessment.services import quiz_create
 
-    mc.modules.all().delete()
+    # Through the content service, so each replaced lesson's quiz and question bank go too.
+    for old_module in mc.modules.all():
+        module_delete(actor=actor, module=old_module)
     for module_data in mc_data.get("modules", []):
         module = module_create(
             actor=actor, microcredential=mc, title=module_data["title"], summary=module_data.get("summary", "")

@@ -57,23 +57,6 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
-# The EU Council Recommendation's elements (2022/C 243/02, Annex I), in the order it lists
-# them; forms, the admin and exports group fields by these.
-EU_MANDATORY_FIELDS = (
-    "awarding_body",
-    "country",
-    "learning_outcomes",
-    "workload_hours",
-    "ects",
-    "eqf_level",
-    "assessment_type",
-    "assessment_description",
-    "participation_form",
-    "quality_assurance",
-)
-EU_OPTIONAL_FIELDS = ("prerequisites", "supervision", "identity_verified", "stackable", "stackability")
-
-
 class MicroCredential(TimeStampedModel):
     family = models.UUIDField(default=uuid.uuid4, db_index=True, editable=False)
     # The version's identity in public URLs (its achievement id, signed into credentials):

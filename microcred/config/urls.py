@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from microcred.api.api import api
+from microcred.config.api import api
 from microcred.web.views import healthz
 
 urlpatterns = [

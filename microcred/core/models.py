@@ -12,12 +12,19 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class ActorKind(models.TextChoices):
+    PERSON = "person", "Person"
+    SYSTEM = "system", "System"
+
+
 class AuditLog(models.Model):
     """Who did what to which record: grading, completion, awarding, revoking, key changes."""
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The platform itself (SYSTEM) or a person; a person's row keeps saying so after the user is deleted.
+    actor_kind = models.CharField(max_length=8, choices=ActorKind.choices, default=ActorKind.PERSON)
     action = models.CharField(max_length=64, db_index=True)
     target_type = models.CharField(max_length=64)
     target_id = models.CharField(max_length=64)

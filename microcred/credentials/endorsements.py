@@ -15,9 +15,9 @@ for each provider it accredits, and the provider's issuer profile carries it.
   would need the suspension list we do not sign into the document. New, separate documents
   keep each endorsement's meaning simple: valid, expired, or revoked for ever.
 
-The accreditation app calls :func:`accreditation_endorsement_sync` through
-``settings.MICROCRED_ACCREDITATION_HOOKS`` inside its own transaction, so a grant whose
-endorsement cannot be signed is not granted either.
+:func:`endorsement_sync_on_accreditation_changed` subscribes to ``AccreditationChanged`` inside the
+accreditation's transaction (``microcred/config/events.py``), so a grant whose endorsement cannot
+be signed is not granted either.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from django.db import transaction
 from microcred.accounts.models import Organisation
 from microcred.accounts.permissions import require_org_role
 from microcred.accreditation.models import Accreditation, AccreditationStatus
+from microcred.core import events
 from microcred.core.clock import now as clock_now
 from microcred.core.errors import Conflict, validation_from_django
 from microcred.core.services import audit_record
@@ -211,8 +212,7 @@ def accreditation_endorsement_revoke(
 def accreditation_endorsement_sync(
     *, actor: Any, accreditation: Accreditation, reason: str = ""
 ) -> AccreditationEndorsement | None:
-    """The accreditation hook (``settings.MICROCRED_ACCREDITATION_HOOKS``): an active
-    accreditation has a live endorsement, any other has none. Idempotent."""
+    """An active accreditation has a live endorsement, any other has none. Idempotent."""
     if accreditation.status == AccreditationStatus.ACTIVE:
         return accreditation_endorsement_issue(actor=actor, accreditation=accreditation)
     live = _live(accreditation)
@@ -222,3 +222,10 @@ def accreditation_endorsement_sync(
             actor=actor, endorsement=live, reason=f"{why}: {reason.strip()}" if reason.strip() else f"{why}."
         )
     return None
+
+
+def endorsement_sync_on_accreditation_changed(event: events.AccreditationChanged) -> AccreditationEndorsement | None:
+    """Subscribes to ``AccreditationChanged`` in the accreditation's transaction: a failure here
+    undoes the grant or status change."""
+    accreditation = Accreditation.objects.select_related("accreditor", "provider").get(pk=event.accreditation_id)
+    return accreditation_endorsement_sync(actor=event.actor, accreditation=accreditation, reason=event.reason)

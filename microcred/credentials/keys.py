@@ -20,6 +20,7 @@ from django.db import transaction
 
 from microcred.accounts.models import Organisation
 from microcred.accounts.permissions import require_org_role
+from microcred.core.actors import SYSTEM
 from microcred.core.clock import now
 from microcred.core.errors import AppError
 from microcred.core.services import audit_record
@@ -119,5 +120,5 @@ def issuer_key_active(*, organisation: Organisation) -> IssuerKey:
             Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
             key = IssuerKey.objects.filter(organisation=organisation, active=True).first()
             if key is None:
-                key = issuer_key_rotate(actor=None, organisation=organisation)
+                key = issuer_key_rotate(actor=SYSTEM, organisation=organisation)
     return key

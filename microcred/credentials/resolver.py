@@ -7,7 +7,8 @@ verifying). Anything else raises ``KeyResolutionError``, so callers can fall bac
 
 ``LocalFetcher`` implements the ``vc.fetch.Fetcher`` protocol for every document we publish
 (issuer profiles, did.json, JWKS, status lists, endorsements, our context), rendering them
-from the database exactly as the public endpoints serve them.
+from the database exactly as the public endpoints serve them. Everything here only reads: a
+verification never writes (status lists are signed by the writers that change them).
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def _is_uuid(value: str) -> bool:
 def local_document(url: str) -> dict[str, Any] | None:
     """The document we serve at ``url`` (no fragment), or None when it is not one of ours."""
     from .documents import issuer_did_document, issuer_profile_document, jwks_document
-    from .statuslists import status_list_publish
+    from .statuslists import status_list_document
 
     if url == MICROCRED_CONTEXT_URL or url == links.site_url() + links.context_url_path():
         return json.loads(CONTEXT_FILE.read_bytes())
@@ -110,7 +111,7 @@ def local_document(url: str) -> dict[str, Any] | None:
             status_list = lists.get(organisation__slug=path[1], purpose=path[2], number=int(path[3]))
         except StatusList.DoesNotExist:
             return None
-        return status_list_publish(status_list=status_list, now=now())
+        return status_list_document(status_list=status_list, now=now())
     return None
 
 

@@ -20,11 +20,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from microcred.accounts.models import Organisation
-from microcred.accounts.permissions import STAFF_ROLES, has_org_role, require_org_role
+from microcred.accounts.permissions import STAFF_ROLES, has_org_role, is_system, require_org_role
+from microcred.core import events
 from microcred.core.clock import now as clock_now
 from microcred.core.errors import AuthenticationRequired, Conflict, NotFound, ValidationFailed
 from microcred.core.services import audit_record
 from microcred.learning.models import Completion
+from microcred.learning.services import completion_mark_awarded
 
 from . import links
 from .issuing import add_months, build_unsigned_credential
@@ -40,6 +42,7 @@ MAX_REASON_LENGTH = 500
 
 __all__ = [
     "award_credential",
+    "credential_award_on_completion",
     "credential_issue",
     "credential_revoke",
     "credential_suspend",
@@ -50,7 +53,7 @@ __all__ = [
 
 def _may_issue(actor: Any, completion: Completion) -> None:
     """The system, the learner the completion belongs to, or the provider's staff."""
-    if actor is None:
+    if is_system(actor):
         return
     if not getattr(actor, "is_authenticated", False):
         raise AuthenticationRequired("Sign in to do this.")
@@ -153,12 +156,24 @@ def credential_issue(*, actor: Any, completion: Completion, now: datetime | None
             microcredential=mc.pk,
             key_id=key.key_id,
         )
+        events.emit(events.CredentialIssued(actor=actor, credential_id=credential.pk, completion_id=locked.pk))
     return credential
 
 
 def award_credential(*, completion: Completion, actor: Any) -> Credential:
-    """The awarder hook (``settings.MICROCRED_AWARDERS``): idempotent, as awarders must be."""
-    return credential_issue(actor=actor, completion=completion)
+    """Issue the completion's credential and note the completion awarded; idempotent, as
+    awarders must be."""
+    credential = credential_issue(actor=actor, completion=completion)
+    completion_mark_awarded(actor=actor, completion=completion, awards=[credential])
+    return credential
+
+
+def credential_award_on_completion(event: events.CompletionRecorded) -> Credential:
+    """The awarder: subscribes to ``CompletionRecorded``, after commit (``config/events.py``)."""
+    completion = Completion.objects.select_related("enrolment__user", "enrolment__microcredential").get(
+        pk=event.completion_id
+    )
+    return award_credential(completion=completion, actor=event.actor)
 
 
 def _clean_reason(reason: str | None, *, required: bool) -> str:
@@ -203,6 +218,7 @@ def credential_revoke(*, actor: Any, credential: Credential, reason: str) -> Cre
     previous = locked.status
     _set_status(locked, CredentialStatus.REVOKED, text, clock_now())
     audit_record(actor=actor, action="credential.revoke", target=locked, reason=text, previous=previous)
+    events.emit(events.CredentialRevoked(actor=actor, credential_id=locked.pk, reason=text))
     return locked
 
 
@@ -217,6 +233,7 @@ def credential_suspend(*, actor: Any, credential: Credential, reason: str) -> Cr
     status_bit_set(entry=_entry(locked, StatusPurpose.SUSPENSION), value=True)
     _set_status(locked, CredentialStatus.SUSPENDED, text, clock_now())
     audit_record(actor=actor, action="credential.suspend", target=locked, reason=text)
+    events.emit(events.CredentialSuspended(actor=actor, credential_id=locked.pk, reason=text))
     return locked
 
 
@@ -229,6 +246,7 @@ def credential_unsuspend(*, actor: Any, credential: Credential, reason: str | No
     status_bit_set(entry=_entry(locked, StatusPurpose.SUSPENSION), value=False)
     _set_status(locked, CredentialStatus.ACTIVE, "", clock_now())
     audit_record(actor=actor, action="credential.unsuspend", target=locked, reason=text)
+    events.emit(events.CredentialReinstated(actor=actor, credential_id=locked.pk, reason=text))
     return locked
 
 

@@ -7,20 +7,27 @@ many credentials were issued. Callers hold a transaction: rows are locked with
 ``select_for_update`` so two issuances can never take the same index, and flips of one list are
 serialised.
 
-The published list credential is cached in ``StatusList.published_document``; a flip clears it
-and the next GET (or the export) re-signs it, so revocations show up as soon as the cache
-headers of the last copy (``ttl``) allow.
+The published list credential is stored in ``StatusList.published_document`` and re-signed only
+by writers: when a list is opened, when one of its bits flips (in the flip's transaction, so a
+committed revocation is already in the signed copy), and on a schedule before its ``validUntil``
+(``status_lists_refresh``: the ``credentials refresh-status-lists`` command, and a task each
+signing queues for the list's due time). Serving a list (its URL, local verification) only reads
+the stored copy: verification never writes (docs/decisions/0019-status-lists-signed-by-writers.md).
+Revocations show up as soon as the cache headers of the last copy (``ttl``) allow.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.utils import timezone
+from django_tasks import default_task_backend, task
 
 from microcred.accounts.models import Organisation
 
@@ -37,6 +44,15 @@ LIST_SIZE = MIN_ENTRIES
 LIST_VALIDITY = timedelta(days=7)
 RESIGN_BEFORE_EXPIRY = timedelta(days=1)
 
+logger = logging.getLogger(__name__)
+
+
+def publication_time() -> datetime:
+    """Now in the real present, even under ``clock.shifted_to``: a list is signed for the
+    verifiers who fetch it today, so one opened while the demo replays a past issuance must not
+    be born expired."""
+    return timezone.now()
+
 
 def ttl_seconds() -> int:
     return int(getattr(settings, "MICROCRED_STATUS_LIST_TTL_SECONDS", 300))
@@ -47,7 +63,7 @@ def list_url(status_list: StatusList) -> str:
 
 
 def _new_list(organisation: Organisation, purpose: str, number: int) -> StatusList:
-    return StatusList.objects.create(
+    created = StatusList.objects.create(
         organisation=organisation,
         purpose=purpose,
         number=number,
@@ -55,6 +71,8 @@ def _new_list(organisation: Organisation, purpose: str, number: int) -> StatusLi
         allocated=0,
         bits=bytes(LIST_SIZE // 8),
     )
+    status_list_publish(status_list=created, now=publication_time())
+    return created
 
 
 def _current_list(organisation: Organisation, purpose: str) -> StatusList:
@@ -133,15 +151,15 @@ def entry_json(entry: StatusEntry) -> dict[str, Any]:
 
 
 def status_bit_set(*, entry: StatusEntry, value: bool) -> bool:
-    """Set or clear the entry's bit; returns whether it changed. Clears the published copy."""
-    status_list = StatusList.objects.select_for_update().get(pk=entry.status_list_id)
+    """Set or clear the entry's bit and re-sign the published list with it, in the caller's
+    transaction; returns whether the bit changed."""
+    status_list = StatusList.objects.select_for_update().select_related("organisation").get(pk=entry.status_list_id)
     bitstring = Bitstring.from_bytes(bytes(status_list.bits))
     if bool(bitstring.get(entry.index)) == value:
         return False
     bitstring.set(entry.index, 1 if value else 0)
     status_list.bits = bitstring.to_bytes()
-    status_list.published_document = None
-    status_list.published_at = None
+    _sign_into(status_list, publication_time())
     status_list.save(update_fields=["bits", "published_document", "published_at", "updated_at"])
     return True
 
@@ -151,15 +169,59 @@ def status_bit_of(entry: StatusEntry) -> int:
     return Bitstring.from_bytes(bytes(status_list.bits)).get(entry.index)
 
 
+def _due(now: datetime) -> Q:
+    """Lists whose published copy is missing or reaches its re-signing time by ``now``."""
+    return (
+        Q(published_document__isnull=True) | Q(published_at__isnull=True) | Q(published_at__lte=now - _resign_after())
+    )
+
+
+def _resign_after() -> timedelta:
+    return LIST_VALIDITY - RESIGN_BEFORE_EXPIRY
+
+
 def _needs_signing(status_list: StatusList, now: datetime) -> bool:
     if status_list.published_document is None or status_list.published_at is None:
         return True
-    return now >= status_list.published_at + LIST_VALIDITY - RESIGN_BEFORE_EXPIRY
+    return now >= status_list.published_at + _resign_after()
+
+
+def _signed_document(status_list: StatusList, moment: datetime) -> dict[str, Any]:
+    """The list credential of ``status_list``'s bits as of ``moment``, signed by the issuer's
+    active key. Writes nothing (unless the issuer has no key yet: it is made on first use)."""
+    organisation = status_list.organisation
+    key = issuer_key_active(organisation=organisation)
+    unsigned = build_status_list_credential(
+        list_id=list_url(status_list),
+        issuer=links.issuer_url(organisation.slug),
+        status_list=Bitstring.from_bytes(bytes(status_list.bits)),
+        purpose=status_list.purpose,
+        valid_from=moment,
+        valid_until=moment + LIST_VALIDITY,
+        ttl_ms=ttl_seconds() * 1000,
+    )
+    return sign(
+        unsigned,
+        private_key=private_key_of(key),
+        verification_method=links.verification_method_url(organisation.slug, key.key_id),
+        created=moment,
+    )
+
+
+def _sign_into(locked: StatusList, now: datetime) -> None:
+    """Sign ``locked`` (held with ``select_for_update``) into its published fields, for the
+    caller to save, and queue its next re-signing for after the commit."""
+    moment = now.replace(microsecond=0)
+    locked.published_document = _signed_document(locked, moment)
+    locked.published_at = moment
+    list_id, due = locked.pk, moment + _resign_after()
+    transaction.on_commit(lambda: _schedule_refresh(list_id, due))
 
 
 def status_list_publish(*, status_list: StatusList, now: datetime) -> dict[str, Any]:
-    """The signed BitstringStatusListCredential, re-signed only when the bits changed or the
-    last signature is close to its validUntil."""
+    """The signed BitstringStatusListCredential, signed and stored first when the list has no
+    published copy yet or its copy is close to its validUntil. A write: for writers, the
+    refresh and the export; serving a list uses ``status_list_document``."""
     if not _needs_signing(status_list, now):
         assert status_list.published_document is not None
         return status_list.published_document
@@ -168,26 +230,65 @@ def status_list_publish(*, status_list: StatusList, now: datetime) -> dict[str, 
         if not _needs_signing(locked, now):
             assert locked.published_document is not None
             return locked.published_document
-        organisation = locked.organisation
-        key = issuer_key_active(organisation=organisation)
-        moment = now.replace(microsecond=0)
-        unsigned = build_status_list_credential(
-            list_id=list_url(locked),
-            issuer=links.issuer_url(organisation.slug),
-            status_list=Bitstring.from_bytes(bytes(locked.bits)),
-            purpose=locked.purpose,
-            valid_from=moment,
-            valid_until=moment + LIST_VALIDITY,
-            ttl_ms=ttl_seconds() * 1000,
-        )
-        signed = sign(
-            unsigned,
-            private_key=private_key_of(key),
-            verification_method=links.verification_method_url(organisation.slug, key.key_id),
-            created=moment,
-        )
-        locked.published_document = signed
-        locked.published_at = moment
+        _sign_into(locked, now)
         locked.save(update_fields=["published_document", "published_at", "updated_at"])
-        status_list.published_document, status_list.published_at = signed, moment
-        return signed
+        assert locked.published_document is not None
+        status_list.published_document, status_list.published_at = locked.published_document, locked.published_at
+        return locked.published_document
+
+
+def status_list_document(*, status_list: StatusList, now: datetime) -> dict[str, Any]:
+    """The list credential as published, for its URL and for local verification: read only.
+
+    Writers keep the stored copy current (see the module's docstring). A copy past its
+    validUntil is still served, as published (a verifier then reports the list as stale rather
+    than the credential as unverifiable), and logged: the scheduled refresh has not run. A list
+    with no copy at all (opened before lists were signed by writers, and not refreshed since)
+    is signed for this answer alone, not stored, and logged likewise.
+    """
+    document = status_list.published_document
+    if document is None or status_list.published_at is None:
+        logger.warning(
+            "Status list %s has no published copy; run `microcred credentials refresh-status-lists`.",
+            list_url(status_list),
+        )
+        return _signed_document(status_list, now.replace(microsecond=0))
+    if now >= status_list.published_at + LIST_VALIDITY:
+        logger.warning(
+            "Status list %s expired at %s; run `microcred credentials refresh-status-lists` on a schedule.",
+            list_url(status_list),
+            (status_list.published_at + LIST_VALIDITY).isoformat(),
+        )
+    return document
+
+
+def status_lists_refresh(*, now: datetime) -> list[str]:
+    """Sign every list whose published copy is missing or due for re-signing (one day before
+    its validUntil); returns their URLs. Run daily or more often (cron, or the tasks queued
+    by each signing); a list not yet due is left as it is, so running it twice does nothing."""
+    refreshed = []
+    due = StatusList.objects.filter(_due(now)).select_related("organisation").order_by("pk")
+    for status_list in due.iterator(chunk_size=100):
+        status_list_publish(status_list=status_list, now=now)
+        refreshed.append(list_url(status_list))
+    return refreshed
+
+
+def _schedule_refresh(list_id: int, due: datetime) -> None:
+    # The immediate backend (development, tests) cannot defer: there cron or the command does it.
+    if default_task_backend.supports_defer:
+        status_list_refresh_task.using(run_after=due).enqueue(list_id)
+
+
+@task()
+def status_list_refresh_task(list_id: int) -> dict[str, Any]:
+    """Re-sign one list when it is due: queued by each signing for its re-signing time. A list
+    re-signed meanwhile (a revocation) is not due, and that signing queued its own task."""
+    status_list = StatusList.objects.select_related("organisation").filter(pk=list_id).first()
+    if status_list is None:
+        return {"list": list_id, "outcome": "gone"}
+    moment = publication_time()
+    if not _needs_signing(status_list, moment):
+        return {"list": list_id, "outcome": "not due"}
+    status_list_publish(status_list=status_list, now=moment)
+    return {"list": list_id, "outcome": "re-signed"}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from microcred.accounts.permissions import require_authenticated
 from microcred.catalog.models import Lesson, LessonKind, MicroCredential, Status
+from microcred.core import events
 from microcred.core.clock import now
 from microcred.core.errors import Conflict, NotFound, ValidationFailed
 from microcred.core.services import audit_record
@@ -38,12 +40,14 @@ def enrolment_get_or_create(*, actor: Any, microcredential: MicroCredential) -> 
             existing = Enrolment.objects.select_for_update().get(user=actor, microcredential=microcredential)
         else:
             audit_record(actor=actor, action="enrolment.create", target=enrolment, microcredential=microcredential.pk)
+            events.emit(events.EnrolmentCreated(actor=actor, enrolment_id=enrolment.pk))
             return enrolment, True
     if existing.status == EnrolmentStatus.WITHDRAWN:
         existing.status = EnrolmentStatus.ACTIVE
         existing.withdrawn_at = None
         existing.save(update_fields=["status", "withdrawn_at"])
         audit_record(actor=actor, action="enrolment.reactivate", target=existing)
+        events.emit(events.EnrolmentReactivated(actor=actor, enrolment_id=existing.pk))
     return existing, False
 
 
@@ -63,6 +67,7 @@ def enrolment_withdraw(*, actor: Any, enrolment: Enrolment) -> Enrolment:
     enrolment.withdrawn_at = now()
     enrolment.save(update_fields=["status", "withdrawn_at"])
     audit_record(actor=actor, action="enrolment.withdraw", target=enrolment)
+    events.emit(events.EnrolmentWithdrawn(actor=actor, enrolment_id=enrolment.pk))
     return enrolment
 
 
@@ -125,7 +130,8 @@ def completion_requirements(enrolment: Enrolment) -> dict[str, Any]:
 
 @transaction.atomic
 def completion_evaluate(*, actor: Any, enrolment: Enrolment) -> Completion | None:
-    """Record the completion once every rule holds; then hand it to the awarders after commit."""
+    """Record the completion once every rule holds, and emit ``CompletionRecorded`` (awarding
+    subscribes to it, after commit)."""
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if enrolment.status == EnrolmentStatus.COMPLETED:
         return Completion.objects.filter(enrolment=enrolment).first()
@@ -154,8 +160,21 @@ def completion_evaluate(*, actor: Any, enrolment: Enrolment) -> Completion | Non
             microcredential=enrolment.microcredential_id,
             score=str(completion.score) if completion.score is not None else None,
         )
-        from .awarding import schedule_award
-
-        actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
-        transaction.on_commit(lambda: schedule_award(completion_id=completion.pk, actor_id=actor_id))
+        events.emit(events.CompletionRecorded(actor=actor, completion_id=completion.pk))
     return completion
+
+
+@transaction.atomic
+def completion_mark_awarded(*, actor: Any, completion: Completion, awards: Sequence[object]) -> None:
+    """Note, once, that ``completion`` was turned into ``awards`` (what an awarding subscriber of
+    ``CompletionRecorded`` made of it, such as the credential)."""
+    locked = Completion.objects.select_for_update().get(pk=completion.pk)
+    if awards and locked.awarded_at is None:
+        locked.awarded_at = now()
+        locked.save(update_fields=["awarded_at"])
+        audit_record(
+            actor=actor,
+            action="completion.award",
+            target=locked,
+            awards=[f"{type(award).__name__}:{getattr(award, 'pk', award)}" for award in awards],
+        )

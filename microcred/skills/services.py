@@ -8,7 +8,7 @@ Who may add what:
 - existing frameworks and skills are never modified here: the first definition stands, so a
   catalog file cannot relabel a skill other providers use.
 
-``actor=None`` is the system.
+``actor=SYSTEM`` (microcred/core/actors.py) is the platform itself.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from microcred.accounts.models import Organisation
-from microcred.accounts.permissions import STAFF_ROLES, has_org_role, require_authenticated
+from microcred.accounts.permissions import STAFF_ROLES, has_org_role, is_system, require_authenticated
 from microcred.core.errors import PermissionDenied, validation_from_django
 from microcred.core.services import audit_record
 
@@ -32,7 +32,7 @@ class TaxonomyClosed(PermissionDenied):
 
 
 def is_platform_staff(actor: Any) -> bool:
-    if actor is None:
+    if is_system(actor):
         return True
     return bool(getattr(actor, "is_authenticated", False) and (actor.is_staff or actor.is_superuser))
 
@@ -49,7 +49,7 @@ def _add(
 ) -> None:
     """Add ``obj`` to a framework owned by ``owner`` (shared when None) if the actor may: validated,
     saved and audited."""
-    if actor is not None:
+    if not is_system(actor):
         require_authenticated(actor)
     if not may_extend(actor, owner):
         raise TaxonomyClosed(refusal, **data)

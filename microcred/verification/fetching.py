@@ -18,6 +18,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import DatabaseError
 
 from microcred.core.errors import AppError
 from microcred.credentials.vc import HttpsFetcher
@@ -62,7 +63,18 @@ class SiteFetcher:
 
     def fetch(self, url: str, *, accept: str = DEFAULT_ACCEPT) -> bytes:
         if is_ours(url):
-            body = fetch_local(url)
+            try:
+                body = fetch_local(url)
+            except DatabaseError:
+                # No database to read here (`microcred verify` on a machine without one): what the
+                # site publishes is fetched from it, like any other site's documents.
+                if self._remote is None:
+                    raise FetchRefused(
+                        f"the document at {url} cannot be read: this installation has no database to read "
+                        "it from, and does not fetch documents from other sites",
+                        url=url,
+                    ) from None
+                return self._remote.fetch(url, accept=accept)
             if body is None:
                 raise FetchRefused(f"there is no {self._looking_for} at {url}", url=url)
             return body
@@ -124,6 +136,8 @@ def local_key(vm_url: str) -> tuple[bytes, str] | None:
         public_key, controller = resolver.local_key_resolver(vm_url)
     except (AppError, ObjectDoesNotExist) as exc:
         raise KeyResolutionError(f"{vm_url} is not a key of this site", vm=vm_url) from exc
+    except DatabaseError:
+        return None  # no database to read: the key is resolved from the issuer's published documents
     return public_key.public_bytes_raw(), controller
 
 

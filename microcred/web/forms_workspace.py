@@ -12,9 +12,8 @@ from django import forms
 from microcred.accounts.models import MembershipRole, Organisation
 from microcred.accreditation.models import AccreditationStatus
 from microcred.catalog.exchange import CHOICE_KEYS, QUESTION_KEYS
+from microcred.catalog.fields import MICROCREDENTIAL_GROUPS
 from microcred.catalog.models import (
-    EU_MANDATORY_FIELDS,
-    EU_OPTIONAL_FIELDS,
     AssessmentType,
     LessonKind,
     MicroCredential,
@@ -86,25 +85,7 @@ class MicroCredentialForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Criteria", help_text="What a learner must do."
     )
 
-    SECTIONS = (
-        ("About", ("title", "slug", "summary", "description")),
-        ("EU mandatory elements", EU_MANDATORY_FIELDS),
-        ("EU optional elements", EU_OPTIONAL_FIELDS),
-        (
-            "Catalog",
-            (
-                "level",
-                "industry",
-                "language",
-                "price",
-                "currency",
-                "duration_weeks",
-                "validity_months",
-                "image_url",
-                "criteria",
-            ),
-        ),
-    )
+    SECTIONS = tuple((group.title, group.fields) for group in MICROCREDENTIAL_GROUPS)
 
     def __init__(self, *args: Any, editing: MicroCredential | None = None, **kwargs: Any) -> None:
         if editing is not None:

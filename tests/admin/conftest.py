@@ -12,6 +12,7 @@ from microcred.accreditation.services import accreditation_grant
 from microcred.assessment.services import attempt_start, attempt_submit
 from microcred.catalog.models import Lesson, LessonKind, MicroCredentialSkill
 from microcred.catalog.services import lesson_create, microcredential_create, module_create
+from microcred.core.actors import SYSTEM
 from microcred.learning.models import Completion
 from microcred.learning.services import enrolment_create, lesson_complete
 from tests.factories import (
@@ -40,7 +41,7 @@ def world(staff):
     MembershipFactory(organisation=provider, role="owner")
     accreditor = AccreditorFactory()
     accreditation = accreditation_grant(
-        actor=None,
+        actor=SYSTEM,
         accreditor=accreditor,
         provider=provider,
         scope="Data courses",
@@ -51,10 +52,10 @@ def world(staff):
     published = published_microcredential(provider=provider)
     MicroCredentialSkill.objects.create(microcredential=published, skill=SkillFactory(), target_level="beginner")
     draft = microcredential_create(
-        actor=None, provider=provider, **microcredential_fields(slug="draft-course", title="Draft Course")
+        actor=SYSTEM, provider=provider, **microcredential_fields(slug="draft-course", title="Draft Course")
     )
-    module = module_create(actor=None, microcredential=draft, title="Only module")
-    lesson_create(actor=None, module=module, title="Read me", kind="reading", body="Hello")
+    module = module_create(actor=SYSTEM, microcredential=draft, title="Only module")
+    lesson_create(actor=SYSTEM, module=module, title="Read me", kind="reading", body="Hello")
 
     learner = UserFactory(email="learner@example.org")
     enrolment = enrolment_create(actor=learner, microcredential=published)
@@ -67,7 +68,7 @@ def world(staff):
     attempt = attempt_start(actor=learner, quiz=quiz, enrolment=enrolment)
     attempt_submit(actor=learner, attempt=attempt, answers=correct_answers(attempt))
     token, secret = api_token_create(actor=learner, name="laptop")
-    membership_invite(actor=None, organisation=provider, email="invitee@example.org", role="grader")
+    membership_invite(actor=SYSTEM, organisation=provider, email="invitee@example.org", role="grader")
     assert Completion.objects.filter(enrolment=enrolment).exists()
     return {
         "provider": provider,

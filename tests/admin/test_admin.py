@@ -13,6 +13,7 @@ from microcred.accounts.models import ApiToken, LearnerProfile, Membership, User
 from microcred.accreditation.models import Accreditation, AccreditationStatus
 from microcred.catalog.models import Lesson, MicroCredential, Status
 from microcred.catalog.services import microcredential_create
+from microcred.core.actors import SYSTEM
 from microcred.core.models import AuditLog
 from microcred.learning.models import Completion
 from tests.admin.helpers import admin_url, form_data
@@ -69,7 +70,7 @@ def test_publish_action_publishes_through_the_service_and_audits(client, staff, 
 
 def test_publish_action_reports_a_refusal_and_changes_nothing(client, staff, world):
     empty = microcredential_create(
-        actor=None, provider=world["provider"], **microcredential_fields(slug="empty", title="Empty")
+        actor=SYSTEM, provider=world["provider"], **microcredential_fields(slug="empty", title="Empty")
     )
     response = client.post(
         admin_url(MicroCredential, "changelist"),

@@ -11,6 +11,7 @@ from microcred.accounts.models import ApiToken, Membership, User
 from microcred.assessment.models import Choice, Question, QuestionBank, Quiz
 from microcred.catalog.models import Lesson, MicroCredential, MicroCredentialSkill, Module, Status
 from microcred.catalog.services import microcredential_publish, quiz_lesson_create
+from microcred.core.actors import SYSTEM
 from microcred.core.models import AuditLog
 from tests.admin.helpers import admin_url, form_data
 from tests.factories import MembershipFactory, SkillFactory, UserFactory
@@ -38,7 +39,7 @@ def messages_of(response) -> list[tuple[str, str]]:
 @pytest.fixture
 def draft_quiz(world) -> Quiz:
     module = world["draft"].modules.get()
-    lesson = quiz_lesson_create(actor=None, module=module, title="Check", questions=QUESTIONS)
+    lesson = quiz_lesson_create(actor=SYSTEM, module=module, title="Check", questions=QUESTIONS)
     return lesson.quiz
 
 
@@ -142,7 +143,7 @@ def test_questions_of_a_published_quiz_cannot_be_changed(client, draft_quiz, wor
     question = single_choice_question(draft_quiz)
     url = admin_url(Question, "change", question.pk)
     data = form_data(client.get(url))
-    microcredential_publish(actor=None, microcredential=world["draft"])
+    microcredential_publish(actor=SYSTEM, microcredential=world["draft"])
     data["text"] = "Changed under the learners"
     assert client.post(url, data).status_code == 403
     assert 'name="_save"' not in client.get(url).content.decode()

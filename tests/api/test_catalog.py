@@ -8,6 +8,7 @@ from django.test import Client
 
 from microcred.accreditation.services import accreditation_grant
 from microcred.catalog.services import microcredential_create, microcredential_publish, microcredential_update
+from microcred.core.actors import SYSTEM
 from tests.factories import (
     AccreditorFactory,
     OrganisationFactory,
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def accredit(provider, *, scope="Data programmes"):
     return accreditation_grant(
-        actor=None,
+        actor=SYSTEM,
         accreditor=AccreditorFactory(name="Quality Agency"),
         provider=provider,
         scope=scope,
@@ -47,7 +48,7 @@ def test_list_returns_public_summaries_with_absolute_urls(settings):
     accredit(provider)
     skill = SkillFactory(label="Data cleaning", slug="data-cleaning")
     microcredential_create(  # a draft: never listed
-        actor=None, provider=provider, skills=[(skill, "intermediate")], **microcredential_fields(slug="clean")
+        actor=SYSTEM, provider=provider, skills=[(skill, "intermediate")], **microcredential_fields(slug="clean")
     )
     published = published_microcredential(provider=provider, slug="other", title="Other")
 
@@ -89,8 +90,8 @@ def test_skills_and_filters_match_the_web_catalog():
     provider = OrganisationFactory(slug="acme")
     skill = SkillFactory(label="Statistics", slug="statistics")
     first = published_microcredential(provider=provider, slug="stats", title="Statistics 101", level="intermediate")
-    second = microcredential_update(actor=None, microcredential=first, skills=[(skill, "expert")])
-    microcredential_publish(actor=None, microcredential=second)
+    second = microcredential_update(actor=SYSTEM, microcredential=first, skills=[(skill, "expert")])
+    microcredential_publish(actor=SYSTEM, microcredential=second)
     published_microcredential(slug="pricey", title="Pricey", price=Decimal("300"), workload_hours=80)
     client = Client()
 
@@ -224,7 +225,7 @@ def test_detail_has_every_eu_element_outline_and_accreditations():
 
 
 def test_detail_of_a_draft_or_unknown_id_is_404_and_non_integer_id_is_422():
-    draft = microcredential_create(actor=None, provider=OrganisationFactory(), **microcredential_fields(slug="draft"))
+    draft = microcredential_create(actor=SYSTEM, provider=OrganisationFactory(), **microcredential_fields(slug="draft"))
     client = Client()
     assert_problem(client.get(f"{API}/microcredentials/{draft.pk}"), 404, "not_found")
     assert_problem(client.get(f"{API}/microcredentials/999999"), 404, "not_found")
@@ -237,7 +238,7 @@ def test_providers_list_and_detail():
     accredit(provider)
     published_microcredential(provider=provider, slug="one", title="One")
     published_microcredential(provider=provider, slug="two", title="Two")
-    microcredential_create(actor=None, provider=provider, **microcredential_fields(slug="draft"))
+    microcredential_create(actor=SYSTEM, provider=provider, **microcredential_fields(slug="draft"))
     OrganisationFactory(slug="quiet", name="B Quiet")
     AccreditorFactory()  # not a provider: never listed
     client = Client()

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from microcred.catalog.services import microcredential_create, microcredential_publish, microcredential_update
+from microcred.core.actors import SYSTEM
 from microcred.core.models import AuditLog
 from microcred.learning.models import Completion, Enrolment, LessonProgress
 from microcred.learning.services import enrolment_create
@@ -44,15 +45,15 @@ def test_enrol_with_bad_ids_is_422_and_writes_nothing(api, mc, payload):
 
 
 def test_enrol_in_a_draft_is_422_like_an_unknown_id(api):
-    draft = microcredential_create(actor=None, provider=OrganisationFactory(), **microcredential_fields(slug="draft"))
+    draft = microcredential_create(actor=SYSTEM, provider=OrganisationFactory(), **microcredential_fields(slug="draft"))
     body = assert_problem(enrol(api, draft.pk), 422, "validation_failed")
     assert error_fields(body) == {"body.microcredential_id"}
     assert Enrolment.objects.count() == 0
 
 
 def test_enrol_in_an_archived_version_is_a_409_conflict(api, mc):
-    newer = microcredential_update(actor=None, microcredential=mc, title="Data Basics, revised")
-    microcredential_publish(actor=None, microcredential=newer)
+    newer = microcredential_update(actor=SYSTEM, microcredential=mc, title="Data Basics, revised")
+    microcredential_publish(actor=SYSTEM, microcredential=newer)
     assert_problem(enrol(api, mc.pk), 409, "not_enrollable")
     assert Enrolment.objects.count() == 0
 

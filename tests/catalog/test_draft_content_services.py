@@ -20,6 +20,7 @@ from microcred.catalog.services import (
     quiz_lesson_create,
     quiz_lesson_update,
 )
+from microcred.core.actors import SYSTEM
 from microcred.core.errors import Conflict, PermissionDenied, ValidationFailed
 from microcred.core.models import AuditLog
 from microcred.learning.services import enrolment_create
@@ -36,15 +37,15 @@ pytestmark = pytest.mark.django_db
 
 def staff_of(provider, role="instructor"):
     user = UserFactory()
-    membership_add(actor=None, organisation=provider, user=user, role=role)
+    membership_add(actor=SYSTEM, organisation=provider, user=user, role=role)
     return user
 
 
 @pytest.fixture
 def draft():
     provider = OrganisationFactory()
-    mc = microcredential_create(actor=None, provider=provider, **microcredential_fields())
-    module = module_create(actor=None, microcredential=mc, title="Basics")
+    mc = microcredential_create(actor=SYSTEM, provider=provider, **microcredential_fields())
+    module = module_create(actor=SYSTEM, microcredential=mc, title="Basics")
     return mc, module
 
 
@@ -96,38 +97,40 @@ def test_quiz_lesson_is_written_with_its_quiz_or_not_at_all(draft):
         }
     ]
     with pytest.raises(ValidationFailed, match="at least one correct and one wrong"):
-        quiz_lesson_create(actor=None, module=module, title="Check", questions=bad)
+        quiz_lesson_create(actor=SYSTEM, module=module, title="Check", questions=bad)
     with pytest.raises(ValidationFailed, match="Unknown lesson fields: kind"):
-        quiz_lesson_create(actor=None, module=module, title="Check", questions=QUIZ_QUESTIONS, kind="reading")
+        quiz_lesson_create(actor=SYSTEM, module=module, title="Check", questions=QUIZ_QUESTIONS, kind="reading")
     assert (Lesson.objects.count(), Quiz.objects.count(), QuestionBank.objects.count()) == (0, 0, 0)
 
     lesson = quiz_lesson_create(
-        actor=None, module=module, title="Check", questions=QUIZ_QUESTIONS, passing_score=80, max_attempts=2
+        actor=SYSTEM, module=module, title="Check", questions=QUIZ_QUESTIONS, passing_score=80, max_attempts=2
     )
     assert (lesson.kind, lesson.quiz.passing_score, lesson.quiz.max_attempts) == ("quiz", 80, 2)
 
 
 def test_quiz_lesson_update_replaces_the_quiz_only_when_it_changes(draft):
     _mc, module = draft
-    lesson = quiz_lesson_create(actor=None, module=module, title="Check", questions=QUIZ_QUESTIONS)
+    lesson = quiz_lesson_create(actor=SYSTEM, module=module, title="Check", questions=QUIZ_QUESTIONS)
     first_quiz = lesson.quiz_id
-    lesson = quiz_lesson_update(actor=None, lesson=lesson, title="Check again", estimated_minutes=12, passing_score=70)
+    lesson = quiz_lesson_update(
+        actor=SYSTEM, lesson=lesson, title="Check again", estimated_minutes=12, passing_score=70
+    )
     assert (lesson.quiz_id, lesson.title, lesson.estimated_minutes) == (first_quiz, "Check again", 12)
-    lesson = quiz_lesson_update(actor=None, lesson=lesson, passing_score=90)
+    lesson = quiz_lesson_update(actor=SYSTEM, lesson=lesson, passing_score=90)
     assert lesson.quiz_id != first_quiz and lesson.quiz.passing_score == 90
     assert lesson.quiz.bank.questions.count() == 2 and not Quiz.objects.filter(pk=first_quiz).exists()
     second_quiz = lesson.quiz_id
     with pytest.raises(ValidationFailed):
-        quiz_lesson_update(actor=None, lesson=lesson, questions=[{"kind": "single", "text": "", "choices": []}])
+        quiz_lesson_update(actor=SYSTEM, lesson=lesson, questions=[{"kind": "single", "text": "", "choices": []}])
     lesson.refresh_from_db()
     assert lesson.quiz_id == second_quiz and Quiz.objects.count() == 1
 
 
 def test_a_new_version_gets_its_own_quizzes_so_deleting_draft_lessons_leaves_the_published_ones():
     v1 = published_microcredential()
-    v2 = microcredential_new_version(actor=None, microcredential=v1)
+    v2 = microcredential_new_version(actor=SYSTEM, microcredential=v1)
     v1_quiz = Lesson.objects.get(module__microcredential=v1, kind="quiz").quiz_id
-    lesson_delete(actor=None, lesson=Lesson.objects.get(module__microcredential=v2, kind="quiz"))
+    lesson_delete(actor=SYSTEM, lesson=Lesson.objects.get(module__microcredential=v2, kind="quiz"))
     assert Quiz.objects.filter(pk=v1_quiz).exists()
     assert Lesson.objects.filter(module__microcredential=v1).count() == 3
 
@@ -139,7 +142,7 @@ def test_an_attempted_quiz_is_never_discarded():
     quiz = Lesson.objects.get(module__microcredential=mc, kind="quiz").quiz
     attempt_start(actor=learner, quiz=quiz, enrolment=enrolment)
     with pytest.raises(Conflict):
-        quiz_discard(actor=None, quiz=quiz)
+        quiz_discard(actor=SYSTEM, quiz=quiz)
     assert Quiz.objects.filter(pk=quiz.pk).exists()
 
 

@@ -18,6 +18,7 @@ from microcred.catalog.services import (
     microcredential_update,
     module_create,
 )
+from microcred.core.actors import SYSTEM
 from microcred.core.errors import AuthenticationRequired, Conflict, PermissionDenied, ValidationFailed
 from microcred.core.models import AuditLog
 from microcred.learning.services import enrolment_create
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.django_db
 
 def staff_of(provider, role="instructor"):
     user = UserFactory()
-    membership_add(actor=None, organisation=provider, user=user, role=role)
+    membership_add(actor=SYSTEM, organisation=provider, user=user, role=role)
     return user
 
 
@@ -134,7 +135,7 @@ def test_a_second_edit_goes_to_the_same_draft_version():
 def test_bad_catalog_input_is_refused_and_nothing_is_written(overrides, field):
     provider = OrganisationFactory()
     with pytest.raises(ValidationFailed) as excinfo:
-        microcredential_create(actor=None, provider=provider, **microcredential_fields(**overrides))
+        microcredential_create(actor=SYSTEM, provider=provider, **microcredential_fields(**overrides))
     assert field in excinfo.value.errors
     assert MicroCredential.objects.count() == 0
 
@@ -142,15 +143,15 @@ def test_bad_catalog_input_is_refused_and_nothing_is_written(overrides, field):
 def test_unknown_fields_and_incomplete_lessons_are_refused():
     provider = OrganisationFactory()
     with pytest.raises(ValidationFailed):
-        microcredential_create(actor=None, provider=provider, **microcredential_fields(colour="blue"))
-    mc = microcredential_create(actor=None, provider=provider, **microcredential_fields())
-    module = module_create(actor=None, microcredential=mc, title="M")
+        microcredential_create(actor=SYSTEM, provider=provider, **microcredential_fields(colour="blue"))
+    mc = microcredential_create(actor=SYSTEM, provider=provider, **microcredential_fields())
+    module = module_create(actor=SYSTEM, microcredential=mc, title="M")
     with pytest.raises(ValidationFailed):
-        lesson_create(actor=None, module=module, title="Video without a URL", kind="video")
+        lesson_create(actor=SYSTEM, module=module, title="Video without a URL", kind="video")
     with pytest.raises(ValidationFailed):
-        lesson_create(actor=None, module=module, title="Quiz without a quiz", kind="quiz")
+        lesson_create(actor=SYSTEM, module=module, title="Quiz without a quiz", kind="quiz")
     with pytest.raises(ValidationFailed):
-        microcredential_publish(actor=None, microcredential=mc)  # no lessons yet
+        microcredential_publish(actor=SYSTEM, microcredential=mc)  # no lessons yet
     assert not Lesson.objects.exists()
     mc.refresh_from_db()
     assert mc.status == Status.DRAFT
@@ -158,10 +159,10 @@ def test_unknown_fields_and_incomplete_lessons_are_refused():
 
 def test_reading_markdown_is_sanitised():
     provider = OrganisationFactory()
-    mc = microcredential_create(actor=None, provider=provider, **microcredential_fields())
-    module = module_create(actor=None, microcredential=mc, title="M")
+    mc = microcredential_create(actor=SYSTEM, provider=provider, **microcredential_fields())
+    module = module_create(actor=SYSTEM, microcredential=mc, title="M")
     lesson = lesson_create(
-        actor=None,
+        actor=SYSTEM,
         module=module,
         title="R",
         kind="reading",
@@ -175,7 +176,7 @@ def test_reading_markdown_is_sanitised():
 def test_accreditation_is_current_only_within_its_window_and_only_accreditors_grant_it():
     accreditor, provider = AccreditorFactory(), OrganisationFactory()
     owner = UserFactory()
-    membership_add(actor=None, organisation=accreditor, user=owner, role="owner")
+    membership_add(actor=SYSTEM, organisation=accreditor, user=owner, role="owner")
     accreditation_grant(
         actor=owner,
         accreditor=accreditor,
@@ -189,7 +190,7 @@ def test_accreditation_is_current_only_within_its_window_and_only_accreditors_gr
     assert current_accreditations(provider=provider, today=date(2024, 12, 31)).count() == 0
     with pytest.raises(ValidationFailed):
         accreditation_grant(
-            actor=None, accreditor=provider, provider=provider, scope="Self", valid_from=date(2025, 1, 1)
+            actor=SYSTEM, accreditor=provider, provider=provider, scope="Self", valid_from=date(2025, 1, 1)
         )
     with pytest.raises(PermissionDenied):
         accreditation_grant(

@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 
 from microcred.accounts.models import Organisation
 from microcred.catalog.models import MicroCredential
+from microcred.core.actors import SYSTEM
 from microcred.core.models import AuditLog
 from microcred.skills.models import Skill, SkillFramework
 from microcred.skills.services import TaxonomyClosed, skill_get_or_create
@@ -90,7 +91,7 @@ def test_platform_staff_and_the_system_may_add_to_a_shared_framework(tmp_path):
 
 def test_a_provider_references_existing_shared_skills_and_extends_its_own_framework(tmp_path):
     skill_get_or_create(
-        actor=None,
+        actor=SYSTEM,
         framework=SkillFramework.objects.get(slug="esco"),
         uri=ESCO_SKILL,
         label="machine learning",
@@ -137,5 +138,5 @@ def test_a_new_skill_is_validated_before_it_is_saved():
 
     framework = SkillFramework.objects.get(slug="microcred-skills")
     with pytest.raises(ValidationFailed, match="slug"):
-        skill_get_or_create(actor=None, framework=framework, uri="https://x.example/s", label="S", slug="not a slug")
+        skill_get_or_create(actor=SYSTEM, framework=framework, uri="https://x.example/s", label="S", slug="not a slug")
     assert not Skill.objects.exists()

@@ -6,6 +6,11 @@ and checks everything on the result."""
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
@@ -18,14 +23,17 @@ from microcred.accreditation.models import Accreditation, AccreditationStatus
 from microcred.assessment.models import Attempt
 from microcred.catalog.models import MicroCredential, Status
 from microcred.core.clock import now
-from microcred.core.demo import DEMO_PASSWORD, catalog_files, demo_logins
 from microcred.core.models import AuditLog
 from microcred.credentials.models import Credential
 from microcred.credentials.selectors import display_status
+from microcred.demo.dataset import DEMO_PASSWORD
+from microcred.demo.loader import catalog_files, demo_logins
 from microcred.learning.models import Completion, Enrolment, EnrolmentStatus, LessonProgress
 from microcred.verification.services import verify_credential
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def row_counts() -> dict[str, int]:
@@ -168,3 +176,47 @@ def test_demo_loads_everything_and_a_second_run_duplicates_nothing():
     for state in ("valid", "revoked", "suspended", "expired"):
         assert state in text.split("Demo credentials", 1)[1]
     assert revoked.status_reason.split(":")[0] in text
+
+
+def test_the_demo_names_the_site_url_it_runs_under(settings):
+    # `make run PORT=8123` sets SITE_URL to http://127.0.0.1:8123 for `microcred demo` and `serve`.
+    settings.SITE_URL = "http://127.0.0.1:8123"
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    text = out.getvalue()
+    places = text.split("Open", 1)[1]
+    for path in ("/", "/dashboard/", "/me/credentials/", "/verify/", "/admin/", "/api/v1/docs"):
+        assert f"http://127.0.0.1:8123{path}" in places, path
+    assert "127.0.0.1:8000" not in text
+    ids = [c.document["id"] for c in Credential.objects.all()]
+    assert ids and all(i.startswith("http://127.0.0.1:8123/credentials/") for i in ids), ids
+    for credential in Credential.objects.all():
+        assert urlsplit(credential.document["id"]).path in text
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+@pytest.mark.parametrize(
+    ("arguments", "site_url"),
+    [
+        (["PORT=8123"], "http://127.0.0.1:8123"),
+        (["PORT=8123", "HOST=0.0.0.0"], "http://0.0.0.0:8123"),
+        (["PORT=8123", "SITE_URL=https://credentials.example.org"], "https://credentials.example.org"),
+    ],
+)
+def test_make_run_gives_the_demo_and_the_server_the_site_url_of_the_port_it_serves(arguments, site_url):
+    environment = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "MAKEFLAGS", "MFLAGS")}
+    # -n prints the commands without running them.
+    result = subprocess.run(
+        ["make", "-n", "run", *arguments],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    commands = result.stdout.splitlines()
+    demo = next(line for line in commands if line.rstrip().endswith("microcred demo"))
+    serve = next(line for line in commands if " serve " in line)
+    assert f'SITE_URL="{site_url}"' in demo
+    assert f'SITE_URL="{site_url}"' in serve and "--port 8123" in serve

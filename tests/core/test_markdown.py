@@ -16,6 +16,7 @@ from microcred.assessment.services import quiz_create
 from microcred.catalog.exchange import catalog_import
 from microcred.catalog.models import Lesson, LessonKind
 from microcred.catalog.services import lesson_create, microcredential_create, microcredential_publish, module_create
+from microcred.core.actors import SYSTEM
 from microcred.core.markdown import is_same_origin, render_markdown
 from microcred.learning.services import enrolment_create
 from tests.factories import (
@@ -121,15 +122,15 @@ def test_same_origin_reads_urls_as_browsers_do():
 def course_with_remote_images(*, provider, slug: str = "tidy-data", title: str = "Tidy Data"):
     """A published course whose author put remote images (tracking pixels) in the description and a lesson."""
     mc = microcredential_create(
-        actor=None,
+        actor=SYSTEM,
         provider=provider,
         **microcredential_fields(
             slug=slug, title=title, description=f"A **short** course.\n\n![pixel]({TRACKER}?from=description)"
         ),
     )
-    first = module_create(actor=None, microcredential=mc, title="Getting started")
+    first = module_create(actor=SYSTEM, microcredential=mc, title="Getting started")
     lesson_create(
-        actor=None,
+        actor=SYSTEM,
         module=first,
         title="What is tidy data?",
         kind="reading",
@@ -137,7 +138,7 @@ def course_with_remote_images(*, provider, slug: str = "tidy-data", title: str =
         '<img src="//tracker.example/raw.gif" alt="raw">',
     )
     lesson_create(
-        actor=None,
+        actor=SYSTEM,
         module=first,
         title="A short talk",
         kind="video",
@@ -145,10 +146,10 @@ def course_with_remote_images(*, provider, slug: str = "tidy-data", title: str =
         video_url="https://videos.example.org/talk.mp4",
         transcript="Welcome.",
     )
-    second = module_create(actor=None, microcredential=mc, title="Assessment")
-    quiz = quiz_create(actor=None, provider=provider, title="Final quiz", questions=QUIZ_QUESTIONS, passing_score=70)
-    lesson_create(actor=None, module=second, title="Final quiz", kind="quiz", quiz=quiz)
-    return microcredential_publish(actor=None, microcredential=mc)
+    second = module_create(actor=SYSTEM, microcredential=mc, title="Assessment")
+    quiz = quiz_create(actor=SYSTEM, provider=provider, title="Final quiz", questions=QUIZ_QUESTIONS, passing_score=70)
+    lesson_create(actor=SYSTEM, module=second, title="Final quiz", kind="quiz", quiz=quiz)
+    return microcredential_publish(actor=SYSTEM, microcredential=mc)
 
 
 @pytest.mark.django_db

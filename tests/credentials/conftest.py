@@ -24,8 +24,9 @@ def _site(settings):
     settings.SITE_URL = SITE
 
 
-def complete(mc: MicroCredential, learner: User) -> Completion:
-    """Enrol, do every required lesson and pass the final quiz, through the learner's services."""
+def complete(mc: MicroCredential, learner: User, *, award: bool = True) -> Completion:
+    """Enrol, do every required lesson and pass the final quiz, through the learner's services;
+    with ``award=False`` the awarding (after commit) is left out, for a test that issues itself."""
     enrolment = enrolment_create(actor=learner, microcredential=mc)
     for lesson in Lesson.objects.filter(module__microcredential=mc, required=True).exclude(kind=LessonKind.QUIZ):
         lesson_complete(actor=learner, enrolment=enrolment, lesson=lesson)
@@ -33,7 +34,7 @@ def complete(mc: MicroCredential, learner: User) -> Completion:
     attempt = attempt_start(actor=learner, quiz=quiz, enrolment=enrolment)
     # Awarding runs after the completion commits; the test transaction never commits, so run
     # the on-commit callbacks (the immediate task backend then issues the credential).
-    with TestCase.captureOnCommitCallbacks(execute=True):
+    with TestCase.captureOnCommitCallbacks(execute=award):
         attempt_submit(actor=learner, attempt=attempt, answers=correct_answers(attempt))
     return Completion.objects.get(enrolment=enrolment)
 

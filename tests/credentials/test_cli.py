@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from microcred.core.events import CredentialIssued, CredentialRevoked
 from microcred.core.models import AuditLog
 from microcred.credentials.export import ExportCorrupted, load_export
 from microcred.credentials.models import Credential, CredentialStatus, IssuerKey
@@ -20,6 +21,7 @@ from microcred.credentials.vc.fetch import StaticFetcher
 from microcred.credentials.vc.jwt import public_key_from_jwk
 from microcred.learning.models import Completion
 from tests.factories import UserFactory
+from tests.subscriptions import NO_AWARDING, heard
 
 from .conftest import SITE, complete
 
@@ -105,10 +107,9 @@ def test_export_refuses_a_file_as_target(tmp_path):
 
 
 def test_issue_pending_issues_what_is_missing(world, settings):
-    settings.MICROCRED_AWARDERS = []
+    settings.MICROCRED_EVENT_SUBSCRIBERS = NO_AWARDING
     completion = complete(world.mc, world.learner)
     assert not Credential.objects.exists()
-    settings.MICROCRED_AWARDERS = ["microcred.credentials.services.award_credential"]
 
     out, err = run("issue-pending")
     assert "Issued 1 credential(s); 0 failed." in out and "Issuing" in err
@@ -116,6 +117,24 @@ def test_issue_pending_issues_what_is_missing(world, settings):
     assert Completion.objects.get(pk=completion.pk).awarded_at is not None
     out, _ = run("issue-pending")
     assert "Issued 0 credential(s)" in out and Credential.objects.count() == 1
+
+
+def test_issuing_and_revoking_are_heard_by_an_installations_subscriber(world, settings):
+    settings.MICROCRED_EVENT_SUBSCRIBERS = [
+        *settings.MICROCRED_EVENT_SUBSCRIBERS,
+        "tests.subscriptions.HEAR_CREDENTIALS",
+    ]
+    heard.clear()
+    credential = Credential.objects.get(completion=complete(world.mc, world.learner))
+    run("revoke", str(credential.uuid), "--reason", "Duplicate award", "--as", world.owner.email)
+    with pytest.raises(CommandError, match="already revoked"):
+        run("revoke", str(credential.uuid), "--reason", "again")  # refused: nothing happened, nothing heard
+
+    assert heard == [
+        CredentialIssued(actor=world.learner, credential_id=credential.pk, completion_id=credential.completion_id),
+        CredentialRevoked(actor=world.owner, credential_id=credential.pk, reason="Duplicate award"),
+    ]
+    heard.clear()
 
 
 def test_revoke_and_rotate_from_the_command_line(world):

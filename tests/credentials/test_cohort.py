@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.utils import timezone
 
+from microcred.core.actors import SYSTEM
 from microcred.core.errors import AuthenticationRequired, NotFound, ValidationFailed
 from microcred.core.models import AuditLog
 from microcred.credentials import links
@@ -29,6 +30,7 @@ from microcred.credentials.vc.statuslist import status_of
 from microcred.learning.models import Completion
 from tests.api.conftest import API, assert_problem
 from tests.factories import UserFactory, published_microcredential
+from tests.subscriptions import NO_AWARDING
 
 from .conftest import SITE, complete
 
@@ -39,7 +41,7 @@ ISSUER = f"{SITE}/issuers/example-academy"
 @pytest.fixture
 def no_awarding(settings):
     # Completions stay pending: otherwise the awarder issues each one as it is recorded.
-    settings.MICROCRED_AWARDERS = []
+    settings.MICROCRED_EVENT_SUBSCRIBERS = NO_AWARDING
 
 
 def learners_complete(mc, count: int) -> list[Completion]:
@@ -112,17 +114,17 @@ def test_a_cohort_is_issued_signed_verifiable_and_status_listed(world, cohort):
 
 
 def test_running_again_issues_nothing_new(world, cohort):
-    credentials_issue_cohort(actor=None, microcredential=world.mc, workers=0)
+    credentials_issue_cohort(actor=SYSTEM, microcredential=world.mc, workers=0)
     before = (Credential.objects.count(), StatusEntry.objects.count(), AuditLog.objects.count())
     allocated = list(StatusList.objects.values_list("allocated", flat=True))
-    report = credentials_issue_cohort(actor=None, microcredential=world.mc, workers=0)
+    report = credentials_issue_cohort(actor=SYSTEM, microcredential=world.mc, workers=0)
     assert (report.pending, report.issued) == (0, 0)
     assert (Credential.objects.count(), StatusEntry.objects.count(), AuditLog.objects.count()) == before
     assert list(StatusList.objects.values_list("allocated", flat=True)) == allocated
 
     # A learner who completes later is the only one the next run issues.
     late = complete(world.mc, UserFactory())
-    report = credentials_issue_cohort(actor=None, microcredential=world.mc, workers=0)
+    report = credentials_issue_cohort(actor=SYSTEM, microcredential=world.mc, workers=0)
     assert report.issued == 1 and Credential.objects.get(completion=late)
 
 
@@ -144,8 +146,8 @@ def test_given_completions_must_be_the_micro_credentials_own(world, no_awarding)
     other_mc = published_microcredential(provider=world.provider, slug="other")
     (foreign,) = learners_complete(other_mc, 1)
     with pytest.raises(ValidationFailed):
-        credentials_issue_cohort(actor=None, microcredential=world.mc, completions=[mine[0], foreign])
-    report = credentials_issue_cohort(actor=None, microcredential=world.mc, completions=mine[:2])
+        credentials_issue_cohort(actor=SYSTEM, microcredential=world.mc, completions=[mine[0], foreign])
+    report = credentials_issue_cohort(actor=SYSTEM, microcredential=world.mc, completions=mine[:2])
     assert report.issued == 2 and not Credential.objects.filter(completion=mine[2]).exists()
 
 
@@ -154,10 +156,10 @@ def test_a_version_is_its_own_cohort(world, no_awarding):
 
     (old,) = learners_complete(world.mc, 1)
     new_version = microcredential_publish(
-        actor=None, microcredential=microcredential_new_version(actor=None, microcredential=world.mc)
+        actor=SYSTEM, microcredential=microcredential_new_version(actor=SYSTEM, microcredential=world.mc)
     )
     (new,) = learners_complete(new_version, 1)
-    assert credentials_issue_cohort(actor=None, microcredential=new_version).issued == 1
+    assert credentials_issue_cohort(actor=SYSTEM, microcredential=new_version).issued == 1
     credential = Credential.objects.get(completion=new)
     assert credential.document["credentialSubject"]["achievement"]["version"] == str(new_version.version)
     assert not Credential.objects.filter(completion=old).exists()
@@ -221,8 +223,8 @@ def _shape(value: Any, path: str = "") -> Any:
 def test_bulk_credentials_match_what_single_issuing_produces(world, no_awarding):
     moment = timezone.now().replace(microsecond=0)
     first, second = learners_complete(world.mc, 2)
-    single = Credential.objects.get(pk=credential_issue(actor=None, completion=first, now=moment).pk)
-    credentials_issue_cohort(actor=None, microcredential=world.mc, now=moment, workers=0)
+    single = Credential.objects.get(pk=credential_issue(actor=SYSTEM, completion=first, now=moment).pk)
+    credentials_issue_cohort(actor=SYSTEM, microcredential=world.mc, now=moment, workers=0)
     bulk = Credential.objects.get(completion=second)
     assert _shape(bulk.document) == _shape(single.document)
     assert list(bulk.document) == list(single.document)  # same key order: same JSON text layout
@@ -245,12 +247,12 @@ def test_a_failed_check_rolls_back_its_chunk_and_its_status_slots(world, no_awar
 
     monkeypatch.setattr(signing, "validate_ob3_credential", fail_second_chunk)
     with pytest.raises(CohortCheckFailed, match="injected failure"):
-        credentials_issue_cohort(actor=None, microcredential=world.mc, workers=0, chunk_size=3)
+        credentials_issue_cohort(actor=SYSTEM, microcredential=world.mc, workers=0, chunk_size=3)
     assert Credential.objects.count() == 3  # the first chunk stands, complete
     assert StatusEntry.objects.count() == 6
     assert_no_leaked_slots()
     monkeypatch.setattr(signing, "validate_ob3_credential", real)
-    assert credentials_issue_cohort(actor=None, microcredential=world.mc, workers=0).issued == 3
+    assert credentials_issue_cohort(actor=SYSTEM, microcredential=world.mc, workers=0).issued == 3
     assert_no_leaked_slots()
 
 
@@ -259,11 +261,11 @@ def test_overlapping_runs_and_single_awards_make_one_credential_per_completion(w
     if connection.vendor == "sqlite":
         pytest.skip("SQLite serialises every writer, so the race this guards against cannot happen there.")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("django.conf.settings.MICROCRED_AWARDERS", [])
+        patch.setattr("django.conf.settings.MICROCRED_EVENT_SUBSCRIBERS", NO_AWARDING)
         completions = learners_complete(world.mc, 24)
     # An issuer that has issued before: its key and first lists exist. (Two first-ever issuances
     # at once race to create the key: ``keys.issuer_key_active``, outside this feature.)
-    credential_issue(actor=None, completion=completions[0])
+    credential_issue(actor=SYSTEM, completion=completions[0])
     barrier = threading.Barrier(3)
     reports: list[Any] = []
     errors: list[BaseException] = []
@@ -271,7 +273,7 @@ def test_overlapping_runs_and_single_awards_make_one_credential_per_completion(w
     def run_cohort() -> None:
         try:
             barrier.wait()
-            reports.append(credentials_issue_cohort(actor=None, microcredential=world.mc, workers=0, chunk_size=4))
+            reports.append(credentials_issue_cohort(actor=SYSTEM, microcredential=world.mc, workers=0, chunk_size=4))
         except BaseException as exc:
             errors.append(exc)
         finally:
@@ -281,7 +283,7 @@ def test_overlapping_runs_and_single_awards_make_one_credential_per_completion(w
         try:
             barrier.wait()
             for completion in reversed(completions):
-                credential_issue(actor=None, completion=completion)
+                credential_issue(actor=SYSTEM, completion=completion)
         except BaseException as exc:
             errors.append(exc)
         finally:

@@ -18,6 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 from bench.cohort import _descendants
+from microcred.core.actors import SYSTEM
 from microcred.credentials.cohort.runs import (
     LeaseLost,
     _Lease,
@@ -31,6 +32,7 @@ from microcred.credentials.models import CohortRun, CohortRunStatus, Credential,
 from microcred.credentials.services import credentials_issue_cohort
 from microcred.learning.models import Completion
 from tests.api.conftest import API
+from tests.subscriptions import NO_AWARDING
 
 from .test_cohort import assert_fully_valid, assert_no_leaked_slots, learners_complete
 
@@ -40,17 +42,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def no_awarding(settings):
-    settings.MICROCRED_AWARDERS = []
+    settings.MICROCRED_EVENT_SUBSCRIBERS = NO_AWARDING
 
 
 def interrupted_run(mc, completions, *, issued: int) -> CohortRun:
     """A run whose runner took it, committed ``issued`` completions' credentials and died: its
     lease, taken long ago, was never renewed again."""
-    run = cohort_run_create(actor=None, microcredential=mc, workers=0, chunk_size=3)
+    run = cohort_run_create(actor=SYSTEM, microcredential=mc, workers=0, chunk_size=3)
     long_ago = timezone.now() - lease_duration() * 10
     assert cohort_run_take(run=run, owner="worker-host:4242:dead", now=long_ago)
     lease = _Lease(run=run, owner="worker-host:4242:dead")
-    credentials_issue_cohort(actor=None, microcredential=mc, completions=completions[:issued], on_chunk=lease.renew)
+    credentials_issue_cohort(actor=SYSTEM, microcredential=mc, completions=completions[:issued], on_chunk=lease.renew)
     CohortRun.objects.filter(pk=run.pk).update(heartbeat_at=long_ago)
     run.refresh_from_db()
     return run
@@ -59,7 +61,7 @@ def interrupted_run(mc, completions, *, issued: int) -> CohortRun:
 def test_a_lease_expires_only_after_its_duration_and_its_loser_stops(world, no_awarding, settings):
     settings.MICROCRED_COHORT_LEASE_SECONDS = 60
     t0 = timezone.now()
-    run = cohort_run_create(actor=None, microcredential=world.mc)
+    run = cohort_run_create(actor=SYSTEM, microcredential=world.mc)
     assert list(stale_runs(now=t0)) == []  # queued is waiting, not stale
     assert cohort_run_take(run=run, owner="a", now=t0)
     assert not cohort_run_take(run=run, owner="b", now=t0)  # held
@@ -130,7 +132,7 @@ def test_manage_page_shows_an_interrupted_run_and_issuing_resumes_it(world, no_a
 
 def test_the_api_does_not_double_a_run_that_is_alive(world, no_awarding, client):
     learners_complete(world.mc, 2)
-    alive = cohort_run_create(actor=None, microcredential=world.mc)
+    alive = cohort_run_create(actor=SYSTEM, microcredential=world.mc)
     assert cohort_run_take(run=alive, owner="busy-worker", now=timezone.now(), task_id="t-1")
     client.force_login(world.instructor)
     response = client.post(f"{API}/issuers/example-academy/microcredentials/{world.mc.pk}/issue")
@@ -233,10 +235,10 @@ def test_a_cohort_whose_worker_is_killed_is_resumed_and_finishes_exactly_once(se
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.MICROCRED_COHORT_LEASE_SECONDS = 2
-    settings.MICROCRED_AWARDERS = []
+    settings.MICROCRED_EVENT_SUBSCRIBERS = NO_AWARDING
     count = 300
     mc = make_cohort(count)
-    run = cohort_run_create(actor=None, microcredential=mc, workers=2, chunk_size=20)
+    run = cohort_run_create(actor=SYSTEM, microcredential=mc, workers=2, chunk_size=20)
     cohort_run_enqueue(run=run)
     database = connection.settings_dict["NAME"]
 

@@ -15,6 +15,7 @@ from bench import peer
 from microcred.accreditation.models import Accreditation, AccreditationStatus
 from microcred.accreditation.services import accreditation_grant, accreditation_set_status
 from microcred.core import clock
+from microcred.core.actors import SYSTEM
 from microcred.core.errors import Conflict, PermissionDenied
 from microcred.core.models import AuditLog
 from microcred.credentials.cohort.documents import CohortDocuments
@@ -29,6 +30,7 @@ from microcred.credentials.vc.ob3 import IssuerProfile, build_endorsement_creden
 from microcred.credentials.vc.statuslist import StatusList as Bitstring
 from microcred.verification.services import verify_credential
 from tests.factories import AccreditorFactory, MembershipFactory, UserFactory
+from tests.subscriptions import NO_AWARDING
 
 from .conftest import SITE, complete
 
@@ -154,7 +156,7 @@ def test_a_credential_issued_afterwards_embeds_the_endorsement_and_verifies(worl
 
 
 def test_cohort_issuing_embeds_the_same_issuer_part(world, accreditor, settings):
-    settings.MICROCRED_AWARDERS = []
+    settings.MICROCRED_EVENT_SUBSCRIBERS = NO_AWARDING
     endorsement = live_endorsement(grant(world, accreditor))
     today = timezone.now()
     documents = CohortDocuments.for_microcredential(world.mc, issued_at=today)
@@ -162,7 +164,7 @@ def test_cohort_issuing_embeds_the_same_issuer_part(world, accreditor, settings)
     assert documents.issuer.to_json()["endorsement"] == [endorsement.document]
 
     completions = [complete(world.mc, UserFactory()) for _ in range(3)]
-    credentials_issue_cohort(actor=None, microcredential=world.mc, workers=0)
+    credentials_issue_cohort(actor=SYSTEM, microcredential=world.mc, workers=0)
     for completion in completions:
         document = Credential.objects.get(completion=completion).document
         assert document["issuer"]["endorsement"] == [endorsement.document]
@@ -242,7 +244,7 @@ def test_only_the_accreditors_owner_or_the_system_signs_for_it(world, accreditor
     )
     with pytest.raises(PermissionDenied):
         accreditation_endorsement_issue(actor=world.owner, accreditation=active)
-    endorsement = accreditation_endorsement_issue(actor=None, accreditation=active)
+    endorsement = accreditation_endorsement_issue(actor=SYSTEM, accreditation=active)
     assert accreditation_endorsement_issue(actor=accreditor.owner, accreditation=active) == endorsement
     assert endorsement.document["credentialSubject"]["endorsementComment"].endswith(
         "Valid from 2025-01-01, with no end date."
@@ -250,7 +252,7 @@ def test_only_the_accreditors_owner_or_the_system_signs_for_it(world, accreditor
     assert "validUntil" not in endorsement.document
 
     with pytest.raises(Conflict) as caught:
-        accreditation_endorsement_issue(actor=None, accreditation=suspended)
+        accreditation_endorsement_issue(actor=SYSTEM, accreditation=suspended)
     assert caught.value.code == "accreditation_not_active"
     assert not suspended.endorsements.exists()
 

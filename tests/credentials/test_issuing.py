@@ -10,6 +10,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from microcred.core.actors import SYSTEM
 from microcred.core.models import AuditLog
 from microcred.credentials.models import Credential, StatusEntry
 from microcred.credentials.resolver import local_key_resolver
@@ -26,6 +27,7 @@ from microcred.credentials.vc.jwt import public_key_from_jwk
 from microcred.learning.awarding import completion_award
 from microcred.learning.models import Completion
 from tests.factories import SkillFactory, UserFactory, published_microcredential
+from tests.subscriptions import NO_AWARDING
 
 from .conftest import SITE, complete
 
@@ -133,7 +135,7 @@ def test_awarding_twice_gives_one_credential(world):
 
     again = completion_award(completion=Completion.objects.get(pk=completion.pk))
     assert again == [first]
-    assert award_credential(completion=completion, actor=None) == first
+    assert award_credential(completion=completion, actor=SYSTEM) == first
     assert Credential.objects.filter(completion=completion).count() == 1
     assert AuditLog.objects.filter(action="credential.issue").count() == 1
 
@@ -142,7 +144,7 @@ def test_someone_else_cannot_issue_a_learners_credential(world):
     from microcred.core.errors import NotFound
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("django.conf.settings.MICROCRED_AWARDERS", [])
+        patch.setattr("django.conf.settings.MICROCRED_EVENT_SUBSCRIBERS", NO_AWARDING)
         completion = complete(world.mc, world.learner)
     with pytest.raises(NotFound):
         credential_issue(actor=UserFactory(), completion=completion)
@@ -153,10 +155,10 @@ def test_someone_else_cannot_issue_a_learners_credential(world):
 
 def test_issue_time_is_the_given_now(world):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("django.conf.settings.MICROCRED_AWARDERS", [])
+        patch.setattr("django.conf.settings.MICROCRED_EVENT_SUBSCRIBERS", NO_AWARDING)
         completion = complete(world.mc, world.learner)
     later = timezone.now() + timedelta(days=3)
-    credential = credential_issue(actor=None, completion=completion, now=later)
+    credential = credential_issue(actor=SYSTEM, completion=completion, now=later)
     assert credential.issued_at == later.replace(microsecond=0)
     assert credential.document["awardedDate"] == later.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert credential.document["proof"][0]["created"] == credential.document["awardedDate"]
@@ -167,7 +169,7 @@ def test_two_concurrent_awards_make_one_credential(world):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite serialises every writer, so the race this guards against cannot happen there.")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("django.conf.settings.MICROCRED_AWARDERS", [])
+        patch.setattr("django.conf.settings.MICROCRED_EVENT_SUBSCRIBERS", NO_AWARDING)
         completion = complete(world.mc, world.learner)
     barrier = threading.Barrier(2)
     results: list[object] = []
@@ -175,7 +177,7 @@ def test_two_concurrent_awards_make_one_credential(world):
     def award() -> None:
         try:
             barrier.wait()
-            results.append(credential_issue(actor=None, completion=completion).pk)
+            results.append(credential_issue(actor=SYSTEM, completion=completion).pk)
         except Exception as exc:
             results.append(exc)
         finally:

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from microcred.core.actors import SYSTEM
 from microcred.core.errors import AuthenticationRequired, Conflict, PermissionDenied, ValidationFailed
 from microcred.core.models import AuditLog
 from microcred.credentials.models import Credential, CredentialStatus, StatusEntry
@@ -15,6 +16,7 @@ from microcred.credentials.services import credential_revoke, credential_suspend
 from microcred.credentials.statuslists import entry_json
 from microcred.credentials.vc import Revoked, Suspended, check_entry, verify
 from microcred.credentials.vc.statuslist import StatusList as Bitstring
+from tests.subscriptions import NO_AWARDING
 
 from .conftest import SITE, complete
 
@@ -163,7 +165,7 @@ def test_expired_credential_shows_expired(world, client):
     from microcred.credentials.selectors import display_status
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("django.conf.settings.MICROCRED_AWARDERS", [])
+        patch.setattr("django.conf.settings.MICROCRED_EVENT_SUBSCRIBERS", NO_AWARDING)
         from microcred.credentials.services import credential_issue
         from tests.factories import published_microcredential
 
@@ -171,7 +173,7 @@ def test_expired_credential_shows_expired(world, client):
         completion = complete(mc, world.learner)
     completion.completed_at = timezone.now() - timedelta(days=90)
     completion.save()
-    credential = credential_issue(actor=None, completion=completion)
+    credential = credential_issue(actor=SYSTEM, completion=completion)
     assert display_status(credential, now=timezone.now()).code == "expired"
     page = client.get(f"/credentials/{credential.uuid}", HTTP_ACCEPT="text/html")
     assert b"Expired" in page.content and b"This credential expired on" in page.content

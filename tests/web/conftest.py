@@ -13,6 +13,7 @@ from microcred.accreditation.services import accreditation_grant
 from microcred.assessment.services import quiz_create
 from microcred.catalog.models import MicroCredential
 from microcred.catalog.services import lesson_create, microcredential_create, microcredential_publish, module_create
+from microcred.core.actors import SYSTEM
 from tests.factories import (
     QUIZ_QUESTIONS,
     AccreditorFactory,
@@ -28,21 +29,21 @@ PASSWORD = "correct horse battery staple"
 def build_microcredential(*, provider, slug: str, skills=(), publish: bool = True, **overrides: Any) -> MicroCredential:
     """A micro-credential with a reading, an optional video, an assignment and a final quiz."""
     mc = microcredential_create(
-        actor=None,
+        actor=SYSTEM,
         provider=provider,
         skills=[(skill, "intermediate") for skill in skills],
         **microcredential_fields(slug=slug, **overrides),
     )
-    basics = module_create(actor=None, microcredential=mc, title="Foundations", summary="Start here.")
+    basics = module_create(actor=SYSTEM, microcredential=mc, title="Foundations", summary="Start here.")
     lesson_create(
-        actor=None,
+        actor=SYSTEM,
         module=basics,
         title="Reading the data",
         kind="reading",
         body="## Tidy data\n\nEach variable is a **column**.\n\n<script>alert('x')</script>",
     )
     lesson_create(
-        actor=None,
+        actor=SYSTEM,
         module=basics,
         title="A short talk",
         kind="video",
@@ -51,24 +52,24 @@ def build_microcredential(*, provider, slug: str, skills=(), publish: bool = Tru
         transcript="Welcome to the course.",
     )
     lesson_create(
-        actor=None,
+        actor=SYSTEM,
         module=basics,
         title="Clean a file",
         kind="assignment",
         instructions="Clean `bikes.csv` and describe **three** problems you fixed.",
     )
-    final = module_create(actor=None, microcredential=mc, title="Assessment")
+    final = module_create(actor=SYSTEM, microcredential=mc, title="Assessment")
     quiz = quiz_create(
-        actor=None,
+        actor=SYSTEM,
         provider=provider,
         title=f"{mc.title} quiz",
         questions=QUIZ_QUESTIONS,
         passing_score=70,
         max_attempts=3,
     )
-    lesson_create(actor=None, module=final, title="Final quiz", kind="quiz", quiz=quiz)
+    lesson_create(actor=SYSTEM, module=final, title="Final quiz", kind="quiz", quiz=quiz)
     if publish:
-        mc = microcredential_publish(actor=None, microcredential=mc)
+        mc = microcredential_publish(actor=SYSTEM, microcredential=mc)
     return mc
 
 
@@ -88,7 +89,7 @@ def catalog(db) -> Catalog:
     plain = OrganisationFactory(name="Forge Academy", slug="forge", country="DE", provider_type="bootcamp")
     accreditor = AccreditorFactory(name="European Quality Agency", slug="eqa")
     accreditation_grant(
-        actor=None,
+        actor=SYSTEM,
         accreditor=accreditor,
         provider=accredited,
         scope="Short programmes up to EQF 7",

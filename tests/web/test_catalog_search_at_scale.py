@@ -14,6 +14,7 @@ from django.urls import reverse
 from microcred.accounts.services import organisation_update
 from microcred.catalog.models import MicroCredential
 from microcred.catalog.services import microcredential_publish, microcredential_update
+from microcred.core.actors import SYSTEM
 from tests.factories import OrganisationFactory, SkillFactory
 
 from .conftest import build_microcredential
@@ -59,7 +60,7 @@ def test_filter_lists_hold_each_published_language_and_option_once(client, catal
 
 
 def test_filter_option_labels_are_escaped(client, catalog):
-    organisation_update(actor=None, organisation=catalog.plain, name="Forge <b>&</b> Co")
+    organisation_update(actor=SYSTEM, organisation=catalog.plain, name="Forge <b>&</b> Co")
     html = client.get(reverse("web:catalog")).content.decode()
     assert "Forge &lt;b&gt;&amp;&lt;/b&gt; Co</option>" in html
     assert "<b>&</b>" not in html
@@ -105,7 +106,7 @@ def test_search_follows_renamed_providers_relabelled_skills_and_edited_offers(cl
     solar = catalog.mcs["solar"].title
     terraform = catalog.mcs["terraform"].title
     assert found("Zephyrforge") == set()
-    organisation_update(actor=None, organisation=catalog.plain, name="Zephyrforge Academy")
+    organisation_update(actor=SYSTEM, organisation=catalog.plain, name="Zephyrforge Academy")
     assert found("Zephyrforge") == {solar, terraform}
 
     catalog.safety_skill.label = "Quasarwiring safety"
@@ -114,8 +115,8 @@ def test_search_follows_renamed_providers_relabelled_skills_and_edited_offers(cl
 
     draft = build_microcredential(provider=catalog.plain, slug="lumen", title="Lumen basics", publish=False)
     assert found("lumen") == set()  # drafts are never listed
-    edited = microcredential_update(actor=None, microcredential=draft, skills=[(catalog.safety_skill, "beginner")])
-    microcredential_publish(actor=None, microcredential=edited)
+    edited = microcredential_update(actor=SYSTEM, microcredential=draft, skills=[(catalog.safety_skill, "beginner")])
+    microcredential_publish(actor=SYSTEM, microcredential=edited)
     assert found("quasarwiring") == {solar, "Lumen basics"}
     MicroCredential.objects.filter(pk=edited.pk).update(summary="Now about nebulacraft.")
     assert found("nebulacraft") == {"Lumen basics"}

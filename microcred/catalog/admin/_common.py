@@ -4,6 +4,7 @@ version instead: the "Start a new draft version" action)."""
 
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import Any
 
 from django.contrib import admin
@@ -106,5 +107,5 @@ class LessonInline(admin.StackedInline):
         return super().has_delete_permission(request, obj) and self._draft(obj)
 
 
-def _lesson_fields(form: Any, names: set[str]) -> dict[str, Any]:
+def _lesson_fields(form: Any, names: Set[str]) -> dict[str, Any]:
     return {k: form.cleaned_data[k] for k in names if k in form.cleaned_data}

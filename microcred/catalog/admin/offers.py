@@ -20,15 +20,8 @@ from microcred.core.admin import (
 )
 from microcred.core.errors import Conflict
 
-from ..models import (
-    EU_MANDATORY_FIELDS,
-    EU_OPTIONAL_FIELDS,
-    Industry,
-    MicroCredential,
-    MicroCredentialSkill,
-    Module,
-    Status,
-)
+from ..fields import ABOUT, CATALOG, EU_MANDATORY, EU_OPTIONAL, MICROCREDENTIAL_IDENTITY_FIELDS
+from ..models import Industry, MicroCredential, MicroCredentialSkill, Module, Status
 from ..services import (
     EDITABLE_FIELDS,
     microcredential_archive,
@@ -82,51 +75,15 @@ class MicroCredentialAdmin(DeleteThroughServiceMixin, ServiceErrorsMixin, admin.
     date_hierarchy = "published_at"
     inlines = (MicroCredentialSkillInline, ModuleInline)
     actions = ("publish_selected", "archive_selected", "new_version_selected")
-    fieldsets = (
-        (
-            None,
-            {
-                "fields": (
-                    "provider",
-                    "slug",
-                    "title",
-                    "summary",
-                    "description",
-                    "status",
-                    "version",
-                    "family",
-                    "published_at",
-                )
-            },
-        ),
-        (
-            "EU mandatory elements",
-            {
-                "fields": EU_MANDATORY_FIELDS,
-            },
-        ),
-        (
-            "EU optional elements",
-            {"fields": EU_OPTIONAL_FIELDS},
-        ),
-        (
-            "Catalog",
-            {
-                "fields": (
-                    "level",
-                    "industry",
-                    "language",
-                    "price",
-                    "currency",
-                    "duration_weeks",
-                    "validity_months",
-                    "image_url",
-                    "criteria",
-                )
-            },
-        ),
-    )
     ALWAYS_READ_ONLY = ("status", "version", "family", "published_at")
+    # The admin leads with what identifies a version (provider, slug) and its lifecycle; the
+    # other groups are the shared definitions, in the order the workspace form shows them.
+    fieldsets = (
+        (None, {"fields": ("provider", "slug", *(name for name in ABOUT if name != "slug"), *ALWAYS_READ_ONLY)}),
+        (EU_MANDATORY.title, {"fields": EU_MANDATORY.fields}),
+        (EU_OPTIONAL.title, {"fields": EU_OPTIONAL.fields}),
+        (CATALOG.title, {"fields": CATALOG.fields}),
+    )
 
     def get_readonly_fields(self, request: HttpRequest, obj: MicroCredential | None = None) -> Any:
         if obj is None:
@@ -157,7 +114,7 @@ class MicroCredentialAdmin(DeleteThroughServiceMixin, ServiceErrorsMixin, admin.
         if change:
             if not _is_draft(MicroCredential.objects.get(pk=obj.pk)):
                 raise Conflict("Published content is read-only; start a new draft version.")
-            fields = {k: data[k] for k in form.changed_data if k in EDITABLE_FIELDS - {"slug"}}
+            fields = {k: data[k] for k in form.changed_data if k in EDITABLE_FIELDS - MICROCREDENTIAL_IDENTITY_FIELDS}
             _adopt(obj, microcredential_update(actor=request.user, microcredential=obj, **fields))
             return
         fields = {k: data[k] for k in EDITABLE_FIELDS if k in data}

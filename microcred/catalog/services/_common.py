@@ -3,56 +3,18 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from django.core.exceptions import ValidationError
 
 from microcred.core.errors import Conflict, ValidationFailed, validation_from_django
 
+from ..fields import LESSON_FIELDS, MICROCREDENTIAL_FIELDS
 from ..models import Industry, MicroCredential, Status
 
-EDITABLE_FIELDS = {
-    "slug",
-    "title",
-    "awarding_body",
-    "country",
-    "learning_outcomes",
-    "workload_hours",
-    "ects",
-    "eqf_level",
-    "assessment_type",
-    "assessment_description",
-    "participation_form",
-    "quality_assurance",
-    "prerequisites",
-    "supervision",
-    "identity_verified",
-    "stackable",
-    "stackability",
-    "summary",
-    "description",
-    "level",
-    "industry",
-    "language",
-    "price",
-    "currency",
-    "duration_weeks",
-    "validity_months",
-    "image_url",
-    "criteria",
-}
-LESSON_FIELDS = {
-    "title",
-    "kind",
-    "position",
-    "estimated_minutes",
-    "required",
-    "body",
-    "video_url",
-    "transcript",
-    "instructions",
-    "quiz",
-}
+# The services' allow-lists (defined in ..fields with the groups the admin and forms show).
+EDITABLE_FIELDS: Final[frozenset[str]] = MICROCREDENTIAL_FIELDS
+__all__ = ["EDITABLE_FIELDS", "LESSON_FIELDS"]
 
 
 def _clean_and_save(instance: Any, **kwargs: Any) -> None:
@@ -63,8 +25,8 @@ def _clean_and_save(instance: Any, **kwargs: Any) -> None:
     instance.save()
 
 
-def _check_fields(fields: dict[str, Any], allowed: set[str], what: str) -> None:
-    unknown = set(fields) - allowed
+def _check_fields(values: dict[str, Any], allowed: frozenset[str], what: str) -> None:
+    unknown = set(values) - allowed
     if unknown:
         raise ValidationFailed(
             f"Unknown {what} fields: {', '.join(sorted(unknown))}.", errors={k: ["Unknown field."] for k in unknown}

@@ -12,8 +12,9 @@ from microcred.core.errors import ValidationFailed
 from microcred.core.markdown import render_markdown
 from microcred.core.services import audit_record
 
+from ..fields import LESSON_FIELDS, QUIZ_SETTINGS
 from ..models import Lesson, LessonKind, MicroCredential, Module
-from ._common import LESSON_FIELDS, _check_fields, _clean_and_save, _require_draft
+from ._common import _check_fields, _clean_and_save, _require_draft
 
 
 @transaction.atomic
@@ -116,9 +117,6 @@ def lesson_delete(*, actor: Any, lesson: Lesson) -> None:
     _discard_lesson_quizzes(actor, [lesson])
     audit_record(actor=actor, action="lesson.delete", target=mc, lesson=lesson.title)
     lesson.delete()
-
-
-QUIZ_SETTINGS = {"passing_score", "question_count", "max_attempts", "time_limit_minutes"}
 
 
 @transaction.atomic

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "microcred.api",
     "microcred.verification",
     "microcred.web",
+    "microcred.demo",  # uses every app above, and no app uses it
 ]
 
 MIDDLEWARE = [
@@ -235,14 +236,13 @@ TASKS = {
 # A cohort run whose runner has not reported for this long is taken over (credentials/cohort/runs.py).
 MICROCRED_COHORT_LEASE_SECONDS = int(os.environ.get("MICROCRED_COHORT_LEASE_SECONDS", "60"))
 
-# Dotted paths of callables `award(*, completion, actor)` run after a completion is recorded.
-# The credential issue plugs its issuer in here.
-MICROCRED_AWARDERS: list[str] = env_list("MICROCRED_AWARDERS", "microcred.credentials.services.award_credential")
-# Dotted paths of callables `hook(*, actor, accreditation, reason)` run in the transaction that grants
-# an accreditation or changes its status; the credentials app signs the accreditor's endorsement here.
-MICROCRED_ACCREDITATION_HOOKS: list[str] = env_list(
-    "MICROCRED_ACCREDITATION_HOOKS", "microcred.credentials.endorsements.accreditation_endorsement_sync"
-)
+# Who reacts to domain events (microcred/core/events.py): dotted paths of a `Subscription` or a list of
+# them. The built-in list (awarding, endorsements) comes first; the environment variable adds an
+# installation's own.
+MICROCRED_EVENT_SUBSCRIBERS: list[str] = [
+    "microcred.config.events.SUBSCRIPTIONS",
+    *env_list("MICROCRED_EVENT_SUBSCRIBERS"),
+]
 # Verifying foreign credentials fetches their issuers' keys and status lists (SSRF-safe fetcher).
 MICROCRED_REMOTE_FETCH = env_bool("MICROCRED_REMOTE_FETCH", True)
 # Each verification runs in a sandbox worker process (at most WORKERS per web process) with this CPU

@@ -14,8 +14,8 @@ from typing import Any
 
 from django_tasks import task
 
-from microcred.accounts.models import User
 from microcred.catalog.models import MicroCredential
+from microcred.core.actors import actor_from_id
 from microcred.core.clock import now as clock_now
 
 from . import CohortReport, check_permission
@@ -57,7 +57,7 @@ def cohort_issue_pending(*, actor: Any, microcredential: MicroCredential) -> Coh
 def issue_cohort_task(microcredential_id: int, actor_id: int | None) -> dict[str, Any]:
     """Tasks queued before cohort runs existed: run them as one."""
     # The actor's roles are checked again here: they may have changed while the task waited.
-    actor = User.objects.get(pk=actor_id) if actor_id is not None else None
+    actor = actor_from_id(actor_id)
     microcredential = MicroCredential.objects.get(pk=microcredential_id)
     run = cohort_run_create(actor=actor, microcredential=microcredential)
     report = cohort_run_now(run=run)

@@ -39,6 +39,7 @@ from django_tasks import TaskResultStatus, default_task_backend, task
 from django_tasks.base import TaskContext
 
 from microcred.catalog.models import MicroCredential
+from microcred.core.actors import SYSTEM
 from microcred.core.clock import now as clock_now
 
 from ..models import CohortRun, CohortRunStatus
@@ -190,7 +191,7 @@ def cohort_run_execute(
     microcredential = MicroCredential.objects.get(pk=run.microcredential_id)
     try:
         report = credentials_issue_cohort(
-            actor=run.actor,
+            actor=run.actor or SYSTEM,  # an empty actor is the system's run
             microcredential=microcredential,
             workers=0 if inline else run.workers,
             chunk_size=run.chunk_size,

@@ -37,7 +37,7 @@ from microcred.catalog.models import MicroCredential
 from microcred.learning.models import Completion
 
 from ..models import Credential, StatusEntry, StatusList
-from ..statuslists import LIST_SIZE
+from ..statuslists import LIST_SIZE, publication_time, status_list_publish
 from ..vc.statuslist import allocate_random_indexes
 
 # Lists opened by cohort runs: 2^20 entries (128 KiB of bits, a few hundred bytes gzipped while
@@ -154,7 +154,9 @@ class SlotReserver:
                     allocated=0,
                     bits=bytes(COHORT_LIST_SIZE // 8),
                 )
-            return self._with_organisation(created)
+                # Signed as it opens, so serving it never has to (see ``statuslists``).
+                status_list_publish(status_list=self._with_organisation(created), now=publication_time())
+            return created
         except IntegrityError:
             # Another writer opened it between our look and our insert: use theirs.
             return self._with_organisation(

@@ -47,7 +47,7 @@ from ..selectors import (
     proven_recipient,
     verify_page_url,
 )
-from ..statuslists import status_list_publish, ttl_seconds
+from ..statuslists import status_list_document, ttl_seconds
 from ..vc.errors import KeyResolutionError
 from ..vc.verifier.memo import ContentMemo
 
@@ -185,7 +185,8 @@ def status_list(request: HttpRequest, slug: str, purpose: str, number: int) -> H
     row = get_object_or_404(
         StatusList.objects.select_related("organisation"), organisation__slug=slug, purpose=purpose, number=number
     )
-    document = status_list_publish(status_list=row, now=now())
+    # Read only: writers keep the signed copy current (``statuslists``).
+    document = status_list_document(status_list=row, now=now())
     content_type = request.get_preferred_type(CREDENTIAL_JSON_TYPES) or CREDENTIAL_JSON_TYPES[0]
     return cacheable(
         request,

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from microcred.accounts.models import User
 from microcred.catalog.exchange import catalog_import
+from microcred.core.actors import SYSTEM, SystemActor
 from microcred.core.errors import AppError
 
 REPORT_LABELS = (
@@ -40,11 +41,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, file: str, as_email: str | None = None, **options: Any) -> None:
-        actor = None
+        actor: User | SystemActor = SYSTEM
         if as_email:
-            actor = User.objects.filter(email__iexact=as_email.strip(), is_active=True).first()
-            if actor is None:
+            user = User.objects.filter(email__iexact=as_email.strip(), is_active=True).first()
+            if user is None:
                 raise CommandError(f"No active user with the email address {as_email}.")
+            actor = user
         data = self._read(file, options.get("stdin") or sys.stdin)
         try:
             report = catalog_import(actor=actor, data=data)

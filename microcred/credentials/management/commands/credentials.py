@@ -1,5 +1,5 @@
 """``microcred credentials export DIR | issue-pending | issue-cohort PROVIDER_SLUG MC_SLUG |
-resume-stale | revoke UUID --reason TEXT | rotate-key ORG_SLUG``."""
+resume-stale | refresh-status-lists | revoke UUID --reason TEXT | rotate-key ORG_SLUG``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import IO, Any, cast
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
@@ -15,6 +14,7 @@ from rich.text import Text
 
 from microcred.accounts.models import Organisation, User
 from microcred.catalog.models import MicroCredential
+from microcred.core.actors import SYSTEM, SystemActor
 from microcred.core.clock import now
 from microcred.core.errors import AppError
 from microcred.credentials.cohort import CHUNK_SIZE, CohortReport, pending_completions
@@ -23,12 +23,10 @@ from microcred.credentials.export import credentials_export, export_steps
 from microcred.credentials.keys import issuer_key_rotate
 from microcred.credentials.models import CohortRun
 from microcred.credentials.selectors import credential_get_public
-from microcred.credentials.services import credential_issue, credential_revoke
+from microcred.credentials.services import award_credential, credential_revoke
+from microcred.credentials.statuslists import status_lists_refresh
 from microcred.credentials.vc.errors import CredentialError
-from microcred.learning.awarding import completion_award
 from microcred.learning.models import Completion
-
-OUR_AWARDER = "microcred.credentials.services.award_credential"
 
 
 class _RateColumn(ProgressColumn):
@@ -73,6 +71,10 @@ class Command(BaseCommand):
             "resume-stale",
             help="Finish the cohort runs whose runner died (no heartbeat for MICROCRED_COHORT_LEASE_SECONDS).",
         )
+        sub.add_parser(
+            "refresh-status-lists",
+            help="Re-sign the status lists whose signed copy is missing or expires within a day (run daily).",
+        )
         revoke = sub.add_parser("revoke", help="Revoke one credential (final).")
         revoke.add_argument("uuid", metavar="UUID")
         revoke.add_argument("--reason", required=True, help="Shown to the learner and to verifiers.")
@@ -96,9 +98,9 @@ class Command(BaseCommand):
         columns.append(TimeRemainingColumn())
         return Progress(*columns, console=console)
 
-    def _actor(self, email: str | None) -> User | None:
+    def _actor(self, email: str | None) -> User | SystemActor:
         if not email:
-            return None
+            return SYSTEM
         user = User.objects.filter(email__iexact=email.strip()).first()
         if user is None:
             raise CommandError(f"No user with e-mail {email!r}.")
@@ -126,16 +128,12 @@ class Command(BaseCommand):
             .select_related("enrolment__user", "enrolment__microcredential")
             .order_by("completed_at", "pk")
         )
-        through_awarders = OUR_AWARDER in settings.MICROCRED_AWARDERS
         issued, failures = 0, []
         with self._progress() as progress:
             task = progress.add_task("Issuing", total=len(pending))
             for completion in pending:
                 try:
-                    if through_awarders:
-                        completion_award(completion=completion, actor=None)
-                    else:
-                        credential_issue(actor=None, completion=completion)
+                    award_credential(completion=completion, actor=SYSTEM)
                     issued += 1
                 except (AppError, CredentialError) as exc:
                     failures.append(f"completion {completion.pk}: {exc}")
@@ -213,6 +211,12 @@ class Command(BaseCommand):
             if report.not_issued:
                 line += f"; {report.not_issued} were issued meanwhile by another run"
             self.stdout.write(line + ".")
+
+    def _refresh_status_lists(self, **_: Any) -> None:
+        refreshed = status_lists_refresh(now=now())
+        for url in refreshed:
+            self.stdout.write(f"Re-signed {url}")
+        self.stdout.write(f"Re-signed {len(refreshed)} status list(s); the others are current.")
 
     def _revoke(self, *, uuid: str, reason: str, as_email: str | None = None, **_: Any) -> None:
         credential = credential_get_public(uuid=uuid)

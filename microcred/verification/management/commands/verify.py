@@ -76,7 +76,8 @@ class Command(BaseCommand):
 
     def _print(self, report: VerificationReport) -> None:
         buffer = io.StringIO()
-        console = Console(file=buffer, force_terminal=self.stdout.isatty(), width=100, highlight=False)
+        # emoji=False: rich would print "did:key:z6Mk..." as "did🔑z6Mk...".
+        console = Console(file=buffer, force_terminal=self.stdout.isatty(), width=100, highlight=False, emoji=False)
         colour = "green" if report.valid else "yellow" if report.outcome is Outcome.UNSUPPORTED else "red"
         console.print(f"[bold {colour}]{escape(report.headline)}[/bold {colour}] ({report.outcome.value})")
         for label, value in (

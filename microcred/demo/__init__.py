@@ -11,20 +11,7 @@ The learners hold credentials in every state a verifier can meet: valid, revoked
 and expired. The expired one is real: its learner's whole history (enrolment, lessons, quiz
 attempts, completion, issuing) is replayed through the services with the clock set back, so
 every date agrees and the signed ``validUntil`` has passed.
+
+Entry point: ``loader.demo_load`` (the ``microcred demo`` command). This module imports nothing,
+because Django imports it while the app registry is still loading.
 """
-
-from .dataset import CREDENTIALS, DEMO_CATALOG_DIR, DEMO_PASSWORD
-from .loader import catalog_files, demo_load, demo_logins
-from .report import DemoCredentialRow, DemoLogin, DemoReport
-
-__all__ = [
-    "CREDENTIALS",
-    "DEMO_CATALOG_DIR",
-    "DEMO_PASSWORD",
-    "DemoCredentialRow",
-    "DemoLogin",
-    "DemoReport",
-    "catalog_files",
-    "demo_load",
-    "demo_logins",
-]

@@ -11,7 +11,7 @@ from typing import Any
 from microcred.accounts.models import OrganisationKind
 
 DEMO_PASSWORD = "microcred-demo"
-DEMO_CATALOG_DIR = Path(__file__).resolve().parents[2] / "catalog" / "demo"
+DEMO_CATALOG_DIR = Path(__file__).resolve().parent / "data"
 
 # Progress a demo learner has made in one micro-credential.
 COMPLETED = "completed"  # every required lesson done and every quiz passed

@@ -17,7 +17,10 @@ from microcred.assessment.models import Attempt, Question
 from microcred.assessment.services import attempt_start, attempt_submit
 from microcred.catalog.exchange import catalog_import, validate_document
 from microcred.catalog.models import Lesson, LessonKind, MicroCredential, Status
+from microcred.core import clock
+from microcred.core.actors import SYSTEM
 from microcred.core.errors import AppError
+from microcred.credentials.statuslists import status_lists_refresh
 from microcred.learning.models import Enrolment, EnrolmentStatus
 from microcred.learning.services import enrolment_create, enrolment_withdraw, lesson_complete
 from microcred.skills.services import skills_import
@@ -72,7 +75,7 @@ def _organisation(spec: dict[str, Any], owner: User | None, report: DemoReport) 
     if org is None:
         fields = {k: v for k, v in spec.items() if k not in {"kind", "name", "slug", "country"}}
         org = organisation_create(
-            actor=None,
+            actor=SYSTEM,
             kind=spec["kind"],
             name=spec["name"],
             slug=spec["slug"],
@@ -82,7 +85,7 @@ def _organisation(spec: dict[str, Any], owner: User | None, report: DemoReport) 
         )
         report.organisations_created += 1
     elif owner is not None:
-        membership_add(actor=None, organisation=org, user=owner, role="owner")
+        membership_add(actor=SYSTEM, organisation=org, user=owner, role="owner")
     return org
 
 
@@ -100,8 +103,8 @@ def _import_catalog(path: Path, users: dict[str, User], report: DemoReport) -> N
     # The shared skill frameworks are curated by the platform: the demo plays the platform's part
     # and adds the skills the catalogs use, so each owner's import only references them.
     validate_document(data)
-    skills_import(actor=None, provider=None, specs=data.get("skills", []))
-    report.catalogs[path.name] = catalog_import(actor=owner, data=data)
+    skills_import(actor=SYSTEM, provider=None, specs=data.get("skills", []))
+    report.catalogs[path.name] = catalog_import(actor=owner or SYSTEM, data=data)
 
 
 def _published_catalog() -> list[MicroCredential]:
@@ -187,7 +190,7 @@ def demo_load(*, stdout: IO[str] | None = None, catalog_dir: Path | None = None)
     """Load (or top up) the demo data set in one transaction: all of it or, on an error, none.
 
     ``catalog_dir`` holds the "microcred.catalog/1" files to load, every ``*.json`` in name
-    order; by default the demo catalogs shipped in ``microcred/catalog/demo``.
+    order; by default the demo catalogs shipped in ``microcred/demo/data``.
     """
     report = DemoReport(logins=demo_logins())
     step = Progress(stdout).step
@@ -207,7 +210,7 @@ def demo_load(*, stdout: IO[str] | None = None, catalog_dir: Path | None = None)
 
         forge = Organisation.objects.filter(slug="forge-academy").first()
         if forge is not None:
-            membership_add(actor=None, organisation=forge, user=users[INSTRUCTOR.email], role="instructor")
+            membership_add(actor=SYSTEM, organisation=forge, user=users[INSTRUCTOR.email], role="instructor")
 
         accreditor_user = users[ACCREDITOR.email]
         edsac = _organisation(ACCREDITOR_ORG, accreditor_user, report)
@@ -244,6 +247,9 @@ def demo_load(*, stdout: IO[str] | None = None, catalog_dir: Path | None = None)
             step(f"Learner {learner_spec.full_name}")
 
         set_credential_states(users, report)
+        # The replayed histories signed their issuers' status lists in the past: sign those again
+        # now, as the scheduled refresh would on a running site, so every list is current.
+        status_lists_refresh(now=clock.now())
         report.completions = Enrolment.objects.filter(
             user__email__endswith="@demo.microcred.org", status=EnrolmentStatus.COMPLETED
         ).count()

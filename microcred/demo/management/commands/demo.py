@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from microcred.core.demo import demo_load
 from microcred.core.errors import AppError
+from microcred.demo.loader import demo_load
 
 PLACES = (
     ("/", "the public catalog"),

@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager, nullcontext
 from microcred.accounts.models import User
 from microcred.catalog.models import MicroCredential
 from microcred.core import clock
+from microcred.core.actors import SYSTEM
 from microcred.credentials import links
 from microcred.credentials.issuing import add_months
 from microcred.credentials.models import Credential, CredentialStatus
@@ -32,11 +33,11 @@ def issue_credential(learner: User, mc: MicroCredential, report: DemoReport) -> 
     if completion is None:
         return
     if not Credential.objects.filter(completion=completion).exists():
-        credential_issue(actor=None, completion=completion)
+        credential_issue(actor=SYSTEM, completion=completion)
         report.credentials_issued += 1
     if completion.awarded_at is None:
         # What the background award task does; the task queued on commit then finds it done.
-        completion_award(completion=completion, actor=None)
+        completion_award(completion=completion, actor=SYSTEM)
 
 
 def replayed_at(spec: DemoLearner, slug: str) -> AbstractContextManager[None]:
@@ -63,7 +64,7 @@ def set_credential_states(users: dict[str, User], report: DemoReport) -> None:
         owner_person = PROVIDER_OWNERS.get(credential.issuer.slug)
         owner = users[owner_person.email] if owner_person else None
         change = credential_revoke if spec.state == REVOKED else credential_suspend
-        change(actor=owner, credential=credential, reason=spec.reason)
+        change(actor=owner or SYSTEM, credential=credential, reason=spec.reason)
         report.credential_states_set += 1
 
 

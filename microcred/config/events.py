@@ -1,0 +1,21 @@
+"""Who reacts to which domain event: every built-in subscription, in one list.
+
+The events are defined in ``microcred/core/events.py``; emitting apps import only that module,
+never their subscribers. ``settings.MICROCRED_EVENT_SUBSCRIBERS`` names this list first, then any
+subscriptions an installation adds (``MICROCRED_EVENT_SUBSCRIBERS`` in the environment).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from microcred.core.events import AccreditationChanged, CompletionRecorded, Runs, Subscription
+from microcred.credentials.endorsements import endorsement_sync_on_accreditation_changed
+from microcred.credentials.services import credential_award_on_completion
+
+SUBSCRIPTIONS: tuple[Subscription[Any], ...] = (
+    # A slow or failing issuer must not undo the learner's completion.
+    Subscription(CompletionRecorded, credential_award_on_completion, Runs.AFTER_COMMIT),
+    # What the accreditation says and what the accreditor has signed never disagree.
+    Subscription(AccreditationChanged, endorsement_sync_on_accreditation_changed, Runs.IN_TRANSACTION),
+)
