@@ -58,7 +58,6 @@ NOT_THE_DATABASE = {"cache", "session", "storage", "default_storage", "file", "i
 KNOWN_WRITES_OUTSIDE_SERVICES: dict[str, str] = {
     # Django's `createsuperuser` and `create_user` call the manager: it stays the model's own write path.
     "microcred/accounts/models.py:UserManager._create": "Django's user manager (createsuperuser); permanent",
-    "microcred/catalog/exchange.py:_import_one": "item 6: the importer records its fingerprint through a catalog service",
     # Item 3 (one issuing path): single issuing becomes a cohort of one, with one status-index allocator;
     # the cohort's store and runs become that path's service module.
     "microcred/credentials/cohort/__init__.py:credentials_issue_cohort": "item 3: one issuing path",
@@ -76,10 +75,6 @@ KNOWN_WRITES_OUTSIDE_SERVICES: dict[str, str] = {
     "microcred/credentials/statuslists.py:status_entries_create": "item 3: one status-index allocator",
     "microcred/credentials/statuslists.py:status_bit_set": "item 3: status lists re-signed when they change",
     "microcred/credentials/statuslists.py:status_list_publish": "item 3: status lists re-signed when they change",
-    # Audited, service-shaped functions in modules not named services: item 6 moves them into credentials' services.
-    "microcred/credentials/endorsements.py:accreditation_endorsement_issue": "item 6: into credentials' services",
-    "microcred/credentials/endorsements.py:accreditation_endorsement_revoke": "item 6: into credentials' services",
-    "microcred/credentials/keys.py:issuer_key_rotate": "item 6: into credentials' services",
 }
 
 

@@ -4,17 +4,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeAlias, cast
+
+from django.contrib.auth.models import AnonymousUser
 
 from microcred.core.actors import SYSTEM, MissingActor, SystemActor, is_system
 from microcred.core.errors import AuthenticationRequired, PermissionDenied
 
-from .models import Membership, MembershipRole, Organisation
+from .models import Membership, MembershipRole, Organisation, User
+
+# Who a service acts for: a person (signed in or not: the permission checks tell them apart) or
+# the platform itself. Defined here, not beside SYSTEM in core, because core may not import accounts.
+Actor: TypeAlias = User | AnonymousUser | SystemActor
 
 __all__ = [
     "ALL_ROLES",
     "STAFF_ROLES",
     "SYSTEM",
+    "Actor",
     "MissingActor",
     "SystemActor",
     "has_org_role",
@@ -45,7 +52,9 @@ def require_org_role(actor: Any, organisation: Organisation | int, roles: Iterab
         raise PermissionDenied("You do not have a role in this organisation that allows this.")
 
 
-def require_authenticated(actor: Any) -> None:
-    """A signed-in person: the system is not one (it never enrols, attempts or completes)."""
+def require_authenticated(actor: Actor) -> User:
+    """A signed-in person, returned as the user they are: the system is not one (it never enrols,
+    attempts or completes)."""
     if is_system(actor) or not getattr(actor, "is_authenticated", False):
         raise AuthenticationRequired("Sign in to do this.")
+    return cast(User, actor)

@@ -19,7 +19,7 @@ from microcred.core.services import audit_record
 
 from .mail import email_send, site_url
 from .models import ApiToken, LearnerProfile, Membership, MembershipInvitation, MembershipRole, Organisation, User
-from .permissions import has_org_role, is_system, require_authenticated, require_org_role
+from .permissions import Actor, has_org_role, is_system, require_authenticated, require_org_role
 from .tokens import signup_confirmation_tokens
 
 TOKEN_PREFIX = "mcp_"
@@ -177,9 +177,9 @@ PROFILE_FIELDS = {"headline", "location", "languages", "bio", "visibility"}
 
 
 @transaction.atomic
-def profile_update(*, actor: Any, user: User, full_name: str | None = None, **fields: Any) -> LearnerProfile:
-    require_authenticated(actor)
-    if actor.pk != user.pk and not actor.is_superuser:
+def profile_update(*, actor: Actor, user: User, full_name: str | None = None, **fields: Any) -> LearnerProfile:
+    person = require_authenticated(actor)
+    if person.pk != user.pk and not person.is_superuser:
         raise NotFound("Profile not found.")
     unknown = set(fields) - PROFILE_FIELDS
     if unknown:
@@ -210,12 +210,12 @@ ORGANISATION_FIELDS = {
 
 @transaction.atomic
 def organisation_create(
-    *, actor: Any, kind: str, name: str, slug: str, country: str, owner: User | None = None, **fields: Any
+    *, actor: Actor, kind: str, name: str, slug: str, country: str, owner: User | None = None, **fields: Any
 ) -> Organisation:
     if not is_system(actor) and not actor.is_superuser:
         # Anyone signed in may found an organisation and becomes its owner.
-        require_authenticated(actor)
-        owner = owner or actor
+        founder = require_authenticated(actor)
+        owner = owner or founder
     unknown = set(fields) - ORGANISATION_FIELDS
     if unknown:
         raise ValidationFailed(f"Unknown organisation fields: {', '.join(sorted(unknown))}.")
@@ -231,7 +231,7 @@ def organisation_create(
 
 
 @transaction.atomic
-def organisation_update(*, actor: Any, organisation: Organisation, **fields: Any) -> Organisation:
+def organisation_update(*, actor: Actor, organisation: Organisation, **fields: Any) -> Organisation:
     require_org_role(actor, organisation, roles=("owner",))
     unknown = set(fields) - (ORGANISATION_FIELDS | {"name", "country"})
     if unknown:
@@ -247,7 +247,7 @@ def organisation_update(*, actor: Any, organisation: Organisation, **fields: Any
 
 
 @transaction.atomic
-def membership_add(*, actor: Any, organisation: Organisation, user: User, role: str) -> Membership:
+def membership_add(*, actor: Actor, organisation: Organisation, user: User, role: str) -> Membership:
     require_org_role(actor, organisation, roles=("owner",))
     membership = Membership(organisation=organisation, user=user, role=role)
     try:
@@ -270,7 +270,7 @@ def membership_add(*, actor: Any, organisation: Organisation, user: User, role: 
 
 
 @transaction.atomic
-def membership_remove(*, actor: Any, organisation: Organisation, user: User) -> None:
+def membership_remove(*, actor: Actor, organisation: Organisation, user: User) -> None:
     require_org_role(actor, organisation, roles=("owner",))
     membership = Membership.objects.filter(organisation=organisation, user=user).first()
     if membership is None:
@@ -286,7 +286,7 @@ INVITATION_LIFETIME = timedelta(days=14)
 
 
 @transaction.atomic
-def membership_invite(*, actor: Any, organisation: Organisation, email: str, role: str) -> MembershipInvitation:
+def membership_invite(*, actor: Actor, organisation: Organisation, email: str, role: str) -> MembershipInvitation:
     """An owner invites an address to join. The answer and the e-mail are the same whether or not
     the address has an account; the membership starts when the invitation is accepted. Inviting
     a pending address again renews its invitation (new link, new role)."""
@@ -306,7 +306,7 @@ def membership_invite(*, actor: Any, organisation: Organisation, email: str, rol
     ) or MembershipInvitation(organisation=organisation, email=email)
     secret = secrets.token_urlsafe(32)
     invitation.role = role
-    invitation.invited_by = None if is_system(actor) else actor
+    invitation.invited_by = None if is_system(actor) else require_authenticated(actor)
     invitation.token_hash = _hash_token(secret)
     invitation.expires_at = now() + INVITATION_LIFETIME
     try:
@@ -341,12 +341,12 @@ def membership_invitation_by_secret(*, secret: str) -> MembershipInvitation:
 
 
 @transaction.atomic
-def membership_invitation_accept(*, actor: Any, secret: str) -> Membership:
+def membership_invitation_accept(*, actor: Actor, secret: str) -> Membership:
     """The invited person joins, signed in with the address the invitation was sent to."""
-    require_authenticated(actor)
+    person = require_authenticated(actor)
     invitation = membership_invitation_by_secret(secret=secret)
     invitation = MembershipInvitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.email.lower() != actor.email.lower():
+    if invitation.email.lower() != person.email.lower():
         raise PermissionDenied(
             f"This invitation was sent to {invitation.email}. Log in with that address to accept it."
         )
@@ -354,10 +354,10 @@ def membership_invitation_accept(*, actor: Any, secret: str) -> Membership:
     if invitation.invited_by is None or not has_org_role(invitation.invited_by, organisation, ("owner",)):
         raise Conflict("Whoever sent this invitation can no longer add members. Ask an owner for a new one.")
     membership, created = Membership.objects.get_or_create(
-        organisation=organisation, user=actor, defaults={"role": invitation.role}
+        organisation=organisation, user=person, defaults={"role": invitation.role}
     )
     invitation.accepted_at = now()
-    invitation.accepted_by = actor
+    invitation.accepted_by = person
     invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
     if created:
         audit_record(
@@ -367,7 +367,7 @@ def membership_invitation_accept(*, actor: Any, secret: str) -> Membership:
 
 
 @transaction.atomic
-def membership_invitation_withdraw(*, actor: Any, organisation: Organisation, invitation_id: int) -> None:
+def membership_invitation_withdraw(*, actor: Actor, organisation: Organisation, invitation_id: int) -> None:
     require_org_role(actor, organisation, roles=("owner",))
     invitation = MembershipInvitation.objects.filter(
         pk=invitation_id, organisation=organisation, accepted_at__isnull=True
@@ -383,29 +383,32 @@ def _hash_token(secret: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, actor: Any, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, actor: Actor, name: str) -> tuple[ApiToken, str]:
     """Make a personal API token; the secret is returned once and only its hash is kept."""
-    require_authenticated(actor)
+    person = require_authenticated(actor)
     name = (name or "").strip()
     if not name:
         raise ValidationFailed("Give the token a name.", errors={"name": ["This field is required."]})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=actor, name=name[:100], prefix=secret[:12], token_hash=_hash_token(secret))
+    token = ApiToken.objects.create(user=person, name=name[:100], prefix=secret[:12], token_hash=_hash_token(secret))
+    # The prefix identifies the token in the audit log; the secret and its hash never go there.
+    audit_record(actor=actor, action="api_token.create", target=token, name=token.name, prefix=token.prefix)
     return token, secret
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
-    require_authenticated(actor)
-    if token.user_id != actor.pk:
+def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
+    person = require_authenticated(actor)
+    if token.user_id != person.pk:
         raise NotFound("Token not found.")
     if token.revoked_at is None:
         token.revoked_at = now()
         token.save(update_fields=["revoked_at", "updated_at"])
+        audit_record(actor=actor, action="api_token.revoke", target=token, user=token.user_id, prefix=token.prefix)
     return token
 
 
-def api_token_authenticate(secret: str) -> User | None:
+def api_token_authenticate(*, secret: str) -> User | None:
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
     token = (
@@ -436,18 +439,19 @@ USER_ADMIN_FIELDS = {"email", "full_name", "is_active", "is_staff", "is_superuse
 SUPERUSER_ONLY_FIELDS = {"is_superuser", "groups", "user_permissions"}
 
 
-def _require_account_manager(actor: Any, user: User) -> None:
+def _require_account_manager(actor: Actor, user: User) -> User:
     """Staff manage accounts; a superuser's account is managed only by superusers, or a staff
-    member could take it over (change its email, then reset its password)."""
-    require_authenticated(actor)
-    if not (actor.is_staff or actor.is_superuser):
+    member could take it over (change its email, then reset its password). Returns the manager."""
+    manager = require_authenticated(actor)
+    if not (manager.is_staff or manager.is_superuser):
         raise NotFound("User not found.")
-    if user.is_superuser and not actor.is_superuser:
+    if user.is_superuser and not manager.is_superuser:
         raise PermissionDenied("Only a superuser can change a superuser's account.")
+    return manager
 
 
 @transaction.atomic
-def user_update(*, actor: Any, user: User, **fields: Any) -> User:
+def user_update(*, actor: Actor, user: User, **fields: Any) -> User:
     """Staff change an account: email, name, active/staff flags and, for superusers only, the
     superuser flag, groups and permissions. Audited with the names of the changed fields."""
     from django.contrib.auth.models import Group, Permission
@@ -456,7 +460,7 @@ def user_update(*, actor: Any, user: User, **fields: Any) -> User:
     if unknown:
         raise ValidationFailed(f"Unknown account fields: {', '.join(sorted(unknown))}.")
     user = User.objects.select_for_update().get(pk=user.pk)
-    _require_account_manager(actor, user)
+    manager = _require_account_manager(actor, user)
     groups = fields.pop("groups", None)
     permissions = fields.pop("user_permissions", None)
     if "email" in fields:
@@ -470,9 +474,9 @@ def user_update(*, actor: Any, user: User, **fields: Any) -> User:
         changed.append("user_permissions")
     if not changed:
         return user
-    if SUPERUSER_ONLY_FIELDS & set(changed) and not actor.is_superuser:
+    if SUPERUSER_ONLY_FIELDS & set(changed) and not manager.is_superuser:
         raise PermissionDenied("Only a superuser can change superuser status, groups or permissions.")
-    if actor.pk == user.pk and any(k in changed and not fields[k] for k in ("is_active", "is_staff", "is_superuser")):
+    if manager.pk == user.pk and any(k in changed and not fields[k] for k in ("is_active", "is_staff", "is_superuser")):
         # Locking yourself out needs someone else to let you back in.
         raise Conflict("You cannot remove your own access; ask another superuser.")
     if "email" in changed and User.objects.filter(email__iexact=fields["email"]).exclude(pk=user.pk).exists():
@@ -499,7 +503,7 @@ def user_update(*, actor: Any, user: User, **fields: Any) -> User:
 
 
 @transaction.atomic
-def user_set_password(*, actor: Any, user: User, password: str | None) -> User:
+def user_set_password(*, actor: Actor, user: User, password: str | None) -> User:
     """Staff set someone's password, or with ``password=None`` disable password sign-in.
     The audit row records that it happened, never the password."""
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -518,10 +522,10 @@ def user_set_password(*, actor: Any, user: User, password: str | None) -> User:
 
 
 @transaction.atomic
-def api_token_staff_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+def api_token_staff_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     """Staff cut off a leaked token. The row stays (revoked) so its use stays traceable."""
-    require_authenticated(actor)
-    if not (actor.is_staff or actor.is_superuser):
+    staff = require_authenticated(actor)
+    if not (staff.is_staff or staff.is_superuser):
         raise NotFound("Token not found.")
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:

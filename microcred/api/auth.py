@@ -31,7 +31,7 @@ class ApiTokenAuth(HttpBearer):
     openapi_description = "A personal API token from POST /api/v1/me/tokens."
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(token.strip())
+        user = api_token_authenticate(secret=token.strip())
         if user is None:
             raise AuthenticationRequired("The API token is invalid or has been revoked.", code="invalid_token")
         return user

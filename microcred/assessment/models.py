@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from microcred.accounts.models import Organisation
 from microcred.core.models import TimeStampedModel
+
+from .questions import question_kind_choices
 
 
 class QuestionBank(TimeStampedModel):
@@ -20,13 +24,30 @@ class QuestionBank(TimeStampedModel):
 
 
 class QuestionKind(models.TextChoices):
+    """The kinds built in; ``Question.kind`` accepts every kind registered in ``questions/``."""
+
     SINGLE = "single", "Single choice"
     MULTIPLE = "multiple", "Multiple choice"
 
 
+class QuestionKindField(models.CharField):  # type: ignore[type-arg]
+    """Accepts every kind registered in ``questions/``, including kinds registered after start-up.
+    Migrations record the registered kinds as a plain list of choices, as for any ``CharField``,
+    so the field needs no migration of its own."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["choices"] = question_kind_choices
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, _path, args, kwargs = super().deconstruct()
+        kwargs["choices"] = question_kind_choices()
+        return name, "django.db.models.CharField", args, kwargs
+
+
 class Question(models.Model):
     bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="questions")
-    kind = models.CharField(max_length=20, choices=QuestionKind.choices)
+    kind = QuestionKindField(max_length=20)
     text = models.TextField()
     explanation = models.TextField(blank=True, help_text="Shown after submission.")
     points = models.PositiveSmallIntegerField(default=1)

@@ -6,6 +6,7 @@ from typing import Any
 from microcred.core.errors import Conflict, NotFound
 
 from .models import Attempt, Question
+from .questions import question_type
 
 
 def access_attempt(*, actor: Any, attempt_id: int) -> Attempt:
@@ -68,22 +69,22 @@ class QuestionReview:
 
 
 def attempt_review(attempt: Attempt) -> list[QuestionReview]:
-    """How each served question went, by the same all-or-nothing rule ``attempt_submit`` grades with.
+    """How each served question went, graded by its kind as ``attempt_submit`` grades it.
     Only for submitted attempts: before that it would reveal the answers."""
     if not attempt.is_submitted:
         raise Conflict("The attempt has not been submitted yet.", code="attempt_open")
     reviews = []
     for question in attempt_questions(attempt):
-        chosen = sorted(int(c) for c in (attempt.answers or {}).get(str(question.id), []))
-        correct = sorted(c.id for c in question.choices.all() if c.is_correct)
-        is_correct = set(chosen) == set(correct)
+        stored = (attempt.answers or {}).get(str(question.id))
+        chosen = sorted(int(c) for c in stored or [])
+        grade = question_type(question.kind).grade(question, None if stored is None else frozenset(chosen))
         reviews.append(
             QuestionReview(
                 question=question,
                 chosen_ids=chosen,
-                correct_ids=correct,
-                is_correct=is_correct,
-                points_awarded=question.points if is_correct else 0,
+                correct_ids=sorted(c.id for c in question.choices.all() if c.is_correct),
+                is_correct=grade.correct,
+                points_awarded=grade.points,
             )
         )
     return reviews

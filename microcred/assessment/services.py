@@ -16,30 +16,18 @@ from microcred.core.clock import now
 from microcred.core.errors import Conflict, NotFound, ValidationFailed, validation_from_django
 from microcred.core.services import audit_record
 
-from .models import Attempt, Choice, Question, QuestionBank, QuestionKind, Quiz
+from .models import Attempt, Choice, Question, QuestionBank, Quiz
+from .questions import Answer, question_type, validate_question
 
 
 def _validate_question(spec: dict[str, Any], index: int, *, where: str | None = None) -> None:
-    where = where or f"questions[{index}]"
-    kind = spec.get("kind")
-    if kind not in QuestionKind.values:
-        raise ValidationFailed(f"{where}: kind must be 'single' or 'multiple'.", errors={where: ["Bad kind."]})
-    if not str(spec.get("text", "")).strip():
-        raise ValidationFailed(f"{where}: the question needs text.", errors={where: ["No text."]})
-    choices = spec.get("choices") or []
-    if len(choices) < 2:
-        raise ValidationFailed(f"{where}: a question needs at least two choices.", errors={where: ["Too few choices."]})
-    correct = sum(1 for c in choices if c.get("correct"))
-    if kind == QuestionKind.SINGLE and correct != 1:
-        raise ValidationFailed(
-            f"{where}: a single-choice question has exactly one correct choice.",
-            errors={where: ["Needs one correct choice."]},
-        )
-    if kind == QuestionKind.MULTIPLE and (correct < 1 or correct == len(choices)):
-        raise ValidationFailed(
-            f"{where}: a multiple-choice question needs at least one correct and one wrong choice.",
-            errors={where: ["Needs correct and wrong choices."]},
-        )
+    validate_question(spec, where=where or f"questions[{index}]")
+
+
+def question_spec_validate(spec: dict[str, Any], *, where: str) -> None:
+    """Refuse a question spec that ``quiz_create`` would refuse, with the same message: for
+    checks made before anything is written (the catalog importer)."""
+    validate_question(spec, where=where)
 
 
 @transaction.atomic
@@ -177,26 +165,20 @@ def attempt_start_or_resume(*, actor: Any, quiz: Quiz, enrolment: Any) -> tuple[
     return attempt, True
 
 
-def _parse_answers(attempt: Attempt, answers: dict[Any, Any], questions: dict[int, Question]) -> dict[int, set[int]]:
-    parsed: dict[int, set[int]] = {}
-    for raw_qid, raw_choices in (answers or {}).items():
+def _parse_answers(answers: dict[Any, Any], questions: dict[int, Question]) -> dict[int, Answer]:
+    """Each answer read by its question's kind; an answer to a question not served is refused."""
+    parsed: dict[int, Answer] = {}
+    for raw_qid, raw_answer in (answers or {}).items():
         try:
             qid = int(raw_qid)
-            choice_ids = {
-                int(c) for c in (raw_choices if isinstance(raw_choices, list | tuple | set) else [raw_choices])
-            }
         except (TypeError, ValueError) as exc:
             raise ValidationFailed("Answers must map question ids to lists of choice ids.") from exc
-        if qid not in questions:
+        question = questions.get(qid)
+        if question is None:
             raise ValidationFailed(
                 f"Question {qid} is not part of this attempt.", errors={str(qid): ["Not in attempt."]}
             )
-        valid = {c.id for c in questions[qid].choices.all()}
-        if not choice_ids <= valid:
-            raise ValidationFailed(f"Unknown choice for question {qid}.", errors={str(qid): ["Unknown choice."]})
-        if questions[qid].kind == QuestionKind.SINGLE and len(choice_ids) > 1:
-            raise ValidationFailed(f"Question {qid} takes one answer.", errors={str(qid): ["One answer only."]})
-        parsed[qid] = choice_ids
+        parsed[qid] = question_type(question.kind).parse_answer(question, raw_answer)
     return parsed
 
 
@@ -211,16 +193,14 @@ def attempt_submit(*, actor: Any, attempt: Attempt, answers: dict[Any, Any]) -> 
     if attempt.is_submitted:
         raise Conflict("This attempt has already been submitted.", code="already_submitted")
     questions = {q.id: q for q in Question.objects.filter(id__in=attempt.question_ids).prefetch_related("choices")}
-    parsed = _parse_answers(attempt, answers, questions)
+    parsed = _parse_answers(answers, questions)
     earned = possible = 0
     for qid in attempt.question_ids:
         question = questions.get(qid)
         if question is None:
             continue
         possible += question.points
-        correct = {c.id for c in question.choices.all() if c.is_correct}
-        if parsed.get(qid) == correct:
-            earned += question.points
+        earned += question_type(question.kind).grade(question, parsed.get(qid)).points
     score = (Decimal(earned * 100) / Decimal(possible or 1)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     attempt.answers = {str(k): sorted(v) for k, v in parsed.items()}
     attempt.points_earned = earned
@@ -237,11 +217,27 @@ def attempt_submit(*, actor: Any, attempt: Attempt, answers: dict[Any, Any]) -> 
         score=str(score),
         passed=attempt.passed,
     )
-    if attempt.passed and attempt.enrolment is not None:
-        from microcred.learning.services import completion_evaluate
-
-        completion_evaluate(actor=actor, enrolment=attempt.enrolment)
+    _lesson_outcome_report(actor=actor, attempt=attempt)
     return attempt
+
+
+def _lesson_outcome_report(*, actor: Any, attempt: Attempt) -> None:
+    """Tell learning how the learner did on the quiz's lesson; learning decides what it completes."""
+    from microcred.catalog.models import Lesson
+    from microcred.learning.services import lesson_outcome_record
+
+    enrolment = attempt.enrolment
+    if enrolment is None:
+        return  # an attempt outside any enrolment counts towards nothing
+    lesson = Lesson.objects.filter(
+        quiz_id=attempt.quiz_id, module__microcredential_id=enrolment.microcredential_id
+    ).first()
+    if lesson is None:
+        # A quiz outside the enrolment's micro-credential: it counts towards nothing there.
+        return
+    lesson_outcome_record(
+        actor=actor, enrolment=enrolment, lesson=lesson, passed=bool(attempt.passed), score=attempt.score
+    )
 
 
 @transaction.atomic

@@ -108,6 +108,22 @@ def validate_document(data: Any) -> None:
                         _check_keys(question, QUESTION_KEYS, f"{lw}.quiz.questions[{n}]", {"kind", "text", "choices"})
                         for m, choice in enumerate(question["choices"]):
                             _check_keys(choice, CHOICE_KEYS, f"{lw}.quiz.questions[{n}].choices[{m}]", {"text"})
+    _validate_questions(data)
+
+
+def _validate_questions(data: dict[str, Any]) -> None:
+    """Each question by the quiz service's own rules, once the document's shape is known good,
+    worded as ``quiz_create`` words it when the import reaches that micro-credential."""
+    from microcred.assessment.services import question_spec_validate
+
+    for mc in data.get("microcredentials", []):
+        for module in mc.get("modules", []):
+            for lesson in module.get("lessons", []):
+                for n, question in enumerate((lesson.get("quiz") or {}).get("questions", [])):
+                    try:
+                        question_spec_validate(question, where=f"questions[{n}]")
+                    except ValidationFailed as exc:
+                        raise ValidationFailed(f"{mc['slug']}: {exc.message}", errors=exc.errors) from exc
 
 
 def _fingerprint(mc_data: dict[str, Any]) -> str:
@@ -189,7 +205,7 @@ def catalog_import(*, actor: Any, data: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def _import_one(actor: Any, provider: Organisation, mc_data: dict[str, Any], report: dict[str, list[str]]) -> None:
-    from .services import microcredential_update
+    from .services import microcredential_fingerprint_record, microcredential_update
 
     fingerprint = _fingerprint(mc_data)
     wanted_status = mc_data.get("status", Status.PUBLISHED)
@@ -216,8 +232,7 @@ def _import_one(actor: Any, provider: Organisation, mc_data: dict[str, Any], rep
         )
         _fill_content(actor, mc, mc_data)
     if mc.import_fingerprint != fingerprint:
-        MicroCredential.objects.filter(pk=mc.pk).update(import_fingerprint=fingerprint)
-        mc.import_fingerprint = fingerprint
+        microcredential_fingerprint_record(actor=actor, microcredential=mc, fingerprint=fingerprint)
     if wanted_status == Status.PUBLISHED and mc.status == Status.DRAFT:
         microcredential_publish(actor=actor, microcredential=mc)
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from microcred.core.events import AccreditationChanged, CompletionRecorded, Runs, Subscription
-from microcred.credentials.endorsements import endorsement_sync_on_accreditation_changed
-from microcred.credentials.services import credential_award_on_completion
+from microcred.credentials.services import credential_award_on_completion, endorsement_sync_on_accreditation_changed
 
 SUBSCRIPTIONS: tuple[Subscription[Any], ...] = (
     # A slow or failing issuer must not undo the learner's completion.

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Final, final
 
+from typing_extensions import TypeIs
+
 
 @final
 class SystemActor:
@@ -44,8 +46,9 @@ class MissingActor(TypeError):
     """A service was called with ``actor=None``: a programming error, never a user's."""
 
 
-def is_system(actor: Any) -> bool:
-    """Is ``actor`` the platform itself? ``None`` is an error, not the system."""
+def is_system(actor: object) -> TypeIs[SystemActor]:
+    """Is ``actor`` the platform itself? ``None`` is an error, not the system. (``TypeIs``: after
+    ``if is_system(actor): return`` the type checker knows the actor is a person.)"""
     if actor is None:
         raise MissingActor("actor=None is not an actor: pass the user acting, or SYSTEM for the platform itself.")
     return actor is SYSTEM

@@ -25,7 +25,7 @@ from django.utils.html import format_html
 
 from microcred.core.admin import ReadOnlyAdmin, ReadOnlyInline, apply_service
 
-from .keys import issuer_key_rotate
+from .keys.services import issuer_key_rotate
 from .models import AccreditationEndorsement, Credential, IssuerKey, StatusEntry, StatusList
 from .services import MAX_REASON_LENGTH, credential_revoke, credential_suspend, credential_unsuspend
 from .statuslists import list_url

@@ -15,52 +15,41 @@ for each provider it accredits, and the provider's issuer profile carries it.
   would need the suspension list we do not sign into the document. New, separate documents
   keep each endorsement's meaning simple: valid, expired, or revoked for ever.
 
-:func:`endorsement_sync_on_accreditation_changed` subscribes to ``AccreditationChanged`` inside the
-accreditation's transaction (``microcred/config/events.py``), so a grant whose endorsement cannot
-be signed is not granted either.
+The endorsement's write path (issue, revoke, sync, and the subscriber to ``AccreditationChanged``)
+is in ``credentials/services.py``; this module builds, signs and checks the document.
 """
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-
 from microcred.accounts.models import Organisation
-from microcred.accounts.permissions import require_org_role
-from microcred.accreditation.models import Accreditation, AccreditationStatus
-from microcred.core import events
-from microcred.core.clock import now as clock_now
-from microcred.core.errors import Conflict, validation_from_django
-from microcred.core.services import audit_record
+from microcred.accreditation.models import Accreditation
 
 from . import links
-from .keys import issuer_key_active, private_key_of, public_key_of
-from .models import AccreditationEndorsement, IssuerKey, StatusPurpose
-from .statuslists import slot_json, status_bit_set, status_entries_create, status_slot_reserve
+from .keys import private_key_of, public_key_of
+from .models import AccreditationEndorsement, IssuerKey
 from .vc.dataintegrity import sign, verify
 from .vc.errors import KeyResolutionError
-from .vc.ob3 import IssuerProfile, StatusEntry, build_endorsement_credential
+from .vc.ob3 import IssuerProfile
 from .vc.schema import validate_endorsement
 
-MAX_REASON_LENGTH = 500
-
 __all__ = [
-    "accreditation_endorsement_issue",
-    "accreditation_endorsement_revoke",
-    "accreditation_endorsement_sync",
+    "end_of_day",
     "endorsement_comment",
+    "endorsement_live",
+    "endorsement_sign_and_check",
+    "endorser_profile",
+    "start_of_day",
 ]
 
 
-def _start_of(day: date) -> datetime:
+def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _end_of(day: date) -> datetime:
+def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
 
@@ -78,7 +67,7 @@ def endorsement_comment(accreditation: Accreditation) -> str:
     return " ".join(parts)
 
 
-def _endorser_profile(accreditor: Organisation) -> IssuerProfile:
+def endorser_profile(accreditor: Organisation) -> IssuerProfile:
     # Lean on purpose: this profile is embedded in every credential the provider issues.
     return IssuerProfile(
         id=links.issuer_url(accreditor.slug),
@@ -88,7 +77,7 @@ def _endorser_profile(accreditor: Organisation) -> IssuerProfile:
     )
 
 
-def _sign_and_check(unsigned: dict[str, Any], *, key: IssuerKey, created: datetime) -> dict[str, Any]:
+def endorsement_sign_and_check(unsigned: dict[str, Any], *, key: IssuerKey, created: datetime) -> dict[str, Any]:
     """Sign, then make every check a verifier would: strict schema, terms, proof, key binding."""
     slug = key.organisation.slug
     issuer_id = links.issuer_url(slug)
@@ -108,124 +97,5 @@ def _sign_and_check(unsigned: dict[str, Any], *, key: IssuerKey, created: dateti
     return signed
 
 
-def _live(accreditation: Accreditation) -> AccreditationEndorsement | None:
+def endorsement_live(accreditation: Accreditation) -> AccreditationEndorsement | None:
     return AccreditationEndorsement.objects.filter(accreditation=accreditation, revoked_at__isnull=True).first()
-
-
-def accreditation_endorsement_issue(
-    *, actor: Any, accreditation: Accreditation, now: datetime | None = None
-) -> AccreditationEndorsement:
-    """The live endorsement of an active accreditation, signed by the accreditor on first call;
-    later calls return the same one (the accreditation row is locked while signing)."""
-    require_org_role(actor, accreditation.accreditor_id, roles=("owner",))
-    with transaction.atomic():
-        locked = (
-            Accreditation.objects.select_for_update().select_related("accreditor", "provider").get(pk=accreditation.pk)
-        )
-        if locked.status != AccreditationStatus.ACTIVE:
-            raise Conflict(
-                "Only an active accreditation can be endorsed.",
-                code="accreditation_not_active",
-                accreditation_status=locked.status,
-            )
-        existing = _live(locked)
-        if existing is not None:
-            return existing
-        moment = (now or clock_now()).replace(microsecond=0)
-        accreditor, provider = locked.accreditor, locked.provider
-        key = issuer_key_active(organisation=accreditor)
-        slot = status_slot_reserve(organisation=accreditor, purpose=StatusPurpose.REVOCATION)
-        entry = slot_json(*slot)
-        endorsement_uuid = uuid.uuid4()
-        valid_from = _start_of(locked.valid_from)
-        valid_until = _end_of(locked.valid_until) if locked.valid_until is not None else None
-        unsigned = build_endorsement_credential(
-            credential_id=links.endorsement_url(endorsement_uuid),
-            issuer=_endorser_profile(accreditor),
-            subject_id=links.issuer_url(provider.slug),
-            comment=endorsement_comment(locked),
-            name=f"Accreditation of {provider.name} by {accreditor.name}",
-            valid_from=valid_from,
-            valid_until=valid_until,
-            awarded_date=moment,
-            status=StatusEntry(
-                id=entry["id"],
-                status_list_credential=entry["statusListCredential"],
-                status_list_index=int(entry["statusListIndex"]),
-                status_purpose=entry["statusPurpose"],
-            ),
-        )
-        endorsement = AccreditationEndorsement(
-            uuid=endorsement_uuid,
-            accreditation=locked,
-            issuer=accreditor,
-            issuer_key=key,
-            document=_sign_and_check(unsigned, key=key, created=moment),
-            issued_at=moment,
-            valid_from=valid_from,
-            valid_until=valid_until,
-        )
-        try:
-            endorsement.full_clean()
-        except ValidationError as exc:
-            raise validation_from_django(exc) from exc
-        endorsement.save()
-        status_entries_create(endorsement=endorsement, slots=[slot])
-        audit_record(
-            actor=actor,
-            action="endorsement.issue",
-            target=endorsement,
-            uuid=str(endorsement.uuid),
-            accreditation=locked.pk,
-            provider=provider.slug,
-            key_id=key.key_id,
-        )
-    return endorsement
-
-
-def accreditation_endorsement_revoke(
-    *, actor: Any, endorsement: AccreditationEndorsement, reason: str
-) -> AccreditationEndorsement:
-    """Revoke for good: the bit in the accreditor's revocation list is set and never cleared."""
-    require_org_role(actor, endorsement.issuer_id, roles=("owner",))
-    text = reason.strip()[:MAX_REASON_LENGTH]
-    with transaction.atomic():
-        locked = AccreditationEndorsement.objects.select_for_update().get(pk=endorsement.pk)
-        if locked.revoked_at is not None:
-            raise Conflict("This endorsement is already revoked; revocation is final.", code="already_revoked")
-        entry = locked.status_entries.select_related("status_list").get(status_list__purpose=StatusPurpose.REVOCATION)
-        status_bit_set(entry=entry, value=True)
-        locked.revoked_at = clock_now()
-        locked.revocation_reason = text
-        locked.save(update_fields=["revoked_at", "revocation_reason", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="endorsement.revoke",
-            target=locked,
-            uuid=str(locked.uuid),
-            accreditation=locked.accreditation_id,
-            reason=text,
-        )
-    return locked
-
-
-def accreditation_endorsement_sync(
-    *, actor: Any, accreditation: Accreditation, reason: str = ""
-) -> AccreditationEndorsement | None:
-    """An active accreditation has a live endorsement, any other has none. Idempotent."""
-    if accreditation.status == AccreditationStatus.ACTIVE:
-        return accreditation_endorsement_issue(actor=actor, accreditation=accreditation)
-    live = _live(accreditation)
-    if live is not None:
-        why = f"The accreditation was {accreditation.get_status_display().lower()}"
-        accreditation_endorsement_revoke(
-            actor=actor, endorsement=live, reason=f"{why}: {reason.strip()}" if reason.strip() else f"{why}."
-        )
-    return None
-
-
-def endorsement_sync_on_accreditation_changed(event: events.AccreditationChanged) -> AccreditationEndorsement | None:
-    """Subscribes to ``AccreditationChanged`` in the accreditation's transaction: a failure here
-    undoes the grant or status change."""
-    accreditation = Accreditation.objects.select_related("accreditor", "provider").get(pk=event.accreditation_id)
-    return accreditation_endorsement_sync(actor=event.actor, accreditation=accreditation, reason=event.reason)

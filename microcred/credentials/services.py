@@ -1,4 +1,5 @@
-"""The write path of credentials: issue, revoke, suspend, unsuspend, rotate keys.
+"""The write path of credentials: issue, revoke, suspend, unsuspend; accreditation endorsements
+(their documents are built in endorsements.py); key rotation is re-exported from keys/services.py.
 
 Issuing signs an Open Badges 3.0 credential twice over (Data Integrity eddsa-rdfc-2022 and a
 VC-JWT) with the issuer's active key, checks the result against the strict OB 3.0 JSON schema
@@ -14,44 +15,62 @@ verification (see ``resolver.local_status_entries``).
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from microcred.accounts.models import Organisation
-from microcred.accounts.permissions import STAFF_ROLES, has_org_role, is_system, require_org_role
+from microcred.accounts.permissions import STAFF_ROLES, Actor, has_org_role, is_system, require_org_role
+from microcred.accreditation.models import Accreditation, AccreditationStatus
 from microcred.core import events
 from microcred.core.clock import now as clock_now
-from microcred.core.errors import AuthenticationRequired, Conflict, NotFound, ValidationFailed
+from microcred.core.errors import AuthenticationRequired, Conflict, NotFound, ValidationFailed, validation_from_django
 from microcred.core.services import audit_record
 from microcred.learning.models import Completion
 from microcred.learning.services import completion_mark_awarded
 
 from . import links
+from .endorsements import (
+    end_of_day,
+    endorsement_comment,
+    endorsement_live,
+    endorsement_sign_and_check,
+    endorser_profile,
+    start_of_day,
+)
 from .issuing import add_months, build_unsigned_credential
-from .keys import issuer_key_active, issuer_key_rotate, private_key_of, public_key_of
-from .models import Credential, CredentialStatus, IssuerKey, StatusEntry, StatusPurpose
-from .statuslists import slot_json, status_bit_set, status_entries_create, status_slots_reserve
+from .keys import private_key_of, public_key_of
+from .keys.services import issuer_key_active, issuer_key_rotate
+from .models import AccreditationEndorsement, Credential, CredentialStatus, IssuerKey, StatusEntry, StatusPurpose
+from .statuslists import slot_json, status_bit_set, status_entries_create, status_slot_reserve, status_slots_reserve
 from .vc.dataintegrity import sign, verify
 from .vc.errors import KeyResolutionError
 from .vc.jwt import sign_vc_jwt, verify_vc_jwt
+from .vc.ob3 import StatusEntry as StatusEntryDocument
+from .vc.ob3 import build_endorsement_credential
 from .vc.schema import validate_ob3_credential
 
 MAX_REASON_LENGTH = 500
 
 __all__ = [
+    "accreditation_endorsement_issue",
+    "accreditation_endorsement_revoke",
+    "accreditation_endorsement_sync",
     "award_credential",
     "credential_award_on_completion",
     "credential_issue",
     "credential_revoke",
     "credential_suspend",
     "credential_unsuspend",
+    "endorsement_sync_on_accreditation_changed",
     "issuer_key_rotate",
 ]
 
 
-def _may_issue(actor: Any, completion: Completion) -> None:
+def _may_issue(actor: Actor, completion: Completion) -> None:
     """The system, the learner the completion belongs to, or the provider's staff."""
     if is_system(actor):
         return
@@ -85,7 +104,7 @@ def _sign_and_check(unsigned: dict[str, Any], *, key: IssuerKey, issued_at: date
     return signed, token
 
 
-def credential_issue(*, actor: Any, completion: Completion, now: datetime | None = None) -> Credential:
+def credential_issue(*, actor: Actor, completion: Completion, now: datetime | None = None) -> Credential:
     """The credential of ``completion``, issued on first call; later (or concurrent) calls return
     the same one. Exactly one credential per completion: the completion row is locked, the
     one-to-one column is unique, and a lost race returns the winner's credential."""
@@ -160,7 +179,7 @@ def credential_issue(*, actor: Any, completion: Completion, now: datetime | None
     return credential
 
 
-def award_credential(*, completion: Completion, actor: Any) -> Credential:
+def award_credential(*, completion: Completion, actor: Actor) -> Credential:
     """Issue the completion's credential and note the completion awarded; idempotent, as
     awarders must be."""
     credential = credential_issue(actor=actor, completion=completion)
@@ -190,7 +209,7 @@ def _clean_reason(reason: str | None, *, required: bool) -> str:
     return text
 
 
-def _lock_for_staff(actor: Any, credential: Credential) -> Credential:
+def _lock_for_staff(actor: Actor, credential: Credential) -> Credential:
     require_org_role(actor, credential.issuer_id, STAFF_ROLES)
     return Credential.objects.select_for_update().select_related("issuer").get(pk=credential.pk)
 
@@ -208,7 +227,7 @@ def _set_status(credential: Credential, status: str, reason: str, moment: dateti
 
 
 @transaction.atomic
-def credential_revoke(*, actor: Any, credential: Credential, reason: str) -> Credential:
+def credential_revoke(*, actor: Actor, credential: Credential, reason: str) -> Credential:
     """Revoke for good: the revocation bit is set and never cleared."""
     locked = _lock_for_staff(actor, credential)
     text = _clean_reason(reason, required=True)
@@ -223,7 +242,7 @@ def credential_revoke(*, actor: Any, credential: Credential, reason: str) -> Cre
 
 
 @transaction.atomic
-def credential_suspend(*, actor: Any, credential: Credential, reason: str) -> Credential:
+def credential_suspend(*, actor: Actor, credential: Credential, reason: str) -> Credential:
     locked = _lock_for_staff(actor, credential)
     text = _clean_reason(reason, required=True)
     if locked.status == CredentialStatus.REVOKED:
@@ -238,7 +257,7 @@ def credential_suspend(*, actor: Any, credential: Credential, reason: str) -> Cr
 
 
 @transaction.atomic
-def credential_unsuspend(*, actor: Any, credential: Credential, reason: str | None = None) -> Credential:
+def credential_unsuspend(*, actor: Actor, credential: Credential, reason: str | None = None) -> Credential:
     locked = _lock_for_staff(actor, credential)
     text = _clean_reason(reason, required=False)
     if locked.status != CredentialStatus.SUSPENDED:
@@ -248,6 +267,128 @@ def credential_unsuspend(*, actor: Any, credential: Credential, reason: str | No
     audit_record(actor=actor, action="credential.unsuspend", target=locked, reason=text)
     events.emit(events.CredentialReinstated(actor=actor, credential_id=locked.pk, reason=text))
     return locked
+
+
+# Accreditation endorsements (the document is built in endorsements.py).
+
+
+def accreditation_endorsement_issue(
+    *, actor: Actor, accreditation: Accreditation, now: datetime | None = None
+) -> AccreditationEndorsement:
+    """The live endorsement of an active accreditation, signed by the accreditor on first call;
+    later calls return the same one (the accreditation row is locked while signing)."""
+    require_org_role(actor, accreditation.accreditor_id, roles=("owner",))
+    with transaction.atomic():
+        locked = (
+            Accreditation.objects.select_for_update().select_related("accreditor", "provider").get(pk=accreditation.pk)
+        )
+        if locked.status != AccreditationStatus.ACTIVE:
+            raise Conflict(
+                "Only an active accreditation can be endorsed.",
+                code="accreditation_not_active",
+                accreditation_status=locked.status,
+            )
+        existing = endorsement_live(locked)
+        if existing is not None:
+            return existing
+        moment = (now or clock_now()).replace(microsecond=0)
+        accreditor, provider = locked.accreditor, locked.provider
+        key = issuer_key_active(organisation=accreditor)
+        slot = status_slot_reserve(organisation=accreditor, purpose=StatusPurpose.REVOCATION)
+        entry = slot_json(*slot)
+        endorsement_uuid = uuid.uuid4()
+        valid_from = start_of_day(locked.valid_from)
+        valid_until = end_of_day(locked.valid_until) if locked.valid_until is not None else None
+        unsigned = build_endorsement_credential(
+            credential_id=links.endorsement_url(endorsement_uuid),
+            issuer=endorser_profile(accreditor),
+            subject_id=links.issuer_url(provider.slug),
+            comment=endorsement_comment(locked),
+            name=f"Accreditation of {provider.name} by {accreditor.name}",
+            valid_from=valid_from,
+            valid_until=valid_until,
+            awarded_date=moment,
+            status=StatusEntryDocument(
+                id=entry["id"],
+                status_list_credential=entry["statusListCredential"],
+                status_list_index=int(entry["statusListIndex"]),
+                status_purpose=entry["statusPurpose"],
+            ),
+        )
+        endorsement = AccreditationEndorsement(
+            uuid=endorsement_uuid,
+            accreditation=locked,
+            issuer=accreditor,
+            issuer_key=key,
+            document=endorsement_sign_and_check(unsigned, key=key, created=moment),
+            issued_at=moment,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+        try:
+            endorsement.full_clean()
+        except ValidationError as exc:
+            raise validation_from_django(exc) from exc
+        endorsement.save()
+        status_entries_create(endorsement=endorsement, slots=[slot])
+        audit_record(
+            actor=actor,
+            action="endorsement.issue",
+            target=endorsement,
+            uuid=str(endorsement.uuid),
+            accreditation=locked.pk,
+            provider=provider.slug,
+            key_id=key.key_id,
+        )
+    return endorsement
+
+
+def accreditation_endorsement_revoke(
+    *, actor: Actor, endorsement: AccreditationEndorsement, reason: str
+) -> AccreditationEndorsement:
+    """Revoke for good: the bit in the accreditor's revocation list is set and never cleared."""
+    require_org_role(actor, endorsement.issuer_id, roles=("owner",))
+    text = reason.strip()[:MAX_REASON_LENGTH]
+    with transaction.atomic():
+        locked = AccreditationEndorsement.objects.select_for_update().get(pk=endorsement.pk)
+        if locked.revoked_at is not None:
+            raise Conflict("This endorsement is already revoked; revocation is final.", code="already_revoked")
+        entry = locked.status_entries.select_related("status_list").get(status_list__purpose=StatusPurpose.REVOCATION)
+        status_bit_set(entry=entry, value=True)
+        locked.revoked_at = clock_now()
+        locked.revocation_reason = text
+        locked.save(update_fields=["revoked_at", "revocation_reason", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="endorsement.revoke",
+            target=locked,
+            uuid=str(locked.uuid),
+            accreditation=locked.accreditation_id,
+            reason=text,
+        )
+    return locked
+
+
+def accreditation_endorsement_sync(
+    *, actor: Actor, accreditation: Accreditation, reason: str = ""
+) -> AccreditationEndorsement | None:
+    """An active accreditation has a live endorsement, any other has none. Idempotent."""
+    if accreditation.status == AccreditationStatus.ACTIVE:
+        return accreditation_endorsement_issue(actor=actor, accreditation=accreditation)
+    live = endorsement_live(accreditation)
+    if live is not None:
+        why = f"The accreditation was {accreditation.get_status_display().lower()}"
+        accreditation_endorsement_revoke(
+            actor=actor, endorsement=live, reason=f"{why}: {reason.strip()}" if reason.strip() else f"{why}."
+        )
+    return None
+
+
+def endorsement_sync_on_accreditation_changed(event: events.AccreditationChanged) -> AccreditationEndorsement | None:
+    """Subscribes to ``AccreditationChanged`` in the accreditation's transaction: a failure here
+    undoes the grant or status change."""
+    accreditation = Accreditation.objects.select_related("accreditor", "provider").get(pk=event.accreditation_id)
+    return accreditation_endorsement_sync(actor=event.actor, accreditation=accreditation, reason=event.reason)
 
 
 from .cohort import credentials_issue_cohort  # noqa: E402, F401  (bulk issuing: see cohort/)

@@ -32,7 +32,8 @@ from django_tasks import default_task_backend, task
 from microcred.accounts.models import Organisation
 
 from . import links
-from .keys import issuer_key_active, private_key_of
+from .keys import private_key_of
+from .keys.services import issuer_key_active
 from .models import StatusEntry, StatusList
 from .vc.dataintegrity import sign
 from .vc.statuslist import MIN_ENTRIES, allocate_random_indexes, build_status_entry, build_status_list_credential

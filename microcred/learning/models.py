@@ -40,6 +40,26 @@ class LessonProgress(models.Model):
         return f"Lesson {self.lesson_id} done in enrolment {self.enrolment_id}"
 
 
+class LessonOutcome(models.Model):
+    """How a learner did on an assessed lesson (a quiz), as assessment reports it after grading:
+    learning decides completion from these, and never reads the attempts themselves."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="outcomes")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="+")
+    passed = models.BooleanField(default=False, help_text="Passed at least once.")
+    score = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, help_text="Best passing score, in percent."
+    )
+    recorded_at = models.DateTimeField(help_text="When the latest outcome was reported.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrolment", "lesson"], name="unique_lesson_outcome")]
+
+    def __str__(self) -> str:
+        verdict = "passed" if self.passed else "not passed"
+        return f"Lesson {self.lesson_id} {verdict} in enrolment {self.enrolment_id}"
+
+
 class Completion(models.Model):
     """The record that a learner met every completion rule. Credentials are awarded from it."""
 

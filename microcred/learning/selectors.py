@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from microcred.catalog.models import Lesson, LessonKind
 from microcred.core.errors import NotFound
 
-from .models import Completion, Enrolment, LessonProgress
+from .models import Completion, Enrolment, LessonOutcome, LessonProgress
 
 
 @dataclass
@@ -60,16 +60,19 @@ def enrolments_of(*, actor: Any) -> QuerySet[Enrolment]:
     )
 
 
-def enrolment_progress(enrolment: Enrolment) -> Progress:
-    from microcred.assessment.models import Attempt
+def _passed_quiz_ids(outcomes: QuerySet[LessonOutcome]) -> QuerySet[LessonOutcome, tuple[int, int]]:
+    """(enrolment id, quiz id) for each passed quiz lesson: the outcomes assessment reported."""
+    return outcomes.filter(passed=True, lesson__quiz_id__isnull=False).values_list("enrolment_id", "lesson__quiz_id")
 
+
+def enrolment_progress(enrolment: Enrolment) -> Progress:
     required = list(
         Lesson.objects.filter(module__microcredential_id=enrolment.microcredential_id, required=True).values_list(
             "id", "kind", "quiz_id"
         )
     )
     done_ids = set(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True))
-    passed = set(Attempt.objects.filter(enrolment=enrolment, passed=True).values_list("quiz_id", flat=True))
+    passed = {quiz_id for _, quiz_id in _passed_quiz_ids(LessonOutcome.objects.filter(enrolment=enrolment))}
     done = sum(
         1
         for lesson_id, kind, quiz_id in required
@@ -82,8 +85,6 @@ def enrolment_progress(enrolment: Enrolment) -> Progress:
 
 def progress_for_many(enrolments: list[Enrolment]) -> dict[int, Progress]:
     """Progress of many enrolments in three queries, for dashboards and list endpoints."""
-    from microcred.assessment.models import Attempt
-
     if not enrolments:
         return {}
     mc_ids = {e.microcredential_id for e in enrolments}
@@ -99,9 +100,7 @@ def progress_for_many(enrolments: list[Enrolment]) -> dict[int, Progress]:
     ):
         done_by_enrolment.setdefault(enrolment_id, set()).add(lesson_id)
     passed_by_enrolment: dict[int, set[int]] = {}
-    for enrolment_id, quiz_id in Attempt.objects.filter(enrolment_id__in=enrolment_ids, passed=True).values_list(
-        "enrolment_id", "quiz_id"
-    ):
+    for enrolment_id, quiz_id in _passed_quiz_ids(LessonOutcome.objects.filter(enrolment_id__in=enrolment_ids)):
         passed_by_enrolment.setdefault(enrolment_id, set()).add(quiz_id)
     result = {}
     for e in enrolments:

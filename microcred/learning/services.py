@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -14,7 +15,7 @@ from microcred.core.clock import now
 from microcred.core.errors import Conflict, NotFound, ValidationFailed
 from microcred.core.services import audit_record
 
-from .models import Completion, Enrolment, EnrolmentStatus, LessonProgress
+from .models import Completion, Enrolment, EnrolmentStatus, LessonOutcome, LessonProgress
 
 
 def enrolment_create(*, actor: Any, microcredential: MicroCredential) -> Enrolment:
@@ -103,19 +104,49 @@ def lesson_complete(*, actor: Any, enrolment: Enrolment, lesson: Lesson) -> Less
     return progress
 
 
-def completion_requirements(enrolment: Enrolment) -> dict[str, Any]:
-    """What is required and what is done: required non-quiz lessons done, required quizzes passed."""
-    from microcred.assessment.models import Attempt
+@transaction.atomic
+def lesson_outcome_record(
+    *, actor: Any, enrolment: Enrolment, lesson: Lesson, passed: bool, score: Decimal | None
+) -> LessonOutcome:
+    """Record how the learner did on an assessed lesson (assessment calls this after grading) and,
+    on a pass, re-check completion. The outcome keeps the best: once passed it stays passed, and
+    its score is the best passing one; recording the same outcome again changes nothing more."""
+    require_authenticated(actor)
+    if enrolment.user_id != actor.pk:
+        raise NotFound("Enrolment not found.")
+    _lesson_of(enrolment, lesson)
+    # The enrolment's row lock orders concurrent outcomes of the same learner.
+    _lock_fresh(enrolment)
+    moment = now()
+    outcome, created = LessonOutcome.objects.get_or_create(
+        enrolment=enrolment,
+        lesson=lesson,
+        defaults={"passed": passed, "score": score if passed else None, "recorded_at": moment},
+    )
+    if not created:
+        outcome.recorded_at = moment
+        if passed:
+            outcome.passed = True
+            if score is not None and (outcome.score is None or score > outcome.score):
+                outcome.score = score
+        outcome.save(update_fields=["passed", "score", "recorded_at"])
+    if passed:
+        completion_evaluate(actor=actor, enrolment=enrolment)
+    return outcome
 
+
+def completion_requirements(enrolment: Enrolment) -> dict[str, Any]:
+    """What is required and what is done: required non-quiz lessons done, required quizzes passed
+    (as their lessons' outcomes say)."""
     lessons = list(Lesson.objects.filter(module__microcredential_id=enrolment.microcredential_id, required=True))
     done = set(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True))
-    quiz_ids = [lesson.quiz_id for lesson in lessons if lesson.kind == LessonKind.QUIZ and lesson.quiz_id]
+    quiz_lessons = {l.pk: l.quiz_id for l in lessons if l.kind == LessonKind.QUIZ and l.quiz_id}
+    quiz_ids = list(quiz_lessons.values())
     passed_scores: dict[int, Any] = {}
-    for quiz_id, score in Attempt.objects.filter(enrolment=enrolment, quiz_id__in=quiz_ids, passed=True).values_list(
-        "quiz_id", "score"
-    ):
-        if score is not None and (quiz_id not in passed_scores or score > passed_scores[quiz_id]):
-            passed_scores[quiz_id] = score
+    for lesson_id, score in LessonOutcome.objects.filter(
+        enrolment=enrolment, lesson_id__in=quiz_lessons, passed=True, score__isnull=False
+    ).values_list("lesson_id", "score"):
+        passed_scores[quiz_lessons[lesson_id]] = score
     missing_lessons = [l.pk for l in lessons if l.kind != LessonKind.QUIZ and l.pk not in done]
     missing_quizzes = [q for q in quiz_ids if q not in passed_scores]
     return {

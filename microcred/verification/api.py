@@ -163,7 +163,7 @@ def _token_user(request: HttpRequest) -> Any:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return api_token_authenticate(token.strip())
+    return api_token_authenticate(secret=token.strip())
 
 
 class _TooLarge(ValidationFailed):

@@ -11,6 +11,7 @@ from django import forms
 
 from microcred.accounts.models import MembershipRole, Organisation
 from microcred.accreditation.models import AccreditationStatus
+from microcred.assessment.questions import validate_question
 from microcred.catalog.exchange import CHOICE_KEYS, QUESTION_KEYS
 from microcred.catalog.fields import MICROCREDENTIAL_GROUPS
 from microcred.catalog.models import (
@@ -20,6 +21,7 @@ from microcred.catalog.models import (
     ParticipationForm,
     Supervision,
 )
+from microcred.core.errors import ValidationFailed
 from microcred.skills.models import Level
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -137,7 +139,7 @@ class ModuleForm(forms.Form):
 
 
 def parse_questions(raw: str) -> list[dict[str, Any]]:
-    """Questions pasted as JSON in the catalog format; the quiz rules themselves are the service's."""
+    """Questions pasted as JSON in the catalog format, checked by the quiz service's own rules."""
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -164,6 +166,11 @@ def parse_questions(raw: str) -> list[dict[str, Any]]:
                 raise forms.ValidationError(f'{where}, choice {n + 1}: expected {{"text": …, "correct": true|false}}.')
             if len(str(choice["text"])) > 500:
                 raise forms.ValidationError(f"{where}, choice {n + 1}: at most 500 characters.")
+    for i, question in enumerate(data):
+        try:
+            validate_question(question, where=f"questions[{i}]")
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.message) from exc
     return data
 
 

@@ -164,7 +164,7 @@ def test_the_built_in_subscriptions_keep_todays_transaction_rules(settings):
         ): events.Runs.AFTER_COMMIT,
         (
             events.AccreditationChanged,
-            "microcred.credentials.endorsements.endorsement_sync_on_accreditation_changed",
+            "microcred.credentials.services.endorsement_sync_on_accreditation_changed",
         ): events.Runs.IN_TRANSACTION,
     }
 

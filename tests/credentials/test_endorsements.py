@@ -19,12 +19,12 @@ from microcred.core.actors import SYSTEM
 from microcred.core.errors import Conflict, PermissionDenied
 from microcred.core.models import AuditLog
 from microcred.credentials.cohort.documents import CohortDocuments
-from microcred.credentials.endorsements import accreditation_endorsement_issue
 from microcred.credentials.issuing import issuer_profile_for
-from microcred.credentials.keys import KeyDecryptionFailed, issuer_key_active
+from microcred.credentials.keys import KeyDecryptionFailed
+from microcred.credentials.keys.services import issuer_key_active
 from microcred.credentials.models import AccreditationEndorsement, Credential, StatusEntry
 from microcred.credentials.resolver import local_key_resolver
-from microcred.credentials.services import credentials_issue_cohort
+from microcred.credentials.services import accreditation_endorsement_issue, credentials_issue_cohort
 from microcred.credentials.vc import InvalidProof, validate_endorsement, validate_ob3_credential, verify
 from microcred.credentials.vc.ob3 import IssuerProfile, build_endorsement_credential
 from microcred.credentials.vc.statuslist import StatusList as Bitstring

@@ -247,8 +247,10 @@ def _alive(pid: int) -> bool:
 @pytest.fixture
 def rate(settings):
     cache.clear()
-    settings.MICROCRED_VERIFY_RATE = "3/m"
-    settings.MICROCRED_VERIFY_RATE_AUTHENTICATED = "100/m"
+    # Per day, not per minute: the counter's window is fixed, and a slow run crossing a minute
+    # boundary would start counting afresh half-way through a test.
+    settings.MICROCRED_VERIFY_RATE = "3/d"
+    settings.MICROCRED_VERIFY_RATE_AUTHENTICATED = "100/d"
     yield
     cache.clear()
 

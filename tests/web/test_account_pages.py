@@ -57,7 +57,7 @@ def test_token_secret_is_shown_once_and_works(learner_client, learner):
     response = learner_client.post(reverse("web:tokens"), {"name": "CI export"}, follow=True)
     html = response.content.decode()
     secret = re.search(r'<code id="new-token-secret">([^<]+)</code>', html).group(1)
-    assert api_token_authenticate(secret) == learner
+    assert api_token_authenticate(secret=secret) == learner
     token = ApiToken.objects.get(user=learner)
     assert token.name == "CI export" and token.token_hash != secret
     again = learner_client.get(reverse("web:tokens")).content.decode()
@@ -75,8 +75,8 @@ def test_token_revoke_own_only(learner_client, learner):
     token, secret = api_token_create(actor=learner, name="old")
     other_token, other_secret = api_token_create(actor=UserFactory(), name="theirs")
     assert learner_client.post(reverse("web:token_revoke", args=[other_token.pk])).status_code == 404
-    assert api_token_authenticate(other_secret) is not None
+    assert api_token_authenticate(secret=other_secret) is not None
     response = learner_client.post(reverse("web:token_revoke", args=[token.pk]), follow=True)
     assert "is revoked" in response.content.decode()
-    assert api_token_authenticate(secret) is None
+    assert api_token_authenticate(secret=secret) is None
     assert learner_client.get(reverse("web:token_revoke", args=[token.pk])).status_code == 405

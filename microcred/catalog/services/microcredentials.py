@@ -80,6 +80,15 @@ def microcredential_update(
 
 
 @transaction.atomic
+def microcredential_fingerprint_record(*, actor: Any, microcredential: MicroCredential, fingerprint: str) -> None:
+    """Remember which import document this version was made from, so re-importing it is a no-op.
+    Not audited: the create or update it follows is."""
+    require_org_role(actor, microcredential.provider)
+    MicroCredential.objects.filter(pk=microcredential.pk).update(import_fingerprint=fingerprint)
+    microcredential.import_fingerprint = fingerprint
+
+
+@transaction.atomic
 def microcredential_new_version(*, actor: Any, microcredential: MicroCredential) -> MicroCredential:
     """Copy a version with its skills, modules, lessons and quizzes into a new draft version."""
     from microcred.assessment.services import quiz_copy

@@ -50,7 +50,8 @@ from microcred.learning.models import Completion
 
 from .. import links
 from ..issuing import add_months
-from ..keys import issuer_key_active, private_key_of, public_key_of
+from ..keys import private_key_of, public_key_of
+from ..keys.services import issuer_key_active
 from ..models import CredentialStatus, StatusPurpose
 from ..statuslists import list_url, slot_json
 from ..vc.errors import CredentialError

@@ -21,7 +21,7 @@ from .. import links
 from ..cohort.later import cohort_issue_pending
 from ..cohort.runs import run_states
 from ..cohort.store import pending_by_microcredential
-from ..keys import issuer_key_rotate
+from ..keys.services import issuer_key_rotate
 from ..selectors import (
     access_issued_credential,
     access_issuer_for_staff,

@@ -20,7 +20,7 @@ from microcred.core.errors import AppError
 from microcred.credentials.cohort import CHUNK_SIZE, CohortReport, pending_completions
 from microcred.credentials.cohort.runs import cohort_run_now, cohort_run_open, stale_runs
 from microcred.credentials.export import credentials_export, export_steps
-from microcred.credentials.keys import issuer_key_rotate
+from microcred.credentials.keys.services import issuer_key_rotate
 from microcred.credentials.models import CohortRun
 from microcred.credentials.selectors import credential_get_public
 from microcred.credentials.services import award_credential, credential_revoke
