@@ -27,3 +27,10 @@ HEAR_CREDENTIALS = [
         events.CredentialReinstated,
     )
 ]
+
+# The same feed, for the actions whose events no built-in subscriber needs. After commit, as a task:
+# it hears only what committed, and each event survives the task's JSON.
+HEAR_ACTIONS = [
+    events.Subscription(event, hear, events.Runs.AFTER_COMMIT)
+    for event in (events.CredentialIssued, events.AttemptGraded, events.IssuerKeyRotated)
+]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlencode
 
 from django.contrib.auth.hashers import make_password
@@ -14,7 +14,13 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from microcred.core.clock import now
-from microcred.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, validation_from_django
+from microcred.core.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    full_clean_or_fail,
+)
 from microcred.core.services import audit_record
 
 from .mail import email_send, site_url
@@ -45,10 +51,7 @@ def user_create(
         is_active=not awaiting_confirmation,
         awaiting_confirmation=awaiting_confirmation,
     )
-    try:
-        user.full_clean(exclude=["password"], validate_unique=False)
-    except ValidationError as exc:
-        raise validation_from_django(exc) from exc
+    full_clean_or_fail(user, exclude=["password"], validate_unique=False)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationFailed(
             "An account with this email address already exists.", errors={"email": ["Already registered."]}
@@ -80,10 +83,7 @@ def user_signup(*, email: str, password: str, full_name: str, next_path: str = "
         raise ValidationFailed("Tell us your name.", errors={"full_name": ["This field is required."]})
     # Input is judged the same way whoever owns the address, so errors tell nothing either.
     candidate = User(email=email, full_name=full_name)
-    try:
-        candidate.full_clean(exclude=["password"], validate_unique=False)
-    except ValidationError as exc:
-        raise validation_from_django(exc) from exc
+    full_clean_or_fail(candidate, exclude=["password"], validate_unique=False)
     try:
         validate_password(password, candidate)
     except ValidationError as exc:
@@ -173,7 +173,7 @@ def account_lockout_notify(*, email: str, cool_off_minutes: int) -> None:
     )
 
 
-PROFILE_FIELDS = {"headline", "location", "languages", "bio", "visibility"}
+PROFILE_FIELDS: Final[frozenset[str]] = frozenset({"headline", "location", "languages", "bio", "visibility"})
 
 
 @transaction.atomic
@@ -190,22 +190,14 @@ def profile_update(*, actor: Actor, user: User, full_name: str | None = None, **
     if full_name is not None:
         user.full_name = full_name.strip()
         user.save(update_fields=["full_name"])
-    try:
-        profile.full_clean()
-    except ValidationError as exc:
-        raise validation_from_django(exc) from exc
+    full_clean_or_fail(profile)
     profile.save()
     return profile
 
 
-ORGANISATION_FIELDS = {
-    "provider_type",
-    "description",
-    "website",
-    "email",
-    "city",
-    "logo_url",
-}
+ORGANISATION_FIELDS: Final[frozenset[str]] = frozenset(
+    {"provider_type", "description", "website", "email", "city", "logo_url"}
+)
 
 
 @transaction.atomic
@@ -220,10 +212,7 @@ def organisation_create(
     if unknown:
         raise ValidationFailed(f"Unknown organisation fields: {', '.join(sorted(unknown))}.")
     org = Organisation(kind=kind, name=name, slug=slug, country=(country or "").upper(), **fields)
-    try:
-        org.full_clean()
-    except ValidationError as exc:
-        raise validation_from_django(exc) from exc
+    full_clean_or_fail(org)
     org.save()
     if owner is not None:
         Membership.objects.create(user=owner, organisation=org, role="owner")
@@ -238,10 +227,7 @@ def organisation_update(*, actor: Actor, organisation: Organisation, **fields: A
         raise ValidationFailed(f"Unknown organisation fields: {', '.join(sorted(unknown))}.")
     for key, value in fields.items():
         setattr(organisation, key, value)
-    try:
-        organisation.full_clean()
-    except ValidationError as exc:
-        raise validation_from_django(exc) from exc
+    full_clean_or_fail(organisation)
     organisation.save()
     return organisation
 
@@ -250,10 +236,7 @@ def organisation_update(*, actor: Actor, organisation: Organisation, **fields: A
 def membership_add(*, actor: Actor, organisation: Organisation, user: User, role: str) -> Membership:
     require_org_role(actor, organisation, roles=("owner",))
     membership = Membership(organisation=organisation, user=user, role=role)
-    try:
-        membership.full_clean(validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        raise validation_from_django(exc) from exc
+    full_clean_or_fail(membership, validate_unique=False, validate_constraints=False)
     existing = Membership.objects.filter(organisation=organisation, user=user).first()
     if existing:
         if existing.role == role:
@@ -309,10 +292,7 @@ def membership_invite(*, actor: Actor, organisation: Organisation, email: str, r
     invitation.invited_by = None if is_system(actor) else require_authenticated(actor)
     invitation.token_hash = _hash_token(secret)
     invitation.expires_at = now() + INVITATION_LIFETIME
-    try:
-        invitation.full_clean(exclude=["invited_by"], validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        raise validation_from_django(exc) from exc
+    full_clean_or_fail(invitation, exclude=["invited_by"], validate_unique=False, validate_constraints=False)
     invitation.save()
     audit_record(actor=actor, action="membership.invite", target=invitation, email=email, role=role)
     email_send(
@@ -434,9 +414,11 @@ def _is_last_owner(organisation: Organisation) -> bool:
     return len(owners) <= 1
 
 
-USER_ADMIN_FIELDS = {"email", "full_name", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"}
+USER_ADMIN_FIELDS: Final[frozenset[str]] = frozenset(
+    {"email", "full_name", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"}
+)
 # Fields that hand out power over the whole site: only a superuser changes them.
-SUPERUSER_ONLY_FIELDS = {"is_superuser", "groups", "user_permissions"}
+SUPERUSER_ONLY_FIELDS: Final[frozenset[str]] = frozenset({"is_superuser", "groups", "user_permissions"})
 
 
 def _require_account_manager(actor: Actor, user: User) -> User:
@@ -485,10 +467,7 @@ def user_update(*, actor: Actor, user: User, **fields: Any) -> User:
         )
     for key, value in fields.items():
         setattr(user, key, value)
-    try:
-        user.full_clean(exclude=["password"], validate_unique=False)
-    except ValidationError as exc:
-        raise validation_from_django(exc) from exc
+    full_clean_or_fail(user, exclude=["password"], validate_unique=False)
     try:
         with transaction.atomic():
             user.save()

@@ -9,15 +9,13 @@ has been signed never disagree. This app imports none of its subscribers.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from microcred.accounts.models import Organisation, OrganisationKind
-from microcred.accounts.permissions import require_org_role
+from microcred.accounts.permissions import Actor, require_org_role
 from microcred.core import events
-from microcred.core.errors import ValidationFailed, validation_from_django
+from microcred.core.errors import ValidationFailed, full_clean_or_fail
 from microcred.core.services import audit_record
 
 from .models import Accreditation, AccreditationStatus
@@ -26,7 +24,7 @@ from .models import Accreditation, AccreditationStatus
 @transaction.atomic
 def accreditation_grant(
     *,
-    actor: Any,
+    actor: Actor,
     accreditor: Organisation,
     provider: Organisation,
     scope: str,
@@ -51,10 +49,7 @@ def accreditation_grant(
         valid_until=valid_until,
         reference=reference,
     )
-    try:
-        accreditation.full_clean()
-    except ValidationError as exc:
-        raise validation_from_django(exc) from exc
+    full_clean_or_fail(accreditation)
     accreditation.save()
     audit_record(actor=actor, action="accreditation.grant", target=accreditation, provider=provider.slug, scope=scope)
     events.emit(events.AccreditationChanged(actor=actor, accreditation_id=accreditation.pk))
@@ -63,7 +58,7 @@ def accreditation_grant(
 
 @transaction.atomic
 def accreditation_set_status(
-    *, actor: Any, accreditation: Accreditation, status: str, reason: str = ""
+    *, actor: Actor, accreditation: Accreditation, status: str, reason: str = ""
 ) -> Accreditation:
     require_org_role(actor, accreditation.accreditor, roles=("owner",))
     if status not in AccreditationStatus.values:

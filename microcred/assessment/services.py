@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import random
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Final
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 
 from microcred.accounts.models import Organisation
-from microcred.accounts.permissions import require_authenticated, require_org_role
+from microcred.accounts.permissions import Actor, require_authenticated, require_org_role
+from microcred.core import events
 from microcred.core.clock import now
-from microcred.core.errors import Conflict, NotFound, ValidationFailed, validation_from_django
+from microcred.core.errors import Conflict, NotFound, ValidationFailed, full_clean_or_fail
 from microcred.core.services import audit_record
 
 from .models import Attempt, Choice, Question, QuestionBank, Quiz
@@ -33,7 +33,7 @@ def question_spec_validate(spec: dict[str, Any], *, where: str) -> None:
 @transaction.atomic
 def quiz_create(
     *,
-    actor: Any,
+    actor: Actor,
     provider: Organisation,
     title: str,
     questions: list[dict[str, Any]],
@@ -61,10 +61,7 @@ def quiz_create(
             points=int(spec.get("points", 1)),
             position=position,
         )
-        try:
-            question.full_clean()
-        except ValidationError as exc:
-            raise validation_from_django(exc) from exc
+        full_clean_or_fail(question)
         question.save()
         Choice.objects.bulk_create(
             Choice(question=question, text=str(c["text"]), is_correct=bool(c.get("correct")), position=n)
@@ -78,10 +75,7 @@ def quiz_create(
         max_attempts=max_attempts,
         time_limit_minutes=time_limit_minutes,
     )
-    try:
-        quiz.full_clean()
-    except ValidationError as exc:
-        raise validation_from_django(exc) from exc
+    full_clean_or_fail(quiz)
     quiz.save()
     return quiz
 
@@ -100,7 +94,7 @@ def quiz_specs(quiz: Quiz) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def quiz_copy(*, actor: Any, quiz: Quiz) -> Quiz:
+def quiz_copy(*, actor: Actor, quiz: Quiz) -> Quiz:
     """A new version of a micro-credential gets its own quiz, so editing it leaves the old one intact."""
     return quiz_create(
         actor=actor,
@@ -114,14 +108,14 @@ def quiz_copy(*, actor: Any, quiz: Quiz) -> Quiz:
     )
 
 
-def attempt_start(*, actor: Any, quiz: Quiz, enrolment: Any) -> Attempt:
+def attempt_start(*, actor: Actor, quiz: Quiz, enrolment: Any) -> Attempt:
     """Start (or resume) an attempt; the questions served are fixed now, in a random order when drawn."""
     attempt, _ = attempt_start_or_resume(actor=actor, quiz=quiz, enrolment=enrolment)
     return attempt
 
 
 @transaction.atomic
-def attempt_start_or_resume(*, actor: Any, quiz: Quiz, enrolment: Any) -> tuple[Attempt, bool]:
+def attempt_start_or_resume(*, actor: Actor, quiz: Quiz, enrolment: Any) -> tuple[Attempt, bool]:
     """The learner's open attempt at ``quiz``, or a new one while attempts are left; ``True``
     when it was created. Concurrent calls wait on the enrolment's row lock, so each one sees
     the attempts the others made and ``max_attempts`` holds; the attempt number's unique
@@ -129,8 +123,8 @@ def attempt_start_or_resume(*, actor: Any, quiz: Quiz, enrolment: Any) -> tuple[
     writers)."""
     from microcred.learning.models import Enrolment
 
-    require_authenticated(actor)
-    if enrolment.user_id != actor.pk:
+    user = require_authenticated(actor)
+    if enrolment.user_id != user.pk:
         raise NotFound("Enrolment not found.")
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if enrolment.status == "withdrawn":
@@ -150,7 +144,7 @@ def attempt_start_or_resume(*, actor: Any, quiz: Quiz, enrolment: Any) -> tuple[
         with transaction.atomic():
             attempt = Attempt.objects.create(
                 quiz=quiz,
-                user=actor,
+                user=user,
                 enrolment=enrolment,
                 number=(used["last"] or 0) + 1,
                 question_ids=question_ids,
@@ -183,7 +177,7 @@ def _parse_answers(answers: dict[Any, Any], questions: dict[int, Question]) -> d
 
 
 @transaction.atomic
-def attempt_submit(*, actor: Any, attempt: Attempt, answers: dict[Any, Any]) -> Attempt:
+def attempt_submit(*, actor: Actor, attempt: Attempt, answers: dict[Any, Any]) -> Attempt:
     """Grade an attempt. All-or-nothing per question: a question scores its points only when the
     chosen set equals the correct set. Then the enrolment's completion rules are re-checked."""
     require_authenticated(actor)
@@ -217,11 +211,21 @@ def attempt_submit(*, actor: Any, attempt: Attempt, answers: dict[Any, Any]) -> 
         score=str(score),
         passed=attempt.passed,
     )
+    events.emit(
+        events.AttemptGraded(
+            actor=actor,
+            attempt_id=attempt.pk,
+            quiz_id=attempt.quiz_id,
+            enrolment_id=attempt.enrolment_id,
+            score=str(score),
+            passed=attempt.passed,
+        )
+    )
     _lesson_outcome_report(actor=actor, attempt=attempt)
     return attempt
 
 
-def _lesson_outcome_report(*, actor: Any, attempt: Attempt) -> None:
+def _lesson_outcome_report(*, actor: Actor, attempt: Attempt) -> None:
     """Tell learning how the learner did on the quiz's lesson; learning decides what it completes."""
     from microcred.catalog.models import Lesson
     from microcred.learning.services import lesson_outcome_record
@@ -241,7 +245,7 @@ def _lesson_outcome_report(*, actor: Any, attempt: Attempt) -> None:
 
 
 @transaction.atomic
-def quiz_discard(*, actor: Any, quiz: Quiz) -> None:
+def quiz_discard(*, actor: Actor, quiz: Quiz) -> None:
     """Delete a quiz nobody has attempted, with its question bank when no other quiz uses it.
     Used when draft content is removed or replaced; attempted quizzes are kept as evidence."""
     require_org_role(actor, quiz.bank.provider)
@@ -253,7 +257,7 @@ def quiz_discard(*, actor: Any, quiz: Quiz) -> None:
         bank.delete()
 
 
-def bank_in_use(bank: QuestionBank) -> bool:
+def bank_in_use(*, bank: QuestionBank) -> bool:
     """Learners can take (its micro-credential is published or archived) or have taken a quiz
     drawing on this bank: its questions are graded against and shown back, so they stay put."""
     from microcred.catalog.models import Lesson, Status
@@ -262,10 +266,10 @@ def bank_in_use(bank: QuestionBank) -> bool:
     return offered.exists() or Attempt.objects.filter(quiz__bank=bank).exists()
 
 
-def _require_open_bank(actor: Any, bank: QuestionBank) -> QuestionBank:
+def _require_open_bank(*, actor: Actor, bank: QuestionBank) -> QuestionBank:
     bank = QuestionBank.objects.select_for_update().select_related("provider").get(pk=bank.pk)
     require_org_role(actor, bank.provider)
-    if bank_in_use(bank):
+    if bank_in_use(bank=bank):
         raise Conflict(
             "Learners take or have taken a quiz with these questions; they are read-only. "
             "Edit the quiz of a new draft version instead.",
@@ -274,18 +278,11 @@ def _require_open_bank(actor: Any, bank: QuestionBank) -> QuestionBank:
     return bank
 
 
-def _full_clean(instance: Any) -> None:
-    try:
-        instance.full_clean()
-    except ValidationError as exc:
-        raise validation_from_django(exc) from exc
-
-
 @transaction.atomic
-def question_bank_update(*, actor: Any, bank: QuestionBank, title: str) -> QuestionBank:
-    bank = _require_open_bank(actor, bank)
+def question_bank_update(*, actor: Actor, bank: QuestionBank, title: str) -> QuestionBank:
+    bank = _require_open_bank(actor=actor, bank=bank)
     bank.title = (title or "").strip()
-    _full_clean(bank)
+    full_clean_or_fail(bank)
     bank.save()
     audit_record(actor=actor, action="question_bank.update", target=bank, fields=["title"])
     return bank
@@ -294,7 +291,7 @@ def question_bank_update(*, actor: Any, bank: QuestionBank, title: str) -> Quest
 @transaction.atomic
 def question_save(
     *,
-    actor: Any,
+    actor: Actor,
     bank: QuestionBank,
     question: Question | None = None,
     kind: str,
@@ -306,7 +303,7 @@ def question_save(
 ) -> Question:
     """Add a question to a bank no learner has seen, or replace one of its questions with its
     choices, under the same rules as ``quiz_create`` (``choices``: ``[{"text", "correct"}]``)."""
-    bank = _require_open_bank(actor, bank)
+    bank = _require_open_bank(actor=actor, bank=bank)
     if question is not None and question.bank_id != bank.pk:
         raise NotFound("Question not found.")
     _validate_question({"kind": kind, "text": text, "choices": choices}, 0, where="This question")
@@ -320,7 +317,7 @@ def question_save(
     question.points = points
     if position is not None:
         question.position = position
-    _full_clean(question)
+    full_clean_or_fail(question)
     adding = question.pk is None
     question.save()
     # Nobody has answered these choices (the bank is open), so they are replaced, not patched.
@@ -328,15 +325,15 @@ def question_save(
     for n, spec in enumerate(choices, start=1):
         choice = Choice(question=question, text=str(spec.get("text", "")).strip(), is_correct=bool(spec.get("correct")))
         choice.position = int(spec.get("position") or n)
-        _full_clean(choice)
+        full_clean_or_fail(choice)
         choice.save()
     audit_record(actor=actor, action="question.create" if adding else "question.update", target=question, bank=bank.pk)
     return question
 
 
 @transaction.atomic
-def question_delete(*, actor: Any, question: Question) -> None:
-    bank = _require_open_bank(actor, question.bank)
+def question_delete(*, actor: Actor, question: Question) -> None:
+    bank = _require_open_bank(actor=actor, bank=question.bank)
     remaining = bank.questions.exclude(pk=question.pk).count()
     if remaining == 0 and bank.quizzes.exists():
         raise Conflict("A quiz keeps at least one question.", code="last_question")
@@ -346,16 +343,18 @@ def question_delete(*, actor: Any, question: Question) -> None:
     question.delete()
 
 
-QUIZ_UPDATE_FIELDS = {"title", "passing_score", "question_count", "max_attempts", "time_limit_minutes"}
+QUIZ_UPDATE_FIELDS: Final[frozenset[str]] = frozenset(
+    {"title", "passing_score", "question_count", "max_attempts", "time_limit_minutes"}
+)
 
 
 @transaction.atomic
-def quiz_update(*, actor: Any, quiz: Quiz, **fields: Any) -> Quiz:
+def quiz_update(*, actor: Actor, quiz: Quiz, **fields: Any) -> Quiz:
     """Change a quiz's settings while no learner can take it (its bank is open)."""
     unknown = set(fields) - QUIZ_UPDATE_FIELDS
     if unknown:
         raise ValidationFailed(f"Unknown quiz fields: {', '.join(sorted(unknown))}.")
-    bank = _require_open_bank(actor, quiz.bank)
+    bank = _require_open_bank(actor=actor, bank=quiz.bank)
     quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
     for key, value in fields.items():
         setattr(quiz, key, value)
@@ -364,7 +363,7 @@ def quiz_update(*, actor: Any, quiz: Quiz, **fields: Any) -> Quiz:
             "question_count must be between 1 and the number of questions.",
             errors={"question_count": ["Out of range."]},
         )
-    _full_clean(quiz)
+    full_clean_or_fail(quiz)
     quiz.save()
     audit_record(actor=actor, action="quiz.update", target=quiz, fields=sorted(fields))
     return quiz

@@ -71,3 +71,13 @@ def validation_from_django(exc: Exception) -> ValidationFailed:
         errors = {"__all__": [str(m) for m in exc.messages]}
     summary = "; ".join(f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v) for k, v in errors.items())
     return ValidationFailed(summary or "Invalid input.", errors=errors)
+
+
+def full_clean_or_fail(instance: Any, **options: Any) -> None:
+    """Run the model's ``full_clean(**options)``, raising ``ValidationFailed`` instead of Django's error."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean(**options)
+    except ValidationError as exc:
+        raise validation_from_django(exc) from exc

@@ -76,6 +76,30 @@ class CredentialIssued(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AttemptGraded(Event):
+    """A quiz attempt was graded (``assessment.services.attempt_submit``). ``score`` is the
+    percentage as the audit row writes it ("87.50"): a string, so the event survives a task's JSON;
+    ``enrolment_id`` is None for an attempt outside any enrolment."""
+
+    attempt_id: int
+    quiz_id: int
+    enrolment_id: int | None
+    score: str
+    passed: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class IssuerKeyRotated(Event):
+    """An organisation's signing key was replaced (``credentials.keys.services.issuer_key_rotate``).
+    The key ids are the published ``IssuerKey.key_id`` ("key-2"); ``old_key_id`` is None for the
+    organisation's first key."""
+
+    organisation_id: int
+    old_key_id: str | None
+    new_key_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class CredentialStatusChanged(Event):
     """The staff member's ``reason`` is the one the learner and verifiers see."""
 
@@ -113,11 +137,13 @@ EVENTS: dict[str, type[Event]] = {
         EnrolmentCreated,
         EnrolmentReactivated,
         EnrolmentWithdrawn,
+        AttemptGraded,
         CredentialIssued,
         CredentialRevoked,
         CredentialSuspended,
         CredentialReinstated,
         AccreditationChanged,
+        IssuerKeyRotated,
     )
 }
 
@@ -145,8 +171,17 @@ def subscriptions() -> tuple[Subscription[Any], ...]:
     return _load(tuple(settings.MICROCRED_EVENT_SUBSCRIBERS))
 
 
-def subscriptions_of(event_type: type[Event]) -> list[Subscription[Any]]:
-    return [s for s in subscriptions() if s.event is event_type]
+def subscriptions_of(event_type: type[Event]) -> tuple[Subscription[Any], ...]:
+    return _by_event(tuple(settings.MICROCRED_EVENT_SUBSCRIBERS)).get(event_type, ())
+
+
+@functools.cache
+def _by_event(paths: tuple[str, ...]) -> dict[type[Event], tuple[Subscription[Any], ...]]:
+    # Looked up on every emit, and a cohort emits once per credential: one dict lookup per event.
+    found: dict[type[Event], list[Subscription[Any]]] = {}
+    for subscription in _load(paths):
+        found.setdefault(subscription.event, []).append(subscription)
+    return {event_type: tuple(subs) for event_type, subs in found.items()}
 
 
 @functools.cache
@@ -186,7 +221,10 @@ def emit(event: Event) -> None:
     """Hand ``event`` to its subscribers; call it inside the action's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(f"Emit {type(event).__name__} inside the transaction of the action it reports.")
-    for subscription in subscriptions_of(type(event)):
+    subscribed = subscriptions_of(type(event))
+    if not subscribed:
+        return
+    for subscription in subscribed:
         if subscription.runs is Runs.IN_TRANSACTION:
             subscription.handler(event)
         else:

@@ -19,7 +19,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from microcred.accounts.models import Organisation
@@ -27,7 +26,7 @@ from microcred.accounts.permissions import STAFF_ROLES, Actor, has_org_role, is_
 from microcred.accreditation.models import Accreditation, AccreditationStatus
 from microcred.core import events
 from microcred.core.clock import now as clock_now
-from microcred.core.errors import AuthenticationRequired, Conflict, NotFound, ValidationFailed, validation_from_django
+from microcred.core.errors import AuthenticationRequired, Conflict, NotFound, ValidationFailed, full_clean_or_fail
 from microcred.core.services import audit_record
 from microcred.learning.models import Completion
 from microcred.learning.services import completion_mark_awarded
@@ -325,10 +324,7 @@ def accreditation_endorsement_issue(
             valid_from=valid_from,
             valid_until=valid_until,
         )
-        try:
-            endorsement.full_clean()
-        except ValidationError as exc:
-            raise validation_from_django(exc) from exc
+        full_clean_or_fail(endorsement)
         endorsement.save()
         status_entries_create(endorsement=endorsement, slots=[slot])
         audit_record(

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from microcred.accounts.permissions import require_authenticated
+from microcred.accounts.permissions import Actor, require_authenticated
 from microcred.catalog.models import Lesson, LessonKind, MicroCredential, Status
 from microcred.core import events
 from microcred.core.clock import now
@@ -18,27 +18,27 @@ from microcred.core.services import audit_record
 from .models import Completion, Enrolment, EnrolmentStatus, LessonOutcome, LessonProgress
 
 
-def enrolment_create(*, actor: Any, microcredential: MicroCredential) -> Enrolment:
+def enrolment_create(*, actor: Actor, microcredential: MicroCredential) -> Enrolment:
     """Enrol the actor; enrolling again returns the same enrolment (re-activated after a withdrawal)."""
     enrolment, _ = enrolment_get_or_create(actor=actor, microcredential=microcredential)
     return enrolment
 
 
 @transaction.atomic
-def enrolment_get_or_create(*, actor: Any, microcredential: MicroCredential) -> tuple[Enrolment, bool]:
+def enrolment_get_or_create(*, actor: Actor, microcredential: MicroCredential) -> tuple[Enrolment, bool]:
     """Like ``enrolment_create``, and ``True`` only for the call that created the enrolment: of
     several concurrent calls, the others find it once the unique constraint turns them away."""
-    require_authenticated(actor)
+    user = require_authenticated(actor)
     if microcredential.status != Status.PUBLISHED:
         raise Conflict("This micro-credential is not open for enrolment.", code="not_enrollable")
-    existing = Enrolment.objects.select_for_update().filter(user=actor, microcredential=microcredential).first()
+    existing = Enrolment.objects.select_for_update().filter(user=user, microcredential=microcredential).first()
     if existing is None:
         try:
             with transaction.atomic():
-                enrolment = Enrolment.objects.create(user=actor, microcredential=microcredential, enrolled_at=now())
+                enrolment = Enrolment.objects.create(user=user, microcredential=microcredential, enrolled_at=now())
         except IntegrityError:
             # A concurrent request enrolled first; theirs is ours.
-            existing = Enrolment.objects.select_for_update().get(user=actor, microcredential=microcredential)
+            existing = Enrolment.objects.select_for_update().get(user=user, microcredential=microcredential)
         else:
             audit_record(actor=actor, action="enrolment.create", target=enrolment, microcredential=microcredential.pk)
             events.emit(events.EnrolmentCreated(actor=actor, enrolment_id=enrolment.pk))
@@ -53,7 +53,7 @@ def enrolment_get_or_create(*, actor: Any, microcredential: MicroCredential) -> 
 
 
 @transaction.atomic
-def enrolment_withdraw(*, actor: Any, enrolment: Enrolment) -> Enrolment:
+def enrolment_withdraw(*, actor: Actor, enrolment: Enrolment) -> Enrolment:
     """Withdraw once: withdrawing an enrolment that is already withdrawn changes nothing (no new
     audit row, the first ``withdrawn_at`` stays) and returns it as it is."""
     require_authenticated(actor)
@@ -86,7 +86,7 @@ def _lesson_of(enrolment: Enrolment, lesson: Lesson) -> None:
 
 
 @transaction.atomic
-def lesson_complete(*, actor: Any, enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
+def lesson_complete(*, actor: Actor, enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
     """Mark a lesson done (idempotent). Quiz lessons complete by passing the quiz, not by a click."""
     require_authenticated(actor)
     if enrolment.user_id != actor.pk:
@@ -106,7 +106,7 @@ def lesson_complete(*, actor: Any, enrolment: Enrolment, lesson: Lesson) -> Less
 
 @transaction.atomic
 def lesson_outcome_record(
-    *, actor: Any, enrolment: Enrolment, lesson: Lesson, passed: bool, score: Decimal | None
+    *, actor: Actor, enrolment: Enrolment, lesson: Lesson, passed: bool, score: Decimal | None
 ) -> LessonOutcome:
     """Record how the learner did on an assessed lesson (assessment calls this after grading) and,
     on a pass, re-check completion. The outcome keeps the best: once passed it stays passed, and
@@ -135,7 +135,7 @@ def lesson_outcome_record(
     return outcome
 
 
-def completion_requirements(enrolment: Enrolment) -> dict[str, Any]:
+def completion_requirements(*, enrolment: Enrolment) -> dict[str, Any]:
     """What is required and what is done: required non-quiz lessons done, required quizzes passed
     (as their lessons' outcomes say)."""
     lessons = list(Lesson.objects.filter(module__microcredential_id=enrolment.microcredential_id, required=True))
@@ -160,13 +160,13 @@ def completion_requirements(enrolment: Enrolment) -> dict[str, Any]:
 
 
 @transaction.atomic
-def completion_evaluate(*, actor: Any, enrolment: Enrolment) -> Completion | None:
+def completion_evaluate(*, actor: Actor, enrolment: Enrolment) -> Completion | None:
     """Record the completion once every rule holds, and emit ``CompletionRecorded`` (awarding
     subscribes to it, after commit)."""
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if enrolment.status == EnrolmentStatus.COMPLETED:
         return Completion.objects.filter(enrolment=enrolment).first()
-    requirements = completion_requirements(enrolment)
+    requirements = completion_requirements(enrolment=enrolment)
     if not requirements["met"]:
         return None
     scores = [float(s) for s in requirements["best_scores"].values()]
@@ -196,7 +196,7 @@ def completion_evaluate(*, actor: Any, enrolment: Enrolment) -> Completion | Non
 
 
 @transaction.atomic
-def completion_mark_awarded(*, actor: Any, completion: Completion, awards: Sequence[object]) -> None:
+def completion_mark_awarded(*, actor: Actor, completion: Completion, awards: Sequence[object]) -> None:
     """Note, once, that ``completion`` was turned into ``awards`` (what an awarding subscriber of
     ``CompletionRecorded`` made of it, such as the credential)."""
     locked = Completion.objects.select_for_update().get(pk=completion.pk)

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from microcred.accounts.models import Organisation
-from microcred.accounts.permissions import STAFF_ROLES, has_org_role, is_system, require_authenticated
-from microcred.core.errors import PermissionDenied, validation_from_django
+from microcred.accounts.permissions import STAFF_ROLES, Actor, has_org_role, is_system, require_authenticated
+from microcred.core.errors import PermissionDenied, full_clean_or_fail
 from microcred.core.services import audit_record
 
 from .models import Skill, SkillFramework
@@ -31,39 +30,42 @@ class TaxonomyClosed(PermissionDenied):
     title = "Skill not in the taxonomy"
 
 
-def is_platform_staff(actor: Any) -> bool:
+def is_platform_staff(*, actor: Actor) -> bool:
     if is_system(actor):
         return True
     return bool(getattr(actor, "is_authenticated", False) and (actor.is_staff or actor.is_superuser))
 
 
-def may_extend(actor: Any, owner: Organisation | int | None) -> bool:
+def may_extend(*, actor: Actor, owner: Organisation | int | None) -> bool:
     """May the actor add to a framework owned by ``owner`` (shared when None)?"""
-    if is_platform_staff(actor):
+    if is_platform_staff(actor=actor):
         return True
     return owner is not None and has_org_role(actor, owner, roles=STAFF_ROLES)
 
 
 def _add(
-    *, actor: Any, owner: Organisation | int | None, obj: SkillFramework | Skill, refusal: str, action: str, **data: Any
+    *,
+    actor: Actor,
+    owner: Organisation | int | None,
+    obj: SkillFramework | Skill,
+    refusal: str,
+    action: str,
+    **data: Any,
 ) -> None:
     """Add ``obj`` to a framework owned by ``owner`` (shared when None) if the actor may: validated,
     saved and audited."""
     if not is_system(actor):
         require_authenticated(actor)
-    if not may_extend(actor, owner):
+    if not may_extend(actor=actor, owner=owner):
         raise TaxonomyClosed(refusal, **data)
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        raise validation_from_django(exc) from exc
+    full_clean_or_fail(obj)
     obj.save()
     audit_record(actor=actor, action=action, target=obj, **data)
 
 
 @transaction.atomic
 def framework_get_or_create(
-    *, actor: Any, slug: str, name: str, publisher: str = "", url: str = "", owner: Organisation | None
+    *, actor: Actor, slug: str, name: str, publisher: str = "", url: str = "", owner: Organisation | None
 ) -> SkillFramework:
     """The framework with this slug; a new one belongs to ``owner`` (shared when None, staff only)."""
     framework = SkillFramework.objects.filter(slug=slug).first()
@@ -83,7 +85,7 @@ def framework_get_or_create(
 
 @transaction.atomic
 def skill_get_or_create(
-    *, actor: Any, framework: SkillFramework, uri: str, label: str, slug: str, description: str = ""
+    *, actor: Actor, framework: SkillFramework, uri: str, label: str, slug: str, description: str = ""
 ) -> Skill:
     """The skill with this URI, wherever it is; a new one is added to ``framework`` if the actor may."""
     skill = Skill.objects.filter(uri=uri).first()
@@ -107,7 +109,7 @@ def skill_get_or_create(
 
 
 @transaction.atomic
-def skills_import(*, actor: Any, provider: Organisation | None, specs: list[dict[str, Any]]) -> list[Skill]:
+def skills_import(*, actor: Actor, provider: Organisation | None, specs: list[dict[str, Any]]) -> list[Skill]:
     """The skills a catalog document lists (its ``skills`` entries, already shape-checked): existing
     ones by URI, missing ones added where the actor may. A framework not yet in the platform becomes
     the provider's own (shared when ``provider`` is None, which needs staff)."""

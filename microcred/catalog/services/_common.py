@@ -5,9 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Final
 
-from django.core.exceptions import ValidationError
-
-from microcred.core.errors import Conflict, ValidationFailed, validation_from_django
+from microcred.core.errors import Conflict, ValidationFailed, full_clean_or_fail
 
 from ..fields import LESSON_FIELDS, MICROCREDENTIAL_FIELDS
 from ..models import Industry, MicroCredential, Status
@@ -18,10 +16,7 @@ __all__ = ["EDITABLE_FIELDS", "LESSON_FIELDS"]
 
 
 def _clean_and_save(instance: Any, **kwargs: Any) -> None:
-    try:
-        instance.full_clean(**kwargs)
-    except ValidationError as exc:
-        raise validation_from_django(exc) from exc
+    full_clean_or_fail(instance, **kwargs)
     instance.save()
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from microcred.accounts.permissions import require_org_role
+from microcred.accounts.permissions import Actor, require_org_role
 from microcred.core.errors import ValidationFailed
 from microcred.core.markdown import render_markdown
 from microcred.core.services import audit_record
@@ -19,7 +19,7 @@ from ._common import _check_fields, _clean_and_save, _require_draft
 
 @transaction.atomic
 def module_create(
-    *, actor: Any, microcredential: MicroCredential, title: str, summary: str = "", position: int | None = None
+    *, actor: Actor, microcredential: MicroCredential, title: str, summary: str = "", position: int | None = None
 ) -> Module:
     require_org_role(actor, microcredential.provider)
     _require_draft(microcredential)
@@ -31,7 +31,7 @@ def module_create(
 
 
 @transaction.atomic
-def lesson_create(*, actor: Any, module: Module, **fields: Any) -> Lesson:
+def lesson_create(*, actor: Actor, module: Module, **fields: Any) -> Lesson:
     mc = module.microcredential
     require_org_role(actor, mc.provider)
     _require_draft(mc)
@@ -52,7 +52,7 @@ def lesson_create(*, actor: Any, module: Module, **fields: Any) -> Lesson:
 
 
 @transaction.atomic
-def lesson_update(*, actor: Any, lesson: Lesson, **fields: Any) -> Lesson:
+def lesson_update(*, actor: Actor, lesson: Lesson, **fields: Any) -> Lesson:
     mc = lesson.module.microcredential
     require_org_role(actor, mc.provider)
     _require_draft(mc)
@@ -68,7 +68,7 @@ def lesson_update(*, actor: Any, lesson: Lesson, **fields: Any) -> Lesson:
 @transaction.atomic
 def module_update(
     *,
-    actor: Any,
+    actor: Actor,
     module: Module,
     title: str | None = None,
     summary: str | None = None,
@@ -87,7 +87,7 @@ def module_update(
     return module
 
 
-def _discard_lesson_quizzes(actor: Any, lessons: Any) -> None:
+def _discard_lesson_quizzes(*, actor: Actor, lessons: Any) -> None:
     from microcred.assessment.services import quiz_discard
 
     for lesson in lessons:
@@ -99,29 +99,29 @@ def _discard_lesson_quizzes(actor: Any, lessons: Any) -> None:
 
 
 @transaction.atomic
-def module_delete(*, actor: Any, module: Module) -> None:
+def module_delete(*, actor: Actor, module: Module) -> None:
     """Remove a module of a draft with its lessons (and their quizzes)."""
     mc = module.microcredential
     require_org_role(actor, mc.provider)
     _require_draft(mc)
-    _discard_lesson_quizzes(actor, module.lessons.select_related("quiz__bank__provider"))
+    _discard_lesson_quizzes(actor=actor, lessons=module.lessons.select_related("quiz__bank__provider"))
     audit_record(actor=actor, action="module.delete", target=mc, module=module.title)
     module.delete()
 
 
 @transaction.atomic
-def lesson_delete(*, actor: Any, lesson: Lesson) -> None:
+def lesson_delete(*, actor: Actor, lesson: Lesson) -> None:
     mc = lesson.module.microcredential
     require_org_role(actor, mc.provider)
     _require_draft(mc)
-    _discard_lesson_quizzes(actor, [lesson])
+    _discard_lesson_quizzes(actor=actor, lessons=[lesson])
     audit_record(actor=actor, action="lesson.delete", target=mc, lesson=lesson.title)
     lesson.delete()
 
 
 @transaction.atomic
 def quiz_lesson_create(
-    *, actor: Any, module: Module, title: str, questions: list[dict[str, Any]], **fields: Any
+    *, actor: Actor, module: Module, title: str, questions: list[dict[str, Any]], **fields: Any
 ) -> Lesson:
     """A quiz lesson and its quiz, together or not at all. ``questions`` use the catalog format
     (docs/catalog-format.md); quiz settings (pass mark, attempts…) ride along in ``fields``."""
@@ -138,7 +138,7 @@ def quiz_lesson_create(
 
 @transaction.atomic
 def quiz_lesson_update(
-    *, actor: Any, lesson: Lesson, questions: list[dict[str, Any]] | None = None, **fields: Any
+    *, actor: Actor, lesson: Lesson, questions: list[dict[str, Any]] | None = None, **fields: Any
 ) -> Lesson:
     """Edit a quiz lesson. New questions or settings replace its quiz with a fresh one, so a quiz
     is never changed under an attempt; the old one is discarded."""

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from microcred.accounts.models import Organisation, OrganisationKind
-from microcred.accounts.permissions import require_org_role
+from microcred.accounts.permissions import Actor, require_org_role
 from microcred.core.clock import now
 from microcred.core.errors import Conflict, ValidationFailed
 from microcred.core.services import audit_record
@@ -23,7 +23,7 @@ from .content import _discard_lesson_quizzes
 
 @transaction.atomic
 def microcredential_create(
-    *, actor: Any, provider: Organisation, skills: list[tuple[Skill, str]] | None = None, **fields: Any
+    *, actor: Actor, provider: Organisation, skills: list[tuple[Skill, str]] | None = None, **fields: Any
 ) -> MicroCredential:
     require_org_role(actor, provider)
     if provider.kind != OrganisationKind.PROVIDER:
@@ -50,13 +50,13 @@ def _link_skill(mc: MicroCredential, skill: Skill, level: str) -> None:
     MicroCredentialSkill.objects.update_or_create(microcredential=mc, skill=skill, defaults={"target_level": level})
 
 
-def microcredential_has_learners(mc: MicroCredential) -> bool:
+def microcredential_has_learners(*, mc: MicroCredential) -> bool:
     return mc.enrolments.exists()
 
 
 @transaction.atomic
 def microcredential_update(
-    *, actor: Any, microcredential: MicroCredential, skills: list[tuple[Skill, str]] | None = None, **fields: Any
+    *, actor: Actor, microcredential: MicroCredential, skills: list[tuple[Skill, str]] | None = None, **fields: Any
 ) -> MicroCredential:
     """Edit a micro-credential. A published one is never changed in place: the edit goes to a
     new draft version (or the existing newer draft), which must be published to replace it."""
@@ -80,7 +80,7 @@ def microcredential_update(
 
 
 @transaction.atomic
-def microcredential_fingerprint_record(*, actor: Any, microcredential: MicroCredential, fingerprint: str) -> None:
+def microcredential_fingerprint_record(*, actor: Actor, microcredential: MicroCredential, fingerprint: str) -> None:
     """Remember which import document this version was made from, so re-importing it is a no-op.
     Not audited: the create or update it follows is."""
     require_org_role(actor, microcredential.provider)
@@ -89,7 +89,7 @@ def microcredential_fingerprint_record(*, actor: Any, microcredential: MicroCred
 
 
 @transaction.atomic
-def microcredential_new_version(*, actor: Any, microcredential: MicroCredential) -> MicroCredential:
+def microcredential_new_version(*, actor: Actor, microcredential: MicroCredential) -> MicroCredential:
     """Copy a version with its skills, modules, lessons and quizzes into a new draft version."""
     from microcred.assessment.services import quiz_copy
 
@@ -132,7 +132,7 @@ def microcredential_new_version(*, actor: Any, microcredential: MicroCredential)
 
 
 @transaction.atomic
-def microcredential_publish(*, actor: Any, microcredential: MicroCredential) -> MicroCredential:
+def microcredential_publish(*, actor: Actor, microcredential: MicroCredential) -> MicroCredential:
     mc = MicroCredential.objects.select_for_update().get(pk=microcredential.pk)
     require_org_role(actor, mc.provider)
     if mc.status == Status.PUBLISHED:
@@ -155,7 +155,7 @@ def microcredential_publish(*, actor: Any, microcredential: MicroCredential) -> 
 
 
 @transaction.atomic
-def microcredential_archive(*, actor: Any, microcredential: MicroCredential) -> MicroCredential:
+def microcredential_archive(*, actor: Actor, microcredential: MicroCredential) -> MicroCredential:
     require_org_role(actor, microcredential.provider)
     microcredential.status = Status.ARCHIVED
     microcredential.save(update_fields=["status", "updated_at"])
@@ -164,14 +164,16 @@ def microcredential_archive(*, actor: Any, microcredential: MicroCredential) -> 
 
 
 @transaction.atomic
-def microcredential_delete(*, actor: Any, microcredential: MicroCredential) -> None:
+def microcredential_delete(*, actor: Actor, microcredential: MicroCredential) -> None:
     """Remove a draft version nobody is enrolled in, with its modules, lessons and their quizzes.
     Published and archived versions are evidence for issued credentials and stay."""
     mc = MicroCredential.objects.select_for_update().get(pk=microcredential.pk)
     require_org_role(actor, mc.provider)
     _require_draft(mc)
-    if microcredential_has_learners(mc) or mc.credentials.exists():
+    if microcredential_has_learners(mc=mc) or mc.credentials.exists():
         raise Conflict("Learners are enrolled in this micro-credential; it is kept.", code="has_learners")
-    _discard_lesson_quizzes(actor, Lesson.objects.filter(module__microcredential=mc).select_related("quiz__bank"))
+    _discard_lesson_quizzes(
+        actor=actor, lessons=Lesson.objects.filter(module__microcredential=mc).select_related("quiz__bank")
+    )
     audit_record(actor=actor, action="microcredential.delete", target=mc, title=mc.title, version=mc.version)
     mc.delete()

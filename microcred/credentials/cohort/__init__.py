@@ -43,6 +43,7 @@ from django.db.models import QuerySet
 
 from microcred.accounts.permissions import STAFF_ROLES, has_org_role, is_system
 from microcred.catalog.models import MicroCredential
+from microcred.core import events
 from microcred.core.clock import now as clock_now
 from microcred.core.errors import AppError, AuthenticationRequired, NotFound, ValidationFailed
 from microcred.core.services import audit_record
@@ -214,6 +215,7 @@ def credentials_issue_cohort(
 
                 uuids = [uuid_module.uuid4() for _ in range(count)]
                 rows: list[dict[str, Any]] = []
+                issued: list[tuple[int, int]] = []  # (credential, completion), for the events
                 items: list[dict[str, Any]] = []
                 for completion, credential_uuid, (status_list, index) in zip(claimed, uuids, revocation, strict=True):
                     salt = secrets.token_hex(16)
@@ -270,6 +272,7 @@ def credentials_issue_cohort(
                         row["document"] = document
                         row["jwt"] = token
                     ids = insert_credentials(part)
+                    issued.extend(zip(ids, (row["completion_id"] for row in part), strict=True))
                     entries = []
                     for offset, pk in enumerate(ids, start=start):
                         for status_list, index in (revocation[offset], suspension[offset]):
@@ -292,6 +295,10 @@ def credentials_issue_cohort(
                     key_id=key.key_id,
                     credentials=[str(u) for u in uuids],
                 )
+                for credential_id, completion_id in issued:
+                    events.emit(
+                        events.CredentialIssued(actor=actor, credential_id=credential_id, completion_id=completion_id)
+                    )
                 if on_chunk is not None:
                     on_chunk(count)
                 at = lap("finish", at)

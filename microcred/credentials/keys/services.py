@@ -7,6 +7,7 @@ from django.db import transaction
 
 from microcred.accounts.models import Organisation
 from microcred.accounts.permissions import Actor, require_org_role
+from microcred.core import events
 from microcred.core.actors import SYSTEM
 from microcred.core.clock import now
 from microcred.core.services import audit_record
@@ -44,6 +45,14 @@ def issuer_key_rotate(*, actor: Actor, organisation: Organisation) -> IssuerKey:
         target=key,
         key_id=key.key_id,
         retired=[k.key_id for k in previous],
+    )
+    events.emit(
+        events.IssuerKeyRotated(
+            actor=actor,
+            organisation_id=organisation.pk,
+            old_key_id=previous[-1].key_id if previous else None,
+            new_key_id=key.key_id,
+        )
     )
     return key
 
