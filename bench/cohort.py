@@ -237,7 +237,7 @@ def verify_issued(mc: Any, count: int, *, sample: int = SAMPLE) -> tuple[int, in
     from microcred.credentials import links
     from microcred.credentials.keys import public_key_of
     from microcred.credentials.models import Credential, IssuerKey, StatusEntry, StatusList
-    from microcred.credentials.statuslists import status_list_publish
+    from microcred.credentials.statuslists.services import status_list_publish
     from microcred.credentials.vc import dataintegrity
     from microcred.credentials.vc.jwt import verify_vc_jwt
     from microcred.credentials.vc.schema import validate_ob3_credential

@@ -588,12 +588,12 @@ def big_measure(iterations: int) -> dict[str, Any]:
     from urllib.parse import urlencode
 
     from django.test import Client
+    from microcred.web.views.reads import catalog_choices
 
     from bench.catalog_data import PREFIX
     from microcred.catalog.models import Industry
     from microcred.catalog.selectors import microcredential_search
     from microcred.web.forms import CatalogFilterForm
-    from microcred.web.views.reads import catalog_choices
 
     industry = Industry.objects.filter(slug__startswith=PREFIX).order_by("slug").values_list("slug", flat=True).first()
     client = Client(HTTP_HOST="127.0.0.1")

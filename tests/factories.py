@@ -131,7 +131,7 @@ QUIZ_QUESTIONS = [
 
 def published_microcredential(*, provider: Organisation | None = None, slug: str = "data-basics", **overrides: Any):
     """A published micro-credential with two modules: a reading, an optional video, and a final quiz."""
-    from microcred.assessment.services import quiz_create
+    from microcred.assessment.services import quiz_lesson_create
     from microcred.catalog.services import (
         lesson_create,
         microcredential_create,
@@ -155,9 +155,22 @@ def published_microcredential(*, provider: Organisation | None = None, slug: str
         transcript="Hello.",
     )
     second = module_create(actor=SYSTEM, microcredential=mc, title="Assessment")
-    quiz = quiz_create(actor=SYSTEM, provider=provider, title="Final quiz", questions=QUIZ_QUESTIONS, passing_score=70)
-    lesson_create(actor=SYSTEM, module=second, title="Final quiz", kind="quiz", quiz=quiz)
+    quiz_lesson_create(actor=SYSTEM, module=second, title="Final quiz", questions=QUIZ_QUESTIONS, passing_score=70)
     return microcredential_publish(actor=SYSTEM, microcredential=mc)
+
+
+def quiz_for(
+    *, questions: list[dict[str, Any]], provider: Organisation | None = None, title: str = "Q", **settings: Any
+):
+    """A quiz, made as every quiz is: the quiz of a quiz lesson (here in a draft of its own)."""
+    from microcred.assessment.services import quiz_lesson_create
+    from microcred.catalog.services import microcredential_create, module_create
+
+    provider = provider or OrganisationFactory()
+    slug = f"quiz-{Organisation.objects.count()}-{provider.question_banks.count()}"
+    mc = microcredential_create(actor=SYSTEM, provider=provider, **microcredential_fields(slug=slug))
+    module = module_create(actor=SYSTEM, microcredential=mc, title="Quiz")
+    return quiz_lesson_create(actor=SYSTEM, module=module, title=title, questions=questions, **settings).quiz
 
 
 def correct_answers(attempt) -> dict[str, list[int]]:

@@ -1,7 +1,9 @@
 """Contracts that keep the structure (issue 7, item 7) beside the import-linter ones in pyproject.toml.
 
 No model-level cycle between apps: a foreign key from one app to another points down, never back
-(`KNOWN_MODEL_CYCLE_EDGES` lists today's exception).
+(`KNOWN_MODEL_CYCLE_EDGES` would list an exception; there is none).
+
+No two apps ship a template at the same relative path: a page never depends on INSTALLED_APPS order.
 
 Every ORM write goes through a service (issue 7, item 6).
 
@@ -58,31 +60,13 @@ NOT_THE_DATABASE = {"cache", "session", "storage", "default_storage", "file", "i
 KNOWN_WRITES_OUTSIDE_SERVICES: dict[str, str] = {
     # Django's `createsuperuser` and `create_user` call the manager: it stays the model's own write path.
     "microcred/accounts/models.py:UserManager._create": "Django's user manager (createsuperuser); permanent",
-    # Item 3 (one issuing path): single issuing becomes a cohort of one, with one status-index allocator;
-    # the cohort's store and runs become that path's service module.
-    "microcred/credentials/cohort/__init__.py:credentials_issue_cohort": "item 3: one issuing path",
-    "microcred/credentials/cohort/runs.py:cohort_run_create": "item 3: one issuing path",
-    "microcred/credentials/cohort/runs.py:cohort_run_open": "item 3: one issuing path",
-    "microcred/credentials/cohort/runs.py:cohort_run_take": "item 3: one issuing path",
-    "microcred/credentials/cohort/runs.py:_close_dead_task": "item 3: one issuing path",
-    "microcred/credentials/cohort/runs.py:_Lease.renew": "item 3: one issuing path",
-    "microcred/credentials/cohort/runs.py:_Lease.end": "item 3: one issuing path",
-    "microcred/credentials/cohort/store.py:SlotReserver.reserve": "item 3: one status-index allocator",
-    "microcred/credentials/cohort/store.py:SlotReserver._open": "item 3: one status-index allocator",
-    "microcred/credentials/cohort/store.py:insert_credentials": "item 3: one issuing path",
-    "microcred/credentials/cohort/store.py:insert_entries": "item 3: one issuing path",
-    "microcred/credentials/statuslists.py:_new_list": "item 3: one status-index allocator",
-    "microcred/credentials/statuslists.py:status_entries_create": "item 3: one status-index allocator",
-    "microcred/credentials/statuslists.py:status_bit_set": "item 3: status lists re-signed when they change",
-    "microcred/credentials/statuslists.py:status_list_publish": "item 3: status lists re-signed when they change",
 }
 
 
 # app -> app relations that close a cycle, and the issue-7 item that removes them.
-KNOWN_MODEL_CYCLE_EDGES = {
-    # catalog -> assessment -> learning -> catalog: item 2 makes the assessment point at its lesson.
-    ("catalog", "assessment"): "item 2: Lesson.quiz becomes a key from the assessment to its lesson",
-}
+# An edge that closes a cycle, with the reason it is tolerated; empty since the assessment points at
+# its lesson (ADR 0025), and a stale entry fails.
+KNOWN_MODEL_CYCLE_EDGES: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)
@@ -332,3 +316,43 @@ def test_a_cycle_finds_a_cycle_and_only_a_cycle():
         "assessment",
     ]
     assert a_cycle({("learning", "catalog"), ("credentials", "learning"), ("credentials", "catalog")}) == []
+
+
+# A page's template is its app's alone (issue 7, item 1; ADR 0023). Two apps shipping one relative path
+# would make the page depend on the order of INSTALLED_APPS, the first one silently shadowing the other.
+
+
+def templates_by_path(template_dirs: dict[str, Path]) -> dict[str, list[str]]:
+    """Relative template path -> the apps (label -> templates directory) shipping it."""
+    shipped: dict[str, list[str]] = {}
+    for label, directory in sorted(template_dirs.items()):
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                shipped.setdefault(path.relative_to(directory).as_posix(), []).append(label)
+    return shipped
+
+
+def shadowed(template_dirs: dict[str, Path]) -> dict[str, list[str]]:
+    return {path: labels for path, labels in templates_by_path(template_dirs).items() if len(labels) > 1}
+
+
+def installed_template_dirs() -> dict[str, Path]:
+    found = {config.label: Path(config.path) / "templates" for config in apps.get_app_configs()}
+    return {label: directory for label, directory in found.items() if directory.is_dir()}
+
+
+def test_no_two_apps_ship_a_template_at_the_same_path():
+    clashes = shadowed(installed_template_dirs())
+    assert not clashes, "Shipped by more than one app, so INSTALLED_APPS order picks one: " + "; ".join(
+        f"{path} ({', '.join(labels)})" for path, labels in sorted(clashes.items())
+    )
+
+
+def test_shadowed_finds_a_template_two_apps_ship(tmp_path):
+    for app, name in (("web", "web/learn/completion.html"), ("credentials", "web/learn/completion.html")):
+        (tmp_path / app / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / app / name).write_text("{% block content %}{% endblock %}")
+    (tmp_path / "credentials" / "credentials").mkdir()
+    (tmp_path / "credentials" / "credentials" / "completion.html").write_text("")
+    dirs = {"web": tmp_path / "web", "credentials": tmp_path / "credentials"}
+    assert shadowed(dirs) == {"web/learn/completion.html": ["credentials", "web"]}

@@ -112,7 +112,7 @@ def user_signup(*, email: str, password: str, full_name: str, next_path: str = "
     query = urlencode({"next": next_path}) if next_path else ""
     if user.awaiting_confirmation:
         token = signup_confirmation_tokens.make_token(user)
-        link = site_url("web:signup_confirm", urlsafe_base64_encode(force_bytes(user.pk)), token, query=query)
+        link = site_url("accounts:signup_confirm", urlsafe_base64_encode(force_bytes(user.pk)), token, query=query)
         email_send(to=user.email, template="signup_confirm", context={"user": user, "confirm_url": link})
     else:
         email_send(
@@ -120,8 +120,8 @@ def user_signup(*, email: str, password: str, full_name: str, next_path: str = "
             template="signup_existing",
             context={
                 "user": user,
-                "login_url": site_url("web:login", query=query),
-                "reset_url": site_url("web:password_reset"),
+                "login_url": site_url("accounts:login", query=query),
+                "reset_url": site_url("accounts:password_reset"),
             },
         )
 
@@ -167,8 +167,8 @@ def account_lockout_notify(*, email: str, cool_off_minutes: int) -> None:
         context={
             "user": user,
             "minutes": cool_off_minutes,
-            "login_url": site_url("web:login"),
-            "reset_url": site_url("web:password_reset"),
+            "login_url": site_url("accounts:login"),
+            "reset_url": site_url("accounts:password_reset"),
         },
     )
 
@@ -302,7 +302,7 @@ def membership_invite(*, actor: Actor, organisation: Organisation, email: str, r
             "organisation": organisation,
             "role": invitation.get_role_display().lower(),
             "inviter": actor,
-            "accept_url": site_url("web:invitation", secret),
+            "accept_url": site_url("accounts:invitation", secret),
             "expires_at": invitation.expires_at,
         },
     )

@@ -4,7 +4,7 @@ The API itself, with every app's router, is put together in ``microcred.config.a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any
 
@@ -13,7 +13,6 @@ from django.urls import URLPattern, URLResolver, path, re_path
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from .auth import DEFAULT_AUTH
 from .errors import document_problems, install_error_handlers, method_not_allowed, route_not_found
 
 
@@ -31,11 +30,12 @@ def _problem_for_405(view: Callable[..., HttpResponseBase]) -> Callable[..., Htt
 
 
 class MicrocredAPI(NinjaAPI):
-    """Token-or-session auth on every operation unless it says otherwise, RFC 9457 problems for
-    every error (a wrong method and an unknown path under the API included) and Swagger UI."""
+    """One auth policy for every operation unless it says otherwise (``auth``: the schemes tried
+    in turn, given by ``config/api.py``), RFC 9457 problems for every error (a wrong method and an
+    unknown path under the API included) and Swagger UI."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("auth", DEFAULT_AUTH)
+    def __init__(self, *, auth: Sequence[Any], **kwargs: Any) -> None:
+        kwargs["auth"] = list(auth)
         # Served from ninja's bundled static files ("ninja" is in INSTALLED_APPS), so the docs work offline.
         # validatorUrl None: Swagger UI would otherwise ask validator.swagger.io to check the schema.
         kwargs.setdefault("docs", Swagger(settings={"persistAuthorization": True, "validatorUrl": None}))

@@ -1,8 +1,7 @@
-"""Who is calling: a personal API token (``Authorization: Bearer mcp_…``) or the browser session.
-
-Token first: a script sending a token never needs a CSRF token. The session is checked for
-CSRF on unsafe methods, but only once a session user is found, so an anonymous POST gets a
-clear 401 rather than a CSRF 403.
+"""Who is calling: the browser session. A personal API token (``Authorization: Bearer mcp_…``)
+is accounts' scheme (``accounts/api_auth.py``); ``config/api.py`` puts it first, so a script
+sending a token never needs a CSRF token. The session is checked for CSRF on unsafe methods, but
+only once a session user is found, so an anonymous POST gets a clear 401 rather than a CSRF 403.
 """
 
 from __future__ import annotations
@@ -11,30 +10,15 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import APIKeyCookie
 from ninja.utils import check_csrf
 
-from microcred.accounts.services import api_token_authenticate
-from microcred.core.errors import AuthenticationRequired, PermissionDenied
+from microcred.core.errors import PermissionDenied
 
 
 class CsrfFailed(PermissionDenied):
     code = "csrf_failed"
     title = "CSRF check failed"
-
-
-class ApiTokenAuth(HttpBearer):
-    """A personal API token. A Bearer header that does not name a live token is refused outright
-    instead of falling back to the session, so a revoked token never works by accident."""
-
-    openapi_bearerFormat = "mcp_…"
-    openapi_description = "A personal API token from POST /api/v1/me/tokens."
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(secret=token.strip())
-        if user is None:
-            raise AuthenticationRequired("The API token is invalid or has been revoked.", code="invalid_token")
-        return user
 
 
 class SessionAuth(APIKeyCookie):
@@ -57,10 +41,8 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
-token_auth = ApiTokenAuth()
 session_auth = SessionAuth(csrf=True)
-# Every operation requires one of these unless it says ``auth=None`` (public catalog reads).
-DEFAULT_AUTH = [token_auth, session_auth]
+# For operations a token must not reach (minting tokens: ADR 0004).
 SESSION_ONLY = [session_auth]
 
 

@@ -13,9 +13,8 @@ from ninja import Field, Router, Schema, Status
 from microcred.api.auth import actor_of
 from microcred.api.errors import PROBLEMS_AUTH, PROBLEMS_WRITE, fields_under
 from microcred.assessment.models import Attempt
-from microcred.assessment.selectors import access_attempt, answers_revealed, attempt_questions, attempt_review
+from microcred.assessment.selectors import access_attempt, answers_revealed, attempt_questions, attempt_review, quiz_of
 from microcred.assessment.services import attempt_start_or_resume, attempt_submit
-from microcred.catalog.models import LessonKind
 from microcred.core.errors import NotFound
 from microcred.learning.api import CompletionOut, QuizInfoOut, completion_out
 from microcred.learning.selectors import access_enrolment, completion_for, lesson_in_enrolment
@@ -153,9 +152,10 @@ def start_attempt(request: HttpRequest, enrolment_id: int, lesson_id: int) -> St
     actor = actor_of(request)
     enrolment = access_enrolment(actor=actor, enrolment_id=enrolment_id)
     lesson = lesson_in_enrolment(enrolment=enrolment, lesson_id=lesson_id)
-    if lesson.kind != LessonKind.QUIZ or lesson.quiz is None:
+    quiz = quiz_of(lesson)
+    if quiz is None:
         raise NotFound("This lesson has no quiz.")
-    attempt, created = attempt_start_or_resume(actor=actor, quiz=lesson.quiz, enrolment=enrolment)
+    attempt, created = attempt_start_or_resume(actor=actor, quiz=quiz, enrolment=enrolment)
     return Status(201 if created else 200, _attempt_out(attempt))
 
 

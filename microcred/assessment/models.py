@@ -74,6 +74,10 @@ class Choice(models.Model):
 
 
 class Quiz(TimeStampedModel):
+    # The assessment points at its lesson, not the other way round: the catalog knows nothing of
+    # quizzes (ADR 0025). A lesson is deleted only in a draft, after its quiz is discarded
+    # (``quizzes_discard_on_lessons_removing``), so CASCADE never takes an attempt with it.
+    lesson = models.OneToOneField("catalog.Lesson", on_delete=models.CASCADE, related_name="quiz")
     bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="quizzes")
     title = models.CharField(max_length=200)
     passing_score = models.PositiveSmallIntegerField(

@@ -3,9 +3,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from microcred.catalog.models import Lesson, LessonKind
 from microcred.core.errors import Conflict, NotFound
 
-from .models import Attempt, Question
+from .models import Attempt, Question, Quiz
 from .questions import question_type
 
 
@@ -29,12 +30,20 @@ def attempts_for(*, enrolment: Any, quiz_id: int) -> list[Attempt]:
     return list(Attempt.objects.filter(enrolment=enrolment, quiz_id=quiz_id).order_by("-started_at", "-id"))
 
 
+def quiz_of(lesson: Lesson) -> Quiz | None:
+    """The quiz that assesses ``lesson``: None for other kinds of lesson."""
+    if lesson.kind != LessonKind.QUIZ:
+        return None
+    try:
+        return lesson.quiz  # type: ignore[no-any-return]
+    except Quiz.DoesNotExist:
+        return None
+
+
 def quiz_counts_towards_credential(quiz_id: int) -> bool:
     """Passing this quiz is required to complete a micro-credential (a required quiz lesson, as
     ``completion_requirements`` reads it), and completing one is what awards its credential."""
-    from microcred.catalog.models import Lesson, LessonKind
-
-    return Lesson.objects.filter(quiz_id=quiz_id, kind=LessonKind.QUIZ, required=True).exists()
+    return Quiz.objects.filter(pk=quiz_id, lesson__kind=LessonKind.QUIZ, lesson__required=True).exists()
 
 
 def answers_revealed(attempt: Attempt) -> bool:

@@ -9,12 +9,15 @@ from typing import Any, Final
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 
-from microcred.accounts.models import Organisation
 from microcred.accounts.permissions import Actor, require_authenticated, require_org_role
+from microcred.catalog.models import Lesson, LessonKind, Module, Status
+from microcred.catalog.services import assessed_lesson_create, lesson_update
 from microcred.core import events
 from microcred.core.clock import now
 from microcred.core.errors import Conflict, NotFound, ValidationFailed, full_clean_or_fail
 from microcred.core.services import audit_record
+from microcred.learning.models import Enrolment
+from microcred.learning.services import lesson_outcome_record
 
 from .models import Attempt, Choice, Question, QuestionBank, Quiz
 from .questions import Answer, question_type, validate_question
@@ -24,33 +27,46 @@ def _validate_question(spec: dict[str, Any], index: int, *, where: str | None = 
     validate_question(spec, where=where or f"questions[{index}]")
 
 
-def question_spec_validate(spec: dict[str, Any], *, where: str) -> None:
+def question_spec_validate(*, spec: dict[str, Any], where: str) -> None:
     """Refuse a question spec that ``quiz_create`` would refuse, with the same message: for
     checks made before anything is written (the catalog importer)."""
     validate_question(spec, where=where)
+
+
+# A quiz lesson's settings travel with the lesson in forms and documents and are applied to its quiz.
+QUIZ_SETTINGS: Final[frozenset[str]] = frozenset(
+    {"passing_score", "question_count", "max_attempts", "time_limit_minutes"}
+)
 
 
 @transaction.atomic
 def quiz_create(
     *,
     actor: Actor,
-    provider: Organisation,
-    title: str,
+    lesson: Lesson,
     questions: list[dict[str, Any]],
+    title: str | None = None,
     passing_score: int = 70,
     question_count: int | None = None,
     max_attempts: int | None = None,
     time_limit_minutes: int | None = None,
 ) -> Quiz:
-    """Create a quiz with its own question bank from plain question specs
-    (``{"kind", "text", "explanation", "points", "choices": [{"text", "correct"}]}``)."""
+    """The quiz of a quiz lesson, with its own question bank, from plain question specs
+    (``{"kind", "text", "explanation", "points", "choices": [{"text", "correct"}]}``).
+    ``title`` defaults to the lesson's."""
+    provider = lesson.module.microcredential.provider
     require_org_role(actor, provider)
+    if lesson.kind != LessonKind.QUIZ:
+        raise ValidationFailed("Only a quiz lesson has a quiz.", errors={"kind": ["Not a quiz lesson."]})
+    if Quiz.objects.filter(lesson=lesson).exists():
+        raise Conflict("This lesson already has its quiz.", code="quiz_exists")
     if not questions:
         raise ValidationFailed("A quiz needs at least one question.", errors={"questions": ["Empty."]})
     for i, spec in enumerate(questions):
         _validate_question(spec, i)
     if question_count is not None and not 1 <= question_count <= len(questions):
         raise ValidationFailed("question_count must be between 1 and the number of questions.")
+    title = lesson.title if title is None else title
     bank = QuestionBank.objects.create(provider=provider, title=title)
     for position, spec in enumerate(questions, start=1):
         question = Question(
@@ -68,6 +84,7 @@ def quiz_create(
             for n, c in enumerate(spec["choices"], start=1)
         )
     quiz = Quiz(
+        lesson=lesson,
         bank=bank,
         title=title,
         passing_score=passing_score,
@@ -80,7 +97,8 @@ def quiz_create(
     return quiz
 
 
-def quiz_specs(quiz: Quiz) -> list[dict[str, Any]]:
+def quiz_specs(*, quiz: Quiz) -> list[dict[str, Any]]:
+    """The quiz's questions as plain specs, the form ``quiz_create`` takes."""
     return [
         {
             "kind": q.kind,
@@ -93,19 +111,74 @@ def quiz_specs(quiz: Quiz) -> list[dict[str, Any]]:
     ]
 
 
+def _settings_of(quiz: Quiz) -> dict[str, Any]:
+    return {name: getattr(quiz, name) for name in QUIZ_SETTINGS}
+
+
 @transaction.atomic
-def quiz_copy(*, actor: Actor, quiz: Quiz) -> Quiz:
+def quiz_copy(*, actor: Actor, quiz: Quiz, lesson: Lesson) -> Quiz:
     """A new version of a micro-credential gets its own quiz, so editing it leaves the old one intact."""
     return quiz_create(
-        actor=actor,
-        provider=quiz.bank.provider,
-        title=quiz.title,
-        questions=quiz_specs(quiz),
-        passing_score=quiz.passing_score,
-        question_count=quiz.question_count,
-        max_attempts=quiz.max_attempts,
-        time_limit_minutes=quiz.time_limit_minutes,
+        actor=actor, lesson=lesson, title=quiz.title, questions=quiz_specs(quiz=quiz), **_settings_of(quiz)
     )
+
+
+@transaction.atomic
+def quiz_lesson_create(
+    *, actor: Actor, module: Module, title: str, questions: list[dict[str, Any]], **fields: Any
+) -> Lesson:
+    """A quiz lesson and its quiz, together or not at all. ``questions`` use the catalog format
+    (docs/catalog-format.md); quiz settings (pass mark, attempts…) ride along in ``fields``."""
+    quiz_settings = {k: fields.pop(k) for k in QUIZ_SETTINGS & set(fields)}
+    if "kind" in fields or "quiz" in fields:
+        raise ValidationFailed("Unknown lesson fields: " + ", ".join(sorted({"kind", "quiz"} & set(fields))) + ".")
+    lesson = assessed_lesson_create(actor=actor, module=module, title=title, kind=LessonKind.QUIZ, **fields)
+    quiz_create(actor=actor, lesson=lesson, title=title, questions=questions, **quiz_settings)
+    return lesson
+
+
+@transaction.atomic
+def quiz_lesson_update(
+    *, actor: Actor, lesson: Lesson, questions: list[dict[str, Any]] | None = None, **fields: Any
+) -> Lesson:
+    """Edit a quiz lesson. New questions or settings replace its quiz with a fresh one, so a quiz
+    is never changed under an attempt; the old one is discarded."""
+    if lesson.kind != LessonKind.QUIZ:
+        raise ValidationFailed("This lesson is not a quiz.")
+    quiz_settings = {k: fields.pop(k) for k in QUIZ_SETTINGS & set(fields)}
+    lesson = lesson_update(actor=actor, lesson=lesson, **fields)
+    old = Quiz.objects.filter(lesson=lesson).select_related("bank__provider").first()
+    current = _settings_of(old) if old is not None else {}
+    if questions is None and old is not None and all(current[k] == v for k, v in quiz_settings.items()):
+        return lesson
+    if questions is None and old is None:
+        raise ValidationFailed("A quiz lesson needs questions.", errors={"questions": ["Required."]})
+    specs = questions if questions is not None else quiz_specs(quiz=old)  # type: ignore[arg-type]
+    if old is not None:
+        quiz_discard(actor=actor, quiz=old)
+    quiz_create(
+        actor=actor,
+        lesson=lesson,
+        title=fields.get("title", lesson.title),
+        questions=specs,
+        **{**current, **quiz_settings},
+    )
+    return lesson
+
+
+def quizzes_discard_on_lessons_removing(event: events.LessonsRemoving) -> None:
+    """Subscribes to ``LessonsRemoving`` in the transaction (``config/events.py``): a removed quiz
+    lesson takes its quiz and, when no other quiz draws on it, its question bank."""
+    for quiz in Quiz.objects.filter(lesson_id__in=event.lesson_ids).select_related("bank__provider"):
+        quiz_discard(actor=event.actor, quiz=quiz)
+
+
+def quizzes_copy_on_lessons_copied(event: events.LessonsCopied) -> None:
+    """Subscribes to ``LessonsCopied`` in the transaction: each copied quiz lesson gets a copy of its quiz."""
+    copy_of = dict(event.copies)
+    lessons = Lesson.objects.select_related("module__microcredential__provider").in_bulk(copy_of.values())
+    for quiz in Quiz.objects.filter(lesson_id__in=copy_of).select_related("bank__provider"):
+        quiz_copy(actor=event.actor, quiz=quiz, lesson=lessons[copy_of[quiz.lesson_id]])
 
 
 def attempt_start(*, actor: Actor, quiz: Quiz, enrolment: Any) -> Attempt:
@@ -121,8 +194,6 @@ def attempt_start_or_resume(*, actor: Actor, quiz: Quiz, enrolment: Any) -> tupl
     the attempts the others made and ``max_attempts`` holds; the attempt number's unique
     constraint refuses whatever gets past the lock (SQLite has no row locks, but serialises
     writers)."""
-    from microcred.learning.models import Enrolment
-
     user = require_authenticated(actor)
     if enrolment.user_id != user.pk:
         raise NotFound("Enrolment not found.")
@@ -227,14 +298,11 @@ def attempt_submit(*, actor: Actor, attempt: Attempt, answers: dict[Any, Any]) -
 
 def _lesson_outcome_report(*, actor: Actor, attempt: Attempt) -> None:
     """Tell learning how the learner did on the quiz's lesson; learning decides what it completes."""
-    from microcred.catalog.models import Lesson
-    from microcred.learning.services import lesson_outcome_record
-
     enrolment = attempt.enrolment
     if enrolment is None:
         return  # an attempt outside any enrolment counts towards nothing
     lesson = Lesson.objects.filter(
-        quiz_id=attempt.quiz_id, module__microcredential_id=enrolment.microcredential_id
+        quiz__id=attempt.quiz_id, module__microcredential_id=enrolment.microcredential_id
     ).first()
     if lesson is None:
         # A quiz outside the enrolment's micro-credential: it counts towards nothing there.
@@ -260,9 +328,7 @@ def quiz_discard(*, actor: Actor, quiz: Quiz) -> None:
 def bank_in_use(*, bank: QuestionBank) -> bool:
     """Learners can take (its micro-credential is published or archived) or have taken a quiz
     drawing on this bank: its questions are graded against and shown back, so they stay put."""
-    from microcred.catalog.models import Lesson, Status
-
-    offered = Lesson.objects.filter(quiz__bank=bank).exclude(module__microcredential__status=Status.DRAFT)
+    offered = Quiz.objects.filter(bank=bank).exclude(lesson__module__microcredential__status=Status.DRAFT)
     return offered.exists() or Attempt.objects.filter(quiz__bank=bank).exists()
 
 

@@ -199,7 +199,7 @@ def _price_cap(max_price: Decimal | None) -> Decimal | None:
 def microcredential_web_url(mc: MicroCredential) -> str:
     """The micro-credential's public page, absolute on SITE_URL so API clients can link to it."""
     return settings.SITE_URL + reverse(
-        "web:microcredential", kwargs={"provider_slug": mc.provider.slug, "slug": mc.slug}
+        "catalog:microcredential", kwargs={"provider_slug": mc.provider.slug, "slug": mc.slug}
     )
 
 

@@ -75,10 +75,5 @@ LESSON_FIELDS: Final[frozenset[str]] = frozenset(
         "video_url",
         "transcript",
         "instructions",
-        "quiz",
     }
-)
-# A quiz lesson's settings travel with the lesson in forms and are applied to its quiz.
-QUIZ_SETTINGS: Final[frozenset[str]] = frozenset(
-    {"passing_score", "question_count", "max_attempts", "time_limit_minutes"}
 )

@@ -175,9 +175,6 @@ class Lesson(models.Model):
     transcript = models.TextField(blank=True)
     instructions = models.TextField(blank=True, help_text="Markdown instructions of an assignment.")
     instructions_html = models.TextField(blank=True, editable=False)
-    quiz = models.OneToOneField(
-        "assessment.Quiz", null=True, blank=True, on_delete=models.SET_NULL, related_name="lesson"
-    )
 
     class Meta:
         ordering = ["position", "id"]

@@ -334,7 +334,7 @@ def microcredential_module(*, microcredential: MicroCredential, module_id: int) 
 
 def microcredential_lesson(*, microcredential: MicroCredential, lesson_id: int) -> Lesson:
     lesson = (
-        Lesson.objects.select_related("module__microcredential__provider", "quiz")
+        Lesson.objects.select_related("module__microcredential__provider")
         .filter(module__microcredential=microcredential, pk=lesson_id)
         .first()
     )

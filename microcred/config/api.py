@@ -7,7 +7,9 @@ order of the paths in the OpenAPI document.
 from __future__ import annotations
 
 from microcred.accounts.api import router as accounts_router
+from microcred.accounts.api_auth import token_auth
 from microcred.api.api import MicrocredAPI
+from microcred.api.auth import session_auth
 from microcred.assessment.api import router as assessment_router
 from microcred.catalog.api import router as catalog_router
 from microcred.core.problems import PROBLEM_BASE
@@ -42,7 +44,15 @@ and send `X-Total-Count` and an RFC 8288 `Link` header with `next`/`prev` pages.
 """
 
 
-api = MicrocredAPI(title="Microcred API", version="1.0.0", description=DESCRIPTION, urls_namespace="api")
+# Every operation takes a token or the session unless it says ``auth=None`` (public catalog reads);
+# the token first, so a script sending one never needs a CSRF token.
+api = MicrocredAPI(
+    title="Microcred API",
+    version="1.0.0",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=[token_auth, session_auth],
+)
 api.add_router("", catalog_router)
 api.add_router("", learning_router)
 api.add_router("", assessment_router)

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from microcred.core.events import AccreditationChanged, CompletionRecorded, Runs, Subscription
+from microcred.assessment.services import quizzes_copy_on_lessons_copied, quizzes_discard_on_lessons_removing
+from microcred.core.events import (
+    AccreditationChanged,
+    CompletionRecorded,
+    LessonsCopied,
+    LessonsRemoving,
+    Runs,
+    Subscription,
+)
 from microcred.credentials.services import credential_award_on_completion, endorsement_sync_on_accreditation_changed
 
 SUBSCRIPTIONS: tuple[Subscription[Any], ...] = (
@@ -17,4 +25,7 @@ SUBSCRIPTIONS: tuple[Subscription[Any], ...] = (
     Subscription(CompletionRecorded, credential_award_on_completion, Runs.AFTER_COMMIT),
     # What the accreditation says and what the accreditor has signed never disagree.
     Subscription(AccreditationChanged, endorsement_sync_on_accreditation_changed, Runs.IN_TRANSACTION),
+    # A quiz lesson never exists without its quiz: removed and copied with the lesson, or not at all.
+    Subscription(LessonsRemoving, quizzes_discard_on_lessons_removing, Runs.IN_TRANSACTION),
+    Subscription(LessonsCopied, quizzes_copy_on_lessons_copied, Runs.IN_TRANSACTION),
 )

@@ -4,13 +4,19 @@ from django.urls import include, path
 from microcred.config.api import api
 from microcred.web.views import healthz
 
+# Each app includes its own pages, its URL names in its own namespace ("catalog:catalog").
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("microcred.credentials.urls")),
     path("verify/", include("microcred.verification.urls")),
-    path("", include("microcred.web.urls")),
+    path("", include("microcred.catalog.urls")),
+    path("", include("microcred.accounts.urls")),
+    path("", include("microcred.learning.urls")),
+    path("", include("microcred.assessment.urls")),
+    path("", include("microcred.accreditation.urls")),
+    path("", include("microcred.exchange.urls")),
 ]
 
 # Problem details for programs (under /api/, or asking for JSON), the site's pages for people.

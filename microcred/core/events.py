@@ -123,6 +123,23 @@ class CredentialReinstated(CredentialStatusChanged):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LessonsRemoving(Event):
+    """Lessons of a draft are about to be deleted (``catalog.services`` ``module_delete``,
+    ``lesson_delete``, ``microcredential_delete``); what hangs on them (a quiz lesson's quiz and its
+    question bank) is removed by in-transaction subscribers, before the lessons go."""
+
+    lesson_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LessonsCopied(Event):
+    """A new draft version copied its source's lessons (``catalog.services.microcredential_new_version``):
+    ``(source lesson id, copy id)`` pairs, so what hangs on a lesson (its quiz) can be copied too."""
+
+    copies: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class AccreditationChanged(Event):
     """An accreditation was granted or its status changed; ``reason`` is the accreditor's words."""
 
@@ -144,6 +161,8 @@ EVENTS: dict[str, type[Event]] = {
         CredentialReinstated,
         AccreditationChanged,
         IssuerKeyRotated,
+        LessonsRemoving,
+        LessonsCopied,
     )
 }
 

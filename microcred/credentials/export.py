@@ -31,7 +31,8 @@ from . import links
 from .documents import issuer_did_document, issuer_profile_document, jwks_document
 from .models import Credential, IssuerKey, StatusList
 from .resolver import CONTEXT_FILE
-from .statuslists import list_url, status_list_publish
+from .statuslists import list_url
+from .statuslists.services import status_list_publish
 from .vc.dataintegrity import format_datetime
 from .vc.errors import KeyResolutionError
 from .vc.loader import MICROCRED_CONTEXT_URL

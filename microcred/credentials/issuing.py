@@ -1,4 +1,11 @@
-"""From our domain records to an unsigned Open Badges 3.0 credential (via ``vc.ob3``).
+"""From our domain records to an unsigned Open Badges 3.0 credential (via ``vc.ob3``): the one
+builder of credential documents, for a credential issued alone and for a cohort alike.
+
+``CredentialDocuments`` reads what every credential of a micro-credential version shares (the
+issuer profile with its endorsements, the achievement with its skills and final quiz) once, and
+then assembles each credential from plain values without touching the database, so forked
+signing workers can run it (``cohort/signing.py``). ``build_unsigned_credential`` is the same
+for one completion.
 
 Mapping of the EU elements (DIGEST §7): learner -> hashed e-mail identifier; title -> achievement
 name; country -> issuer address and our ``awardingBodyCountry``; awarding body -> issuer; date ->
@@ -11,6 +18,7 @@ stackability -> our extension context; grade -> result.
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -28,8 +36,14 @@ from .vc.ob3 import (
     Achievement,
     Alignment,
     EuMicroCredentialFields,
+    Evidence,
     IssuerProfile,
+    Result,
     ResultDescription,
+    StatusEntry,
+    Subject,
+    build_credential,
+    credential_contexts,
 )
 
 ESCO_PREFIX = "http://data.europa.eu/esco/"
@@ -163,6 +177,81 @@ def achievement_for(mc: MicroCredential, *, quiz: Quiz | None = None, achievemen
     )
 
 
+@dataclass(frozen=True)
+class CredentialDocuments:
+    """The parts every credential of one micro-credential version shares, read once; ``unsigned``
+    assembles one credential from them with no query."""
+
+    issuer: IssuerProfile
+    achievement: Achievement  # for a completion without a score (no final-score description)
+    scored_achievement: Achievement | None  # with the final quiz's ResultDescription; None without a quiz
+    quiz_title: str
+    passing_score: str
+    result_description_id: str
+    credits_earned: float | None
+    issued_at: datetime
+
+    @classmethod
+    def for_microcredential(cls, mc: MicroCredential, *, issued_at: datetime) -> CredentialDocuments:
+        quiz = final_quiz(mc)
+        return cls(
+            issuer=issuer_profile_for(mc.provider, today=issued_at.date()),
+            achievement=achievement_for(mc, quiz=None),
+            scored_achievement=achievement_for(mc, quiz=quiz) if quiz is not None else None,
+            quiz_title=quiz.title if quiz is not None else "",
+            passing_score=str(quiz.passing_score) if quiz is not None else "",
+            result_description_id=result_description_id(mc),
+            credits_earned=float(mc.ects) if mc.ects is not None else None,
+            issued_at=issued_at,
+        )
+
+    def unsigned(
+        self,
+        *,
+        credential_id: str,
+        email: str,
+        salt: str,
+        status_entry: dict[str, Any],
+        completed_at: datetime,
+        score: Decimal | None,
+        valid_until: datetime | None,
+    ) -> dict[str, Any]:
+        """The unsigned credential of a completion with these values."""
+        results: tuple[Result, ...] = ()
+        evidence: tuple[Evidence, ...] = ()
+        achievement = self.achievement
+        if score is not None and self.scored_achievement is not None:
+            achievement = self.scored_achievement
+            text = _score_text(score)
+            results = (Result(result_description=self.result_description_id, value=text, status="Completed"),)
+            evidence = (
+                Evidence(
+                    name=self.quiz_title,
+                    description=f"Final assessment passed with {text} % (pass mark {self.passing_score} %).",
+                    genre="Assessment",
+                ),
+            )
+        entry = StatusEntry(
+            id=status_entry["id"],
+            status_list_credential=status_entry["statusListCredential"],
+            status_list_index=int(status_entry["statusListIndex"]),
+            status_purpose=status_entry["statusPurpose"],
+        )
+        return build_credential(
+            credential_id=credential_id,
+            issuer=self.issuer,
+            achievement=achievement,
+            subject=Subject.from_email(email.strip().lower(), salt),
+            valid_from=completed_at,
+            valid_until=valid_until,
+            awarded_date=self.issued_at,
+            results=results,
+            credits_earned=self.credits_earned,
+            evidence=evidence,
+            status=entry,
+        )
+
+
 def build_unsigned_credential(
     *,
     credential_id: str,
@@ -173,11 +262,8 @@ def build_unsigned_credential(
     issued_at: datetime,
     valid_until: datetime | None,
 ) -> dict[str, Any]:
-    """One credential: the cohort builder with its parts read for this micro-credential, so a
-    credential issued alone and one issued in bulk are built by the very same code."""
-    from .cohort.documents import CohortDocuments
-
-    documents = CohortDocuments.for_microcredential(completion.enrolment.microcredential, issued_at=issued_at)
+    """One completion's unsigned credential, by the builder every issuance uses."""
+    documents = CredentialDocuments.for_microcredential(completion.enrolment.microcredential, issued_at=issued_at)
     return documents.unsigned(
         credential_id=credential_id,
         email=email,
@@ -192,8 +278,6 @@ def build_unsigned_credential(
 def achievement_document(mc: MicroCredential, *, achievement_id: str | None = None) -> dict[str, Any]:
     """The Achievement on its own, served at its id for people who follow the link (with the id
     of the URL it is served at, which is the one the credential names)."""
-    from .vc.ob3 import credential_contexts
-
     achievement = achievement_for(mc, quiz=final_quiz(mc), achievement_id=achievement_id)
     return {
         "@context": credential_contexts(with_ob_extensions=False, with_extension=achievement.uses_extension),

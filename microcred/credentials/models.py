@@ -133,7 +133,9 @@ class AccreditationEndorsement(TimeStampedModel):
 
 class StatusEntry(models.Model):
     """One bit of a status list, held by a credential or by an accreditation endorsement (both
-    share the issuer's lists, so one unique index constraint keeps their bits apart)."""
+    share the issuer's lists, so one unique index constraint keeps their bits apart). An entry
+    with no holder is a reserved index: issuing reserves it before signing and hands it to the
+    credential when it writes it; one never handed over (a failed issuance) stays burnt."""
 
     credential = models.ForeignKey(
         Credential, on_delete=models.CASCADE, related_name="status_entries", null=True, blank=True
@@ -150,11 +152,8 @@ class StatusEntry(models.Model):
             models.UniqueConstraint(fields=["credential", "status_list"], name="unique_credential_list"),
             models.UniqueConstraint(fields=["endorsement", "status_list"], name="unique_endorsement_list"),
             models.CheckConstraint(
-                condition=(
-                    models.Q(credential__isnull=False, endorsement__isnull=True)
-                    | models.Q(credential__isnull=True, endorsement__isnull=False)
-                ),
-                name="status_entry_has_one_holder",
+                condition=models.Q(credential__isnull=True) | models.Q(endorsement__isnull=True),
+                name="status_entry_has_at_most_one_holder",
             ),
         ]
 

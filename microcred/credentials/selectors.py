@@ -18,6 +18,7 @@ from microcred.accreditation.selectors import current_accreditations_q
 from microcred.catalog.models import MicroCredential
 from microcred.catalog.selectors import ACHIEVEMENT_NOT_FOUND
 from microcred.core.errors import NotFound
+from microcred.learning.models import Completion
 
 from . import links
 from .models import AccreditationEndorsement, Credential, CredentialStatus, IssuerKey
@@ -134,6 +135,11 @@ def microcredential_get_by_legacy_achievement_url(*, pk: int) -> MicroCredential
     if achievement.get("id") != links.legacy_achievement_url(pk):
         raise NotFound(ACHIEVEMENT_NOT_FOUND)
     return first.microcredential
+
+
+def credential_of_completion(*, completion: Completion) -> Credential | None:
+    """The credential awarded for a completion; None until it is issued."""
+    return Credential.objects.filter(completion=completion).first()
 
 
 def credentials_of(*, actor: Any) -> QuerySet[Credential]:

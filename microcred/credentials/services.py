@@ -3,7 +3,8 @@
 
 Issuing signs an Open Badges 3.0 credential twice over (Data Integrity eddsa-rdfc-2022 and a
 VC-JWT) with the issuer's active key, checks the result against the strict OB 3.0 JSON schema
-and verifies both proofs before anything is stored: an invalid credential is never saved.
+and verifies both proofs before anything is stored: an invalid credential is never saved. A
+credential issued alone and a cohort take the one issuing path (``cohort/services/``).
 
 Status: each credential holds a random index in its issuer's current revocation list and one in
 its suspension list. OB 3.0 allows a single ``credentialStatus`` ([0..1], the strict schema's
@@ -14,24 +15,22 @@ verification (see ``resolver.local_status_entries``).
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from datetime import datetime
-from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
-from microcred.accounts.models import Organisation
-from microcred.accounts.permissions import STAFF_ROLES, Actor, has_org_role, is_system, require_org_role
+from microcred.accounts.permissions import STAFF_ROLES, Actor, require_org_role
 from microcred.accreditation.models import Accreditation, AccreditationStatus
 from microcred.core import events
 from microcred.core.clock import now as clock_now
-from microcred.core.errors import AuthenticationRequired, Conflict, NotFound, ValidationFailed, full_clean_or_fail
+from microcred.core.errors import Conflict, ValidationFailed, full_clean_or_fail
 from microcred.core.services import audit_record
 from microcred.learning.models import Completion
 from microcred.learning.services import completion_mark_awarded
 
 from . import links
+from .cohort.services import StatusSlots, credentials_issue_cohort, issue_alone, status_slots_attach
 from .endorsements import (
     end_of_day,
     endorsement_comment,
@@ -40,17 +39,12 @@ from .endorsements import (
     endorser_profile,
     start_of_day,
 )
-from .issuing import add_months, build_unsigned_credential
-from .keys import private_key_of, public_key_of
 from .keys.services import issuer_key_active, issuer_key_rotate
-from .models import AccreditationEndorsement, Credential, CredentialStatus, IssuerKey, StatusEntry, StatusPurpose
-from .statuslists import slot_json, status_bit_set, status_entries_create, status_slot_reserve, status_slots_reserve
-from .vc.dataintegrity import sign, verify
-from .vc.errors import KeyResolutionError
-from .vc.jwt import sign_vc_jwt, verify_vc_jwt
+from .models import AccreditationEndorsement, Credential, CredentialStatus, StatusEntry, StatusPurpose
+from .statuslists import LIST_SIZE, slot_json
+from .statuslists.services import status_bit_set
 from .vc.ob3 import StatusEntry as StatusEntryDocument
 from .vc.ob3 import build_endorsement_credential
-from .vc.schema import validate_ob3_credential
 
 MAX_REASON_LENGTH = 500
 
@@ -64,118 +58,20 @@ __all__ = [
     "credential_revoke",
     "credential_suspend",
     "credential_unsuspend",
+    "credentials_issue_cohort",
     "endorsement_sync_on_accreditation_changed",
     "issuer_key_rotate",
 ]
 
 
-def _may_issue(actor: Actor, completion: Completion) -> None:
-    """The system, the learner the completion belongs to, or the provider's staff."""
-    if is_system(actor):
-        return
-    if not getattr(actor, "is_authenticated", False):
-        raise AuthenticationRequired("Sign in to do this.")
-    if completion.enrolment.user_id == actor.pk:
-        return
-    if not has_org_role(actor, completion.enrolment.microcredential.provider_id, STAFF_ROLES):
-        raise NotFound("Completion not found.")
-
-
-def _sign_and_check(unsigned: dict[str, Any], *, key: IssuerKey, issued_at: datetime) -> tuple[dict[str, Any], str]:
-    """Both proofs, then every check a verifier would make of them; raises rather than return
-    something another verifier would reject."""
-    organisation = key.organisation
-    issuer_id = links.issuer_url(organisation.slug)
-    vm_url = links.verification_method_url(organisation.slug, key.key_id)
-    private_key = private_key_of(key)
-    public_key = public_key_of(key)
-    signed = sign(unsigned, private_key=private_key, verification_method=vm_url, created=issued_at, proof_as_list=True)
-    token = sign_vc_jwt(unsigned, private_key=private_key, kid=vm_url)
-
-    def this_key(vm: str) -> tuple[Any, str]:
-        if vm != vm_url:
-            raise KeyResolutionError(f"unexpected verification method {vm}")
-        return public_key, issuer_id
-
-    validate_ob3_credential(signed)
-    verify(signed, resolve_key=this_key, expected_controller=issuer_id)
-    verify_vc_jwt(token, resolve_key=lambda kid, header: this_key(kid or "")[0])
-    return signed, token
-
-
 def credential_issue(*, actor: Actor, completion: Completion, now: datetime | None = None) -> Credential:
     """The credential of ``completion``, issued on first call; later (or concurrent) calls return
-    the same one. Exactly one credential per completion: the completion row is locked, the
-    one-to-one column is unique, and a lost race returns the winner's credential."""
+    the same one. Issued as a cohort of one (``cohort/services/issue.py``): exactly one credential
+    per completion, since the one-to-one column is unique and a lost race returns the winner's."""
     existing = Credential.objects.filter(completion_id=completion.pk).first()
     if existing is not None:
         return existing
-    moment = (now or clock_now()).replace(microsecond=0)
-    with transaction.atomic():
-        locked = (
-            Completion.objects.select_for_update()
-            .select_related("enrolment__user", "enrolment__microcredential__provider")
-            .get(pk=completion.pk)
-        )
-        _may_issue(actor, locked)
-        existing = Credential.objects.filter(completion_id=locked.pk).first()
-        if existing is not None:
-            return existing
-        enrolment = locked.enrolment
-        mc = enrolment.microcredential
-        organisation: Organisation = mc.provider
-        key = issuer_key_active(organisation=organisation)
-        slots = status_slots_reserve(organisation=organisation)
-        revocation = next(slot for slot in slots if slot[0].purpose == StatusPurpose.REVOCATION)
-        credential_uuid = Credential._meta.get_field("uuid").default()
-        salt = secrets.token_hex(16)
-        valid_from = locked.completed_at.replace(microsecond=0)
-        valid_until = add_months(valid_from, mc.validity_months) if mc.validity_months else None
-        unsigned = build_unsigned_credential(
-            credential_id=links.credential_url(credential_uuid),
-            completion=locked,
-            email=enrolment.user.email,
-            salt=salt,
-            status_entry=slot_json(*revocation),
-            issued_at=moment,
-            valid_until=valid_until,
-        )
-        signed, token = _sign_and_check(unsigned, key=key, issued_at=moment)
-        try:
-            with transaction.atomic():
-                credential = Credential.objects.create(
-                    uuid=credential_uuid,
-                    completion=locked,
-                    user=enrolment.user,
-                    microcredential=mc,
-                    issuer=organisation,
-                    issuer_key=key,
-                    document=signed,
-                    jwt=token,
-                    recipient_salt=salt,
-                    issued_at=moment,
-                    valid_from=valid_from,
-                    valid_until=valid_until,
-                )
-                status_entries_create(credential=credential, slots=slots)
-        except IntegrityError:
-            # Another worker issued it between our check and insert (only possible where the
-            # database ignores row locks); theirs is the one.
-            winner = Credential.objects.filter(completion_id=locked.pk).first()
-            if winner is None:
-                raise
-            return winner
-        audit_record(
-            actor=actor,
-            action="credential.issue",
-            target=credential,
-            uuid=str(credential.uuid),
-            completion=locked.pk,
-            microcredential=mc.pk,
-            key_id=key.key_id,
-        )
-        events.emit(events.CredentialIssued(actor=actor, credential_id=credential.pk, completion_id=locked.pk))
-    return credential
+    return issue_alone(actor=actor, completion=completion, now=now)
 
 
 def award_credential(*, completion: Completion, actor: Actor) -> Credential:
@@ -293,7 +189,9 @@ def accreditation_endorsement_issue(
         moment = (now or clock_now()).replace(microsecond=0)
         accreditor, provider = locked.accreditor, locked.provider
         key = issuer_key_active(organisation=accreditor)
-        slot = status_slot_reserve(organisation=accreditor, purpose=StatusPurpose.REVOCATION)
+        # Reserved and signed in the accreditation's transaction (a failure undoes the grant), so
+        # the accreditor's revocation list stays locked until it commits: endorsements are rare.
+        (slot,) = StatusSlots(accreditor, list_size=LIST_SIZE).reserve(StatusPurpose.REVOCATION, 1)
         entry = slot_json(*slot)
         endorsement_uuid = uuid.uuid4()
         valid_from = start_of_day(locked.valid_from)
@@ -326,7 +224,7 @@ def accreditation_endorsement_issue(
         )
         full_clean_or_fail(endorsement)
         endorsement.save()
-        status_entries_create(endorsement=endorsement, slots=[slot])
+        status_slots_attach([(slot, endorsement.pk)], holder="endorsement")
         audit_record(
             actor=actor,
             action="endorsement.issue",
@@ -385,6 +283,3 @@ def endorsement_sync_on_accreditation_changed(event: events.AccreditationChanged
     undoes the grant or status change."""
     accreditation = Accreditation.objects.select_related("accreditor", "provider").get(pk=event.accreditation_id)
     return accreditation_endorsement_sync(actor=event.actor, accreditation=accreditation, reason=event.reason)
-
-
-from .cohort import credentials_issue_cohort  # noqa: E402, F401  (bulk issuing: see cohort/)

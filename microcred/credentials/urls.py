@@ -28,4 +28,5 @@ urlpatterns = [
     path("achievements/<int:pk>", hosting.legacy_achievement, name="legacy_achievement"),
     path("achievements/<int:pk>/image.svg", hosting.legacy_achievement_image, name="legacy_achievement_image"),
     path("me/credentials/", pages.my_credentials, name="mine"),
+    path("learn/<int:enrolment_id>/completion/", pages.completion, name="completion"),
 ]

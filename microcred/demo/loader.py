@@ -14,13 +14,14 @@ from microcred.accounts.services import membership_add, organisation_create, pro
 from microcred.accreditation.models import Accreditation
 from microcred.accreditation.services import accreditation_grant
 from microcred.assessment.models import Attempt, Question
+from microcred.assessment.selectors import quiz_of
 from microcred.assessment.services import attempt_start, attempt_submit
-from microcred.catalog.exchange import catalog_import, validate_document
 from microcred.catalog.models import Lesson, LessonKind, MicroCredential, Status
 from microcred.core import clock
 from microcred.core.actors import SYSTEM
 from microcred.core.errors import AppError
-from microcred.credentials.statuslists import status_lists_refresh
+from microcred.credentials.statuslists.services import status_lists_refresh
+from microcred.exchange.services import catalog_import, validate_document
 from microcred.learning.models import Enrolment, EnrolmentStatus
 from microcred.learning.services import enrolment_create, enrolment_withdraw, lesson_complete
 from microcred.skills.services import skills_import
@@ -118,11 +119,11 @@ def _published_catalog() -> list[MicroCredential]:
 def _required_lessons(mc: MicroCredential) -> tuple[list[Lesson], list[Lesson]]:
     lessons = list(
         Lesson.objects.filter(module__microcredential=mc, required=True)
-        .select_related("module", "quiz")
+        .select_related("module")
         .order_by("module__position", "module_id", "position", "id")
     )
     readings = [l for l in lessons if l.kind != LessonKind.QUIZ]
-    quizzes = [l for l in lessons if l.kind == LessonKind.QUIZ and l.quiz]
+    quizzes = [l for l in lessons if quiz_of(l) is not None]
     return readings, quizzes
 
 
@@ -137,7 +138,7 @@ def _answers(attempt: Attempt, *, correct: bool) -> dict[str, list[int]]:
 
 
 def _take_quiz(learner: User, enrolment: Enrolment, lesson: Lesson, *, fail_first: bool) -> None:
-    quiz = lesson.quiz
+    quiz = quiz_of(lesson)
     assert quiz is not None
     submitted = Attempt.objects.filter(quiz=quiz, enrolment=enrolment, submitted_at__isnull=False)
     if submitted.filter(passed=True).exists():

@@ -164,7 +164,7 @@ def _enrolment_fields(enrolment: Enrolment, progress: Progress) -> dict[str, Any
 
 def _lesson_done(lesson: Lesson, progress: Progress) -> bool:
     if lesson.kind == LessonKind.QUIZ:
-        return lesson.quiz_id in progress.passed_quiz_ids
+        return lesson.pk in progress.passed_lesson_ids
     return lesson.pk in progress.completed_lesson_ids
 
 
@@ -257,7 +257,9 @@ def get_lesson(request: HttpRequest, enrolment_id: int, lesson_id: int) -> Lesso
     enrolment = access_enrolment(actor=actor_of(request), enrolment_id=enrolment_id)
     lesson = lesson_in_enrolment(enrolment=enrolment, lesson_id=lesson_id)
     progress = enrolment_progress(enrolment)
-    quiz = lesson.quiz if lesson.kind == LessonKind.QUIZ else None
+    # The quiz's settings, so a client knows what starting an attempt means: read through the quiz's
+    # link to its lesson (``Quiz.lesson``, related name "quiz"), since learning does not import assessment.
+    quiz = getattr(lesson, "quiz", None) if lesson.kind == LessonKind.QUIZ else None
     return LessonContentOut(
         id=lesson.pk,
         title=lesson.title,

@@ -19,7 +19,8 @@ class Progress:
     total: int
     percent: int
     completed_lesson_ids: set[int]
-    passed_quiz_ids: set[int]
+    # Quiz lessons whose assessment reported a pass (``LessonOutcome``).
+    passed_lesson_ids: set[int]
 
 
 def access_enrolment(*, actor: Any, enrolment_id: int) -> Enrolment:
@@ -60,27 +61,27 @@ def enrolments_of(*, actor: Any) -> QuerySet[Enrolment]:
     )
 
 
-def _passed_quiz_ids(outcomes: QuerySet[LessonOutcome]) -> QuerySet[LessonOutcome, tuple[int, int]]:
-    """(enrolment id, quiz id) for each passed quiz lesson: the outcomes assessment reported."""
-    return outcomes.filter(passed=True, lesson__quiz_id__isnull=False).values_list("enrolment_id", "lesson__quiz_id")
+def _passed_lessons(outcomes: QuerySet[LessonOutcome]) -> QuerySet[LessonOutcome, tuple[int, int]]:
+    """(enrolment id, lesson id) for each passed quiz lesson: the outcomes assessment reported."""
+    return outcomes.filter(passed=True).values_list("enrolment_id", "lesson_id")
+
+
+def _done_count(required: list[tuple[int, str]], done_ids: set[int], passed: set[int]) -> int:
+    return sum(1 for lesson_id, kind in required if lesson_id in (passed if kind == LessonKind.QUIZ else done_ids))
 
 
 def enrolment_progress(enrolment: Enrolment) -> Progress:
     required = list(
         Lesson.objects.filter(module__microcredential_id=enrolment.microcredential_id, required=True).values_list(
-            "id", "kind", "quiz_id"
+            "id", "kind"
         )
     )
     done_ids = set(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True))
-    passed = {quiz_id for _, quiz_id in _passed_quiz_ids(LessonOutcome.objects.filter(enrolment=enrolment))}
-    done = sum(
-        1
-        for lesson_id, kind, quiz_id in required
-        if (kind == LessonKind.QUIZ and quiz_id in passed) or (kind != LessonKind.QUIZ and lesson_id in done_ids)
-    )
+    passed = {lesson_id for _, lesson_id in _passed_lessons(LessonOutcome.objects.filter(enrolment=enrolment))}
+    done = _done_count(required, done_ids, passed)
     total = len(required)
     percent = round(100 * done / total) if total else 0
-    return Progress(done=done, total=total, percent=percent, completed_lesson_ids=done_ids, passed_quiz_ids=passed)
+    return Progress(done=done, total=total, percent=percent, completed_lesson_ids=done_ids, passed_lesson_ids=passed)
 
 
 def progress_for_many(enrolments: list[Enrolment]) -> dict[int, Progress]:
@@ -88,11 +89,11 @@ def progress_for_many(enrolments: list[Enrolment]) -> dict[int, Progress]:
     if not enrolments:
         return {}
     mc_ids = {e.microcredential_id for e in enrolments}
-    lessons_by_mc: dict[int, list[tuple[int, str, int | None]]] = {}
-    for lesson_id, kind, quiz_id, mc_id in Lesson.objects.filter(
+    lessons_by_mc: dict[int, list[tuple[int, str]]] = {}
+    for lesson_id, kind, mc_id in Lesson.objects.filter(
         module__microcredential_id__in=mc_ids, required=True
-    ).values_list("id", "kind", "quiz_id", "module__microcredential_id"):
-        lessons_by_mc.setdefault(mc_id, []).append((lesson_id, kind, quiz_id))
+    ).values_list("id", "kind", "module__microcredential_id"):
+        lessons_by_mc.setdefault(mc_id, []).append((lesson_id, kind))
     enrolment_ids = [e.pk for e in enrolments]
     done_by_enrolment: dict[int, set[int]] = {}
     for enrolment_id, lesson_id in LessonProgress.objects.filter(enrolment_id__in=enrolment_ids).values_list(
@@ -100,32 +101,28 @@ def progress_for_many(enrolments: list[Enrolment]) -> dict[int, Progress]:
     ):
         done_by_enrolment.setdefault(enrolment_id, set()).add(lesson_id)
     passed_by_enrolment: dict[int, set[int]] = {}
-    for enrolment_id, quiz_id in _passed_quiz_ids(LessonOutcome.objects.filter(enrolment_id__in=enrolment_ids)):
-        passed_by_enrolment.setdefault(enrolment_id, set()).add(quiz_id)
+    for enrolment_id, lesson_id in _passed_lessons(LessonOutcome.objects.filter(enrolment_id__in=enrolment_ids)):
+        passed_by_enrolment.setdefault(enrolment_id, set()).add(lesson_id)
     result = {}
     for e in enrolments:
         required = lessons_by_mc.get(e.microcredential_id, [])
         done_ids = done_by_enrolment.get(e.pk, set())
         passed = passed_by_enrolment.get(e.pk, set())
-        done = sum(
-            1
-            for lesson_id, kind, quiz_id in required
-            if (kind == LessonKind.QUIZ and quiz_id in passed) or (kind != LessonKind.QUIZ and lesson_id in done_ids)
-        )
+        done = _done_count(required, done_ids, passed)
         total = len(required)
         result[e.pk] = Progress(
             done=done,
             total=total,
             percent=round(100 * done / total) if total else 0,
             completed_lesson_ids=done_ids,
-            passed_quiz_ids=passed,
+            passed_lesson_ids=passed,
         )
     return result
 
 
 def lesson_in_enrolment(*, enrolment: Enrolment, lesson_id: int) -> Lesson:
     lesson = (
-        Lesson.objects.select_related("module", "quiz")
+        Lesson.objects.select_related("module")
         .filter(pk=lesson_id, module__microcredential_id=enrolment.microcredential_id)
         .first()
     )

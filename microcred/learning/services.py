@@ -136,26 +136,28 @@ def lesson_outcome_record(
 
 
 def completion_requirements(*, enrolment: Enrolment) -> dict[str, Any]:
-    """What is required and what is done: required non-quiz lessons done, required quizzes passed
-    (as their lessons' outcomes say)."""
+    """What is required and what is done: required non-quiz lessons done, required quiz lessons
+    passed (as their outcomes say)."""
     lessons = list(Lesson.objects.filter(module__microcredential_id=enrolment.microcredential_id, required=True))
     done = set(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True))
-    quiz_lessons = {l.pk: l.quiz_id for l in lessons if l.kind == LessonKind.QUIZ and l.quiz_id}
-    quiz_ids = list(quiz_lessons.values())
-    passed_scores: dict[int, Any] = {}
-    for lesson_id, score in LessonOutcome.objects.filter(
-        enrolment=enrolment, lesson_id__in=quiz_lessons, passed=True, score__isnull=False
-    ).values_list("lesson_id", "score"):
-        passed_scores[quiz_lessons[lesson_id]] = score
+    quiz_lessons = [l.pk for l in lessons if l.kind == LessonKind.QUIZ]
+    passed_scores = dict(
+        LessonOutcome.objects.filter(
+            enrolment=enrolment, lesson_id__in=quiz_lessons, passed=True, score__isnull=False
+        ).values_list("lesson_id", "score")
+    )
     missing_lessons = [l.pk for l in lessons if l.kind != LessonKind.QUIZ and l.pk not in done]
-    missing_quizzes = [q for q in quiz_ids if q not in passed_scores]
+    missing_quiz_lessons = [pk for pk in quiz_lessons if pk not in passed_scores]
+    # The completion's summary has named quizzes by the quiz's id since the first release (the API
+    # returns it); the id is read through the quiz's link to its lesson, without importing assessment.
+    quiz_id_of = dict(Lesson.objects.filter(pk__in=quiz_lessons).values_list("pk", "quiz__id"))
     return {
         "required_lessons": [l.pk for l in lessons if l.kind != LessonKind.QUIZ],
         "missing_lessons": missing_lessons,
-        "required_quizzes": quiz_ids,
-        "missing_quizzes": missing_quizzes,
-        "best_scores": {str(k): str(v) for k, v in passed_scores.items()},
-        "met": not missing_lessons and not missing_quizzes,
+        "required_quizzes": [quiz_id_of[pk] for pk in quiz_lessons],
+        "missing_quizzes": [quiz_id_of[pk] for pk in missing_quiz_lessons],
+        "best_scores": {str(quiz_id_of[pk]): str(score) for pk, score in passed_scores.items()},
+        "met": not missing_lessons and not missing_quiz_lessons,
     }
 
 

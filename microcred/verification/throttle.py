@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
-from microcred.web.views.auth import client_ip
+from microcred.web.views.common import client_ip
 
 GROUP = "microcred.verification"
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from microcred.accounts.models import ApiToken, Membership, User
 from microcred.assessment.models import Choice, Question, QuestionBank, Quiz
+from microcred.assessment.services import quiz_lesson_create
 from microcred.catalog.models import Lesson, MicroCredential, MicroCredentialSkill, Module, Status
-from microcred.catalog.services import microcredential_publish, quiz_lesson_create
+from microcred.catalog.services import microcredential_publish
 from microcred.core.actors import SYSTEM
 from microcred.core.models import AuditLog
 from tests.admin.helpers import admin_url, form_data

@@ -26,7 +26,7 @@ PAGE_CORRECTNESS_MARKS = ["Correct answer", "is-correct", "is-wrong", "· correc
 def world():
     mc = published_microcredential()
     lesson = Lesson.objects.get(module__microcredential=mc, kind=LessonKind.QUIZ)
-    Quiz.objects.filter(pk=lesson.quiz_id).update(max_attempts=2)
+    Quiz.objects.filter(lesson=lesson).update(max_attempts=2)
     lesson.refresh_from_db()
     learner = UserFactory()
     enrolment = enrolment_create(actor=learner, microcredential=mc)
@@ -112,7 +112,7 @@ def test_the_result_page_withholds_answers_while_a_retake_is_left(world):
     attempt = attempt_start(actor=learner, quiz=lesson.quiz, enrolment=enrolment)
     chosen = wrong_answers(attempt)
     attempt_submit(actor=learner, attempt=attempt, answers=chosen)
-    page = client.get(reverse("web:attempt_result", args=[enrolment.pk, attempt.pk]))
+    page = client.get(reverse("assessment:attempt_result", args=[enrolment.pk, attempt.pk]))
     html = page.content.decode()
     assert page.status_code == 200 and "Not passed" in html and "Retake the quiz" in html
     assert "shown once you pass this quiz or have used all your attempts" in html
@@ -122,7 +122,7 @@ def test_the_result_page_withholds_answers_while_a_retake_is_left(world):
 
     last = attempt_start(actor=learner, quiz=lesson.quiz, enrolment=enrolment)
     attempt_submit(actor=learner, attempt=last, answers=wrong_answers(last))
-    html = client.get(reverse("web:attempt_result", args=[enrolment.pk, attempt.pk])).content.decode()
+    html = client.get(reverse("assessment:attempt_result", args=[enrolment.pk, attempt.pk])).content.decode()
     assert "Correct answer" in html and "Wrong</span>" in html and EXPLANATION in html
     assert "shown once you pass" not in html
 
@@ -131,7 +131,7 @@ def test_the_result_page_of_a_passed_attempt_shows_the_answers(world):
     learner, enrolment, lesson, client = world
     attempt = attempt_start(actor=learner, quiz=lesson.quiz, enrolment=enrolment)
     attempt_submit(actor=learner, attempt=attempt, answers=correct_answers(attempt))
-    html = client.get(reverse("web:attempt_result", args=[enrolment.pk, attempt.pk])).content.decode()
+    html = client.get(reverse("assessment:attempt_result", args=[enrolment.pk, attempt.pk])).content.decode()
     assert "Well done" in html and "Right</span>" in html and EXPLANATION in html
 
 

@@ -24,7 +24,7 @@ def limited_quiz_world(max_attempts: int = MAX_ATTEMPTS):
     mc = published_microcredential()
     lesson = Lesson.objects.get(module__microcredential=mc, kind=LessonKind.QUIZ)
     # The quiz is published, so its settings are read-only through the services; a test may set them.
-    Quiz.objects.filter(pk=lesson.quiz_id).update(max_attempts=max_attempts)
+    Quiz.objects.filter(lesson=lesson).update(max_attempts=max_attempts)
     lesson.refresh_from_db()
     learner = UserFactory()
     enrolment = enrolment_create(actor=learner, microcredential=mc)

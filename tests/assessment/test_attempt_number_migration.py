@@ -20,11 +20,11 @@ AFTER = [("assessment", "0003_attempt_number_and_limits")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_existing_attempts_are_numbered_and_duplicate_open_ones_dropped():
+def test_existing_attempts_are_numbered_and_duplicate_open_ones_dropped(schema_restored_after):
     mc = published_microcredential()
     learner = UserFactory()
     enrolment = enrolment_create(actor=learner, microcredential=mc)
-    quiz_id = Lesson.objects.get(module__microcredential=mc, kind=LessonKind.QUIZ).quiz_id
+    quiz_id = Lesson.objects.get(module__microcredential=mc, kind=LessonKind.QUIZ).quiz.pk
 
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)

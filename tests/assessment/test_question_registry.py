@@ -10,7 +10,10 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.test import Client
+from django.urls import reverse
 
+from microcred.assessment.forms import parse_questions
 from microcred.assessment.models import Attempt, Question, Quiz
 from microcred.assessment.questions import (
     Answer,
@@ -21,15 +24,15 @@ from microcred.assessment.questions import (
     unregister,
 )
 from microcred.assessment.questions.choice import ChoiceQuestion
-from microcred.assessment.services import attempt_start, attempt_submit, quiz_create
-from microcred.catalog.exchange import catalog_import, validate_document
+from microcred.assessment.services import attempt_submit, quiz_lesson_create
+from microcred.catalog.forms import lesson_form
 from microcred.catalog.models import MicroCredential
-from microcred.catalog.services import lesson_create, microcredential_create, microcredential_publish, module_create
+from microcred.catalog.services import microcredential_create, microcredential_publish, module_create
 from microcred.core.actors import SYSTEM
 from microcred.core.errors import ValidationFailed
+from microcred.exchange.services import catalog_import, validate_document
 from microcred.learning.services import enrolment_create
-from microcred.web.forms_workspace import LessonForm, parse_questions
-from tests.factories import OrganisationFactory, UserFactory, microcredential_fields
+from tests.factories import OrganisationFactory, UserFactory, microcredential_fields, quiz_for
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +45,7 @@ def choices(*marks: bool) -> list[dict[str, Any]]:
 
 def saved_question(kind: str, *marks: bool, points: int = 2) -> Question:
     spec = {"kind": kind, "text": "Which?", "points": points, "choices": choices(*marks)}
-    quiz = quiz_create(actor=SYSTEM, provider=OrganisationFactory(), title="Q", questions=[spec])
+    quiz = quiz_for(questions=[spec])
     return quiz.bank.questions.prefetch_related("choices").get()
 
 
@@ -134,11 +137,11 @@ def test_service_form_and_importer_refuse_the_same_spec_with_the_same_message(ca
     quizzes = Quiz.objects.count()
 
     with pytest.raises(ValidationFailed) as by_service:
-        quiz_create(actor=SYSTEM, provider=OrganisationFactory(), title="Q", questions=questions)
+        quiz_for(questions=questions)
 
     with pytest.raises(forms.ValidationError) as by_parser:
         parse_questions(json.dumps(questions))
-    form = LessonForm(
+    form = lesson_form(
         data={"title": "Q", "estimated_minutes": "5", "passing_score": "70", "questions": json.dumps(questions)},
         kind="quiz",
     )
@@ -177,6 +180,8 @@ class AnyRightChoice(ChoiceQuestion):
 
     kind = "any-right"
     label = "Any right choice"
+    answer_hint = "Pick any right answer."
+    choice_input = "checkbox"
 
     def grade(self, question: Question, answer: Answer | None) -> Grade:
         right = {c.id for c in question.choices.all() if c.is_correct}
@@ -194,20 +199,29 @@ def any_right_kind():
 def test_a_kind_registered_elsewhere_is_created_and_graded_through_the_services(any_right_kind):
     provider = OrganisationFactory()
     spec = {"kind": "any-right", "text": "Name a primary colour.", "points": 4, "choices": choices(True, True, False)}
-    quiz = quiz_create(actor=SYSTEM, provider=provider, title="Colours", questions=[spec], passing_score=100)
     mc = microcredential_create(actor=SYSTEM, provider=provider, **microcredential_fields(slug="colours"))
     module = module_create(actor=SYSTEM, microcredential=mc, title="Only")
-    lesson_create(actor=SYSTEM, module=module, title="Colours", kind="quiz", quiz=quiz)
+    lesson = quiz_lesson_create(actor=SYSTEM, module=module, title="Colours", questions=[spec], passing_score=100)
+    quiz = lesson.quiz
     mc = microcredential_publish(actor=SYSTEM, microcredential=mc)
     learner = UserFactory()
     enrolment = enrolment_create(actor=learner, microcredential=mc)
     question = quiz.bank.questions.get()
     first, second, wrong = ids(question, 1, 2, 3)
 
+    # The quiz page asks for the answer as the kind says: its hint, and its inputs' template.
+    client = Client()
+    client.force_login(learner)
+    page = client.post(reverse("assessment:quiz", args=[enrolment.pk, lesson.pk]), {"action": "start"})
+    page = client.get(reverse("assessment:quiz", args=[enrolment.pk, lesson.pk]))
+    html = page.content.decode()
+    assert "Pick any right answer." in html
+    assert html.count(f'type="checkbox" name="q{question.id}"') == 3
+
     # Either right choice alone scores, which neither built-in kind would grade so.
     graded = attempt_submit(
         actor=learner,
-        attempt=attempt_start(actor=learner, quiz=quiz, enrolment=enrolment),
+        attempt=Attempt.objects.get(quiz=quiz, user=learner),
         answers={question.id: [second]},
     )
     assert (graded.points_earned, graded.points_possible, graded.passed) == (4, 4, True)
@@ -215,16 +229,13 @@ def test_a_kind_registered_elsewhere_is_created_and_graded_through_the_services(
 
     # The kind's checks run in the service: a spec without a right choice is refused.
     with pytest.raises(ValidationFailed, match="at least two choices"):
-        quiz_create(actor=SYSTEM, provider=provider, title="Bad", questions=[{**spec, "choices": choices(True)}])
+        quiz_for(provider=provider, title="Bad", questions=[{**spec, "choices": choices(True)}])
     assert Attempt.objects.filter(quiz=quiz).count() == 1
     assert question_type("any-right").grade(question, frozenset({first, wrong})).points == 0
 
 
 def test_an_unregistered_kind_is_refused_again():
     with pytest.raises(ValidationFailed, match="kind must be 'single' or 'multiple'"):
-        quiz_create(
-            actor=SYSTEM,
-            provider=OrganisationFactory(),
-            title="Q",
+        quiz_for(
             questions=[{"kind": "any-right", "text": "t", "choices": choices(True, False)}],
         )

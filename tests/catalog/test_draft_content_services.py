@@ -8,7 +8,7 @@ import pytest
 from microcred.accounts.models import Membership
 from microcred.accounts.services import membership_add
 from microcred.assessment.models import Question, QuestionBank, Quiz
-from microcred.assessment.services import attempt_start, quiz_discard
+from microcred.assessment.services import attempt_start, quiz_discard, quiz_lesson_create, quiz_lesson_update
 from microcred.catalog.models import Lesson, Module
 from microcred.catalog.services import (
     lesson_delete,
@@ -17,8 +17,6 @@ from microcred.catalog.services import (
     module_create,
     module_delete,
     module_update,
-    quiz_lesson_create,
-    quiz_lesson_update,
 )
 from microcred.core.actors import SYSTEM
 from microcred.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -111,25 +109,24 @@ def test_quiz_lesson_is_written_with_its_quiz_or_not_at_all(draft):
 def test_quiz_lesson_update_replaces_the_quiz_only_when_it_changes(draft):
     _mc, module = draft
     lesson = quiz_lesson_create(actor=SYSTEM, module=module, title="Check", questions=QUIZ_QUESTIONS)
-    first_quiz = lesson.quiz_id
+    first_quiz = lesson.quiz.pk
     lesson = quiz_lesson_update(
         actor=SYSTEM, lesson=lesson, title="Check again", estimated_minutes=12, passing_score=70
     )
-    assert (lesson.quiz_id, lesson.title, lesson.estimated_minutes) == (first_quiz, "Check again", 12)
+    assert (lesson.quiz.pk, lesson.title, lesson.estimated_minutes) == (first_quiz, "Check again", 12)
     lesson = quiz_lesson_update(actor=SYSTEM, lesson=lesson, passing_score=90)
-    assert lesson.quiz_id != first_quiz and lesson.quiz.passing_score == 90
+    assert lesson.quiz.pk != first_quiz and lesson.quiz.passing_score == 90
     assert lesson.quiz.bank.questions.count() == 2 and not Quiz.objects.filter(pk=first_quiz).exists()
-    second_quiz = lesson.quiz_id
+    second_quiz = lesson.quiz.pk
     with pytest.raises(ValidationFailed):
         quiz_lesson_update(actor=SYSTEM, lesson=lesson, questions=[{"kind": "single", "text": "", "choices": []}])
-    lesson.refresh_from_db()
-    assert lesson.quiz_id == second_quiz and Quiz.objects.count() == 1
+    assert Quiz.objects.get(lesson=lesson).pk == second_quiz and Quiz.objects.count() == 1
 
 
 def test_a_new_version_gets_its_own_quizzes_so_deleting_draft_lessons_leaves_the_published_ones():
     v1 = published_microcredential()
     v2 = microcredential_new_version(actor=SYSTEM, microcredential=v1)
-    v1_quiz = Lesson.objects.get(module__microcredential=v1, kind="quiz").quiz_id
+    v1_quiz = Lesson.objects.get(module__microcredential=v1, kind="quiz").quiz.pk
     lesson_delete(actor=SYSTEM, lesson=Lesson.objects.get(module__microcredential=v2, kind="quiz"))
     assert Quiz.objects.filter(pk=v1_quiz).exists()
     assert Lesson.objects.filter(module__microcredential=v1).count() == 3

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
+from microcred.assessment.services import QUIZ_SETTINGS
 from microcred.catalog.admin.offers import MicroCredentialAdmin
-from microcred.catalog.exchange import LESSON_KEYS, MC_KEYS, QUIZ_KEYS
 from microcred.catalog.fields import (
     ABOUT,
     CATALOG,
@@ -18,11 +18,11 @@ from microcred.catalog.fields import (
     LESSON_FIELDS,
     MICROCREDENTIAL_FIELDS,
     MICROCREDENTIAL_GROUPS,
-    QUIZ_SETTINGS,
 )
+from microcred.catalog.forms import MicroCredentialForm
 from microcred.catalog.models import MicroCredential
 from microcred.catalog.services import EDITABLE_FIELDS
-from microcred.web.forms_workspace import MicroCredentialForm
+from microcred.exchange.services import LESSON_KEYS, MC_KEYS, QUIZ_KEYS
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 IN_ORDER = [name for group in MICROCREDENTIAL_GROUPS for name in group]
@@ -53,7 +53,7 @@ def test_allow_lists_are_immutable_and_derive_from_the_definition():
         assert isinstance(allow_list, frozenset)
     assert EDITABLE_FIELDS == MICROCREDENTIAL_FIELDS == frozenset(IN_ORDER)
     assert MICROCREDENTIAL_FIELDS | {"status", "skills", "modules"} == MC_KEYS
-    assert LESSON_FIELDS - {"position"} == LESSON_KEYS
+    assert (LESSON_FIELDS - {"position"}) | {"quiz"} == LESSON_KEYS
     assert QUIZ_SETTINGS | {"title", "questions"} == QUIZ_KEYS
 
 

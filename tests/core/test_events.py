@@ -166,6 +166,15 @@ def test_the_built_in_subscriptions_keep_todays_transaction_rules(settings):
             events.AccreditationChanged,
             "microcred.credentials.services.endorsement_sync_on_accreditation_changed",
         ): events.Runs.IN_TRANSACTION,
+        # A quiz lesson's quiz goes and is copied with its lesson, or not at all.
+        (
+            events.LessonsRemoving,
+            "microcred.assessment.services.quizzes_discard_on_lessons_removing",
+        ): events.Runs.IN_TRANSACTION,
+        (
+            events.LessonsCopied,
+            "microcred.assessment.services.quizzes_copy_on_lessons_copied",
+        ): events.Runs.IN_TRANSACTION,
     }
 
 
@@ -184,6 +193,8 @@ def test_an_installation_adds_subscribers_through_the_environment():
     assert result.stdout.split() == [
         "CompletionRecorded:credential_award_on_completion",
         "AccreditationChanged:endorsement_sync_on_accreditation_changed",
+        "LessonsRemoving:quizzes_discard_on_lessons_removing",
+        "LessonsCopied:quizzes_copy_on_lessons_copied",
         "CredentialIssued:hear",
         "CredentialRevoked:hear",
         "CredentialSuspended:hear",

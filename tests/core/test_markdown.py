@@ -12,12 +12,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from microcred.assessment.services import quiz_create
-from microcred.catalog.exchange import catalog_import
+from microcred.assessment.services import quiz_lesson_create
 from microcred.catalog.models import Lesson, LessonKind
 from microcred.catalog.services import lesson_create, microcredential_create, microcredential_publish, module_create
 from microcred.core.actors import SYSTEM
 from microcred.core.markdown import is_same_origin, render_markdown
+from microcred.exchange.services import catalog_import
 from microcred.learning.services import enrolment_create
 from tests.factories import (
     QUIZ_QUESTIONS,
@@ -147,8 +147,7 @@ def course_with_remote_images(*, provider, slug: str = "tidy-data", title: str =
         transcript="Welcome.",
     )
     second = module_create(actor=SYSTEM, microcredential=mc, title="Assessment")
-    quiz = quiz_create(actor=SYSTEM, provider=provider, title="Final quiz", questions=QUIZ_QUESTIONS, passing_score=70)
-    lesson_create(actor=SYSTEM, module=second, title="Final quiz", kind="quiz", quiz=quiz)
+    quiz_lesson_create(actor=SYSTEM, module=second, title="Final quiz", questions=QUIZ_QUESTIONS, passing_score=70)
     return microcredential_publish(actor=SYSTEM, microcredential=mc)
 
 
@@ -161,7 +160,7 @@ def test_the_lesson_page_and_api_show_no_remote_image():
     client = Client()
     client.force_login(learner)
 
-    page = client.get(reverse("web:lesson", args=[enrolment.pk, lesson.pk])).content.decode()
+    page = client.get(reverse("learning:lesson", args=[enrolment.pk, lesson.pk])).content.decode()
     assert "Rows and columns." in page
     assert f'href="{TRACKER}?from=lesson"' in page and "image: chart of tidy data (external)" in page
     assert "image: raw (external)" in page
@@ -174,7 +173,7 @@ def test_the_lesson_page_and_api_show_no_remote_image():
 @pytest.mark.django_db
 def test_the_microcredential_page_and_api_show_no_remote_image_in_the_description():
     mc = published_microcredential(description=f"About.\n\n![pixel]({TRACKER})")
-    page = Client().get(reverse("web:microcredential", args=[mc.provider.slug, mc.slug])).content.decode()
+    page = Client().get(reverse("catalog:microcredential", args=[mc.provider.slug, mc.slug])).content.decode()
     assert "image: pixel (external)" in page
     assert [src for src in image_sources(page) if "tracker" in src] == []
     api = Client().get(f"/api/v1/microcredentials/{mc.pk}").json()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from microcred.core.actors import SYSTEM
@@ -17,15 +17,15 @@ from microcred.core.errors import AuthenticationRequired, NotFound, ValidationFa
 from microcred.core.models import AuditLog
 from microcred.credentials import links
 from microcred.credentials.cohort import CohortCheckFailed, signing
-from microcred.credentials.cohort.documents import CohortDocuments
-from microcred.credentials.cohort.store import COHORT_LIST_SIZE
-from microcred.credentials.issuing import build_unsigned_credential
+from microcred.credentials.cohort.services import COHORT_LIST_SIZE
+from microcred.credentials.issuing import CredentialDocuments, build_unsigned_credential
 from microcred.credentials.models import Credential, StatusEntry, StatusList
 from microcred.credentials.resolver import local_key_resolver
 from microcred.credentials.services import credential_issue, credentials_issue_cohort
-from microcred.credentials.statuslists import status_list_publish
+from microcred.credentials.statuslists.services import status_list_publish
 from microcred.credentials.vc import validate_ob3_credential, verify, verify_vc_jwt
 from microcred.credentials.vc.errors import SchemaInvalid
+from microcred.credentials.vc.statuslist import StatusList as Bitstring
 from microcred.credentials.vc.statuslist import status_of
 from microcred.learning.models import Completion
 from tests.api.conftest import API, assert_problem
@@ -62,8 +62,21 @@ def assert_fully_valid(credential: Credential, issuer: str = ISSUER) -> None:
 
 
 def assert_no_leaked_slots() -> None:
+    """Every allocated index is an entry: held by a credential or an endorsement, or burnt by an
+    issuance that failed after reserving it (no holder, its bit clear, never handed out again)."""
     for status_list in StatusList.objects.all():
         assert status_list.allocated == status_list.entries.count(), status_list
+        bits = Bitstring.from_bytes(bytes(status_list.bits))
+        for entry in status_list.entries.filter(credential__isnull=True, endorsement__isnull=True):
+            assert bits.get(entry.index) == 0, entry
+
+
+def held_entries() -> int:
+    return StatusEntry.objects.filter(credential__isnull=False).count()
+
+
+def burnt_entries() -> int:
+    return StatusEntry.objects.filter(credential__isnull=True, endorsement__isnull=True).count()
 
 
 def test_a_cohort_is_issued_signed_verifiable_and_status_listed(world, cohort):
@@ -189,7 +202,7 @@ def test_cohort_documents_equal_the_single_issue_builder(world, no_awarding):
             valid_until=valid_until,
             **common,
         )
-        bulk = CohortDocuments.for_microcredential(mc, issued_at=issued_at).unsigned(
+        bulk = CredentialDocuments.for_microcredential(mc, issued_at=issued_at).unsigned(
             email=completion.enrolment.user.email,
             completed_at=completion.completed_at,
             score=completion.score,
@@ -234,7 +247,7 @@ def test_bulk_credentials_match_what_single_issuing_produces(world, no_awarding)
     assert_fully_valid(bulk)
 
 
-def test_a_failed_check_rolls_back_its_chunk_and_its_status_slots(world, no_awarding, monkeypatch):
+def test_a_failed_check_rolls_back_its_chunk_and_burns_its_status_slots(world, no_awarding, monkeypatch):
     learners_complete(world.mc, 6)
     real = signing.validate_ob3_credential
     calls = {"n": 0}
@@ -249,10 +262,16 @@ def test_a_failed_check_rolls_back_its_chunk_and_its_status_slots(world, no_awar
     with pytest.raises(CohortCheckFailed, match="injected failure"):
         credentials_issue_cohort(actor=SYSTEM, microcredential=world.mc, workers=0, chunk_size=3)
     assert Credential.objects.count() == 3  # the first chunk stands, complete
-    assert StatusEntry.objects.count() == 6
+    assert held_entries() == 6
+    # The failed chunk's slots were reserved (and committed) before it signed: they stay burnt.
+    burnt = set(StatusEntry.objects.filter(credential__isnull=True).values_list("status_list_id", "index"))
+    assert len(burnt) == burnt_entries() == 6
+    assert AuditLog.objects.filter(action="credential.issue_bulk").count() == 1  # the first chunk only
     assert_no_leaked_slots()
     monkeypatch.setattr(signing, "validate_ob3_credential", real)
     assert credentials_issue_cohort(actor=SYSTEM, microcredential=world.mc, workers=0).issued == 3
+    assert held_entries() == 12 and burnt_entries() == 6
+    assert not burnt & set(StatusEntry.objects.filter(credential__isnull=False).values_list("status_list_id", "index"))
     assert_no_leaked_slots()
 
 
@@ -298,9 +317,79 @@ def test_overlapping_runs_and_single_awards_make_one_credential_per_completion(w
     assert not errors, errors
     assert Credential.objects.count() == 24
     assert set(Credential.objects.values_list("completion_id", flat=True)) == {c.pk for c in completions}
-    assert StatusEntry.objects.count() == 48
+    # Issuers that signed a completion another wrote first burnt their reserved slots.
+    assert held_entries() == 48
     assert_no_leaked_slots()
     assert sum(report.issued for report in reports) <= 24
+
+
+def test_a_completion_issued_while_the_cohort_signs_keeps_that_credential(world, no_awarding, monkeypatch):
+    completions = learners_complete(world.mc, 3)
+    real = signing.sign_batch
+
+    def someone_else_meanwhile(items: list[dict[str, Any]], check_first: bool, state: Any = None) -> Any:
+        # Between the cohort's claim and its write, the learner's own award comes through.
+        monkeypatch.setattr(signing, "sign_batch", real)
+        credential_issue(actor=SYSTEM, completion=completions[1])
+        return real(items, check_first, state)
+
+    monkeypatch.setattr(signing, "sign_batch", someone_else_meanwhile)
+    report = credentials_issue_cohort(actor=SYSTEM, microcredential=world.mc, workers=0)
+    assert (report.pending, report.issued, report.not_issued) == (3, 2, 1)
+    alone = Credential.objects.get(completion=completions[1])
+    assert Credential.objects.count() == 3
+    assert AuditLog.objects.get(action="credential.issue").target_id == str(alone.pk)
+    bulk = AuditLog.objects.get(action="credential.issue_bulk")
+    assert bulk.data["count"] == 2 and str(alone.uuid) not in bulk.data["credentials"]
+    assert held_entries() == 6 and burnt_entries() == 2  # the cohort's two slots for it
+    assert_no_leaked_slots()
+    for credential in Credential.objects.all():
+        assert_fully_valid(credential)
+
+
+def _status_lists_free_elsewhere() -> bool:
+    """Whether another connection could lock the issuer's status lists at once (PostgreSQL)."""
+    outcome: list[bool] = []
+
+    def look() -> None:
+        try:
+            with transaction.atomic():
+                list(StatusList.objects.select_for_update(nowait=True).values_list("pk", flat=True))
+            outcome.append(True)
+        except OperationalError:
+            outcome.append(False)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=look)
+    thread.start()
+    thread.join()
+    return outcome == [True]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("alone", [True, False], ids=["alone", "cohort"])
+def test_signing_runs_outside_any_transaction_and_status_list_lock(world, monkeypatch, alone):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.conf.settings.MICROCRED_EVENT_SUBSCRIBERS", NO_AWARDING)
+        first, second = learners_complete(world.mc, 2)
+    credential_issue(actor=SYSTEM, completion=first)  # the issuer's key and lists exist
+    real = signing.sign_batch
+    seen: list[tuple[bool, bool]] = []
+
+    def watched(items: list[dict[str, Any]], check_first: bool, state: Any = None) -> Any:
+        free = _status_lists_free_elsewhere() if connection.vendor == "postgresql" else True
+        seen.append((connection.in_atomic_block, free))
+        return real(items, check_first, state)
+
+    monkeypatch.setattr(signing, "sign_batch", watched)
+    if alone:
+        credential_issue(actor=SYSTEM, completion=second)
+    else:
+        assert credentials_issue_cohort(actor=SYSTEM, microcredential=world.mc, workers=0).issued == 1
+    assert seen == [(False, True)]  # signed once, in no transaction, while anyone could lock the lists
+    assert held_entries() == 4 and burnt_entries() == 0
+    assert_no_leaked_slots()
 
 
 def run(*args: str) -> tuple[str, str]:

@@ -21,13 +21,13 @@ from bench.cohort import _descendants
 from microcred.core.actors import SYSTEM
 from microcred.credentials.cohort.runs import (
     LeaseLost,
-    _Lease,
     cohort_run_create,
     cohort_run_enqueue,
     cohort_run_take,
     lease_duration,
     stale_runs,
 )
+from microcred.credentials.cohort.services.runs import Lease
 from microcred.credentials.models import CohortRun, CohortRunStatus, Credential, StatusEntry
 from microcred.credentials.services import credentials_issue_cohort
 from microcred.learning.models import Completion
@@ -51,7 +51,7 @@ def interrupted_run(mc, completions, *, issued: int) -> CohortRun:
     run = cohort_run_create(actor=SYSTEM, microcredential=mc, workers=0, chunk_size=3)
     long_ago = timezone.now() - lease_duration() * 10
     assert cohort_run_take(run=run, owner="worker-host:4242:dead", now=long_ago)
-    lease = _Lease(run=run, owner="worker-host:4242:dead")
+    lease = Lease(run=run, owner="worker-host:4242:dead")
     credentials_issue_cohort(actor=SYSTEM, microcredential=mc, completions=completions[:issued], on_chunk=lease.renew)
     CohortRun.objects.filter(pk=run.pk).update(heartbeat_at=long_ago)
     run.refresh_from_db()
@@ -73,8 +73,8 @@ def test_a_lease_expires_only_after_its_duration_and_its_loser_stops(world, no_a
     assert (run.lease_owner, run.attempts, run.status) == ("b", 2, CohortRunStatus.RUNNING)
     # The runner that only looked dead finds out at its next chunk, which it cannot commit.
     with pytest.raises(LeaseLost):
-        _Lease(run=run, owner="a").renew(5)
-    _Lease(run=run, owner="b").renew(5)
+        Lease(run=run, owner="a").renew(5)
+    Lease(run=run, owner="b").renew(5)
     run.refresh_from_db()
     assert run.issued == 5 and run.heartbeat_at != t0 + timedelta(seconds=61)  # renewed
     # A finished run is never taken again, however old.

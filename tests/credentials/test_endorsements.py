@@ -18,8 +18,7 @@ from microcred.core import clock
 from microcred.core.actors import SYSTEM
 from microcred.core.errors import Conflict, PermissionDenied
 from microcred.core.models import AuditLog
-from microcred.credentials.cohort.documents import CohortDocuments
-from microcred.credentials.issuing import issuer_profile_for
+from microcred.credentials.issuing import CredentialDocuments, issuer_profile_for
 from microcred.credentials.keys import KeyDecryptionFailed
 from microcred.credentials.keys.services import issuer_key_active
 from microcred.credentials.models import AccreditationEndorsement, Credential, StatusEntry
@@ -159,7 +158,7 @@ def test_cohort_issuing_embeds_the_same_issuer_part(world, accreditor, settings)
     settings.MICROCRED_EVENT_SUBSCRIBERS = NO_AWARDING
     endorsement = live_endorsement(grant(world, accreditor))
     today = timezone.now()
-    documents = CohortDocuments.for_microcredential(world.mc, issued_at=today)
+    documents = CredentialDocuments.for_microcredential(world.mc, issued_at=today)
     assert documents.issuer == issuer_profile_for(world.provider, today=today.date())
     assert documents.issuer.to_json()["endorsement"] == [endorsement.document]
 

@@ -30,6 +30,7 @@ from tests.factories import SkillFactory, UserFactory, published_microcredential
 from tests.subscriptions import NO_AWARDING
 
 from .conftest import SITE, complete
+from .test_cohort import assert_no_leaked_slots
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +165,33 @@ def test_issue_time_is_the_given_now(world):
     assert credential.document["proof"][0]["created"] == credential.document["awardedDate"]
 
 
+def test_a_credential_that_fails_its_checks_leaves_only_burnt_status_slots(world, monkeypatch):
+    from microcred.credentials.cohort import signing
+    from microcred.credentials.vc.errors import SchemaInvalid
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.conf.settings.MICROCRED_EVENT_SUBSCRIBERS", NO_AWARDING)
+        completion = complete(world.mc, world.learner)
+
+    def refuse(document: dict) -> None:
+        raise SchemaInvalid("injected failure")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(signing, "validate_ob3_credential", refuse)
+        with pytest.raises(SchemaInvalid, match="injected failure"):  # the verifier's own error, as ever
+            credential_issue(actor=SYSTEM, completion=completion)
+    # Reserved before signing, in a transaction of their own: burnt, not half of a credential.
+    assert not Credential.objects.exists() and not AuditLog.objects.filter(action="credential.issue").exists()
+    burnt = set(StatusEntry.objects.values_list("status_list_id", "index", "credential_id", "endorsement_id"))
+    assert len(burnt) == 2 and all(credential is None and endorsement is None for *_, credential, endorsement in burnt)
+    assert_no_leaked_slots()
+
+    credential = credential_issue(actor=SYSTEM, completion=completion)
+    held = set(credential.status_entries.values_list("status_list_id", "index"))
+    assert len(held) == 2 and not held & {(sl, index) for sl, index, *_ in burnt}
+    assert_no_leaked_slots()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_awards_make_one_credential(world):
     if connection.vendor == "sqlite":
@@ -190,7 +218,8 @@ def test_two_concurrent_awards_make_one_credential(world):
         thread.join()
     assert len(results) == 2 and results[0] == results[1], results
     assert Credential.objects.filter(completion=completion).count() == 1
-    assert StatusEntry.objects.count() == 2
+    assert StatusEntry.objects.filter(credential__isnull=False).count() == 2  # the loser's slots: burnt
+    assert_no_leaked_slots()
 
 
 def test_issuer_accreditation_is_named_in_its_description(world):

@@ -152,13 +152,15 @@ def test_status_list_is_cached_until_a_bit_changes(world, issued, client):
 
 
 def test_a_full_list_rolls_over_to_the_next_number(world, issued):
+    from microcred.credentials.cohort.services import StatusSlots
     from microcred.credentials.models import StatusList
-    from microcred.credentials.statuslists import status_slots_reserve
+    from microcred.credentials.statuslists import LIST_SIZE
 
     StatusList.objects.filter(purpose="revocation").update(allocated=StatusList.objects.first().size)
-    slots = status_slots_reserve(organisation=world.provider)
-    numbers = {sl.purpose: sl.number for sl, _ in slots}
+    slots = StatusSlots(world.provider, list_size=LIST_SIZE)
+    numbers = {sl.purpose: sl.number for purpose in ("revocation", "suspension") for sl, _ in slots.reserve(purpose, 1)}
     assert numbers == {"revocation": 2, "suspension": 1}
+    assert StatusList.objects.get(purpose="revocation", number=2).published_document is not None  # signed as it opens
 
 
 def test_expired_credential_shows_expired(world, client):

@@ -17,12 +17,8 @@ from django.utils import timezone
 from microcred.credentials.models import Credential, StatusList
 from microcred.credentials.resolver import local_key_resolver
 from microcred.credentials.services import credential_revoke, credential_suspend, credential_unsuspend
-from microcred.credentials.statuslists import (
-    LIST_VALIDITY,
-    RESIGN_BEFORE_EXPIRY,
-    list_url,
-    status_list_refresh_task,
-)
+from microcred.credentials.statuslists import LIST_VALIDITY, RESIGN_BEFORE_EXPIRY, list_url
+from microcred.credentials.statuslists.services import status_list_refresh_task
 from microcred.credentials.vc import verify
 from microcred.credentials.vc.statuslist import StatusList as Bitstring
 from microcred.verification.services import verify_credential

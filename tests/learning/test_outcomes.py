@@ -40,7 +40,7 @@ def _journey():
 @pytest.mark.django_db
 def test_a_passing_outcome_completes_the_lesson_and_the_enrolment():
     learner, enrolment, quiz_lesson = _journey()
-    assert quiz_lesson.quiz_id not in enrolment_progress(enrolment).passed_quiz_ids
+    assert quiz_lesson.pk not in enrolment_progress(enrolment).passed_lesson_ids
 
     outcome = lesson_outcome_record(
         actor=learner, enrolment=enrolment, lesson=quiz_lesson, passed=True, score=Decimal("80.00")
@@ -48,12 +48,12 @@ def test_a_passing_outcome_completes_the_lesson_and_the_enrolment():
 
     assert outcome.passed and outcome.score == Decimal("80.00")
     progress = enrolment_progress(enrolment)
-    assert quiz_lesson.quiz_id in progress.passed_quiz_ids and progress.percent == 100
+    assert quiz_lesson.pk in progress.passed_lesson_ids and progress.percent == 100
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.COMPLETED
     completion = Completion.objects.get(enrolment=enrolment)
     assert completion.score == Decimal("80.00")
-    assert completion.summary["best_scores"] == {str(quiz_lesson.quiz_id): "80.00"}
+    assert completion.summary["best_scores"] == {str(quiz_lesson.quiz.pk): "80.00"}
 
 
 @pytest.mark.django_db
@@ -65,7 +65,7 @@ def test_a_failing_outcome_is_recorded_but_completes_nothing():
     )
 
     assert not outcome.passed and outcome.score is None
-    assert quiz_lesson.quiz_id not in enrolment_progress(enrolment).passed_quiz_ids
+    assert quiz_lesson.pk not in enrolment_progress(enrolment).passed_lesson_ids
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.ACTIVE
     assert not Completion.objects.exists()
@@ -102,12 +102,13 @@ def test_only_the_learner_records_an_outcome_of_a_lesson_of_their_micro_credenti
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_backfills_outcomes_from_graded_attempts():
+def test_the_migration_backfills_outcomes_from_graded_attempts(schema_restored_after):
     learner, enrolment, quiz_lesson = _journey()
+    quiz_id = quiz_lesson.quiz.pk
     executor = MigrationExecutor(connection)
     executor.migrate([("learning", "0002_lesson_outcome")])
     start = timezone.now() - timedelta(hours=1)
-    common = {"quiz_id": quiz_lesson.quiz_id, "user_id": learner.pk, "enrolment_id": enrolment.pk}
+    common = {"quiz_id": quiz_id, "user_id": learner.pk, "enrolment_id": enrolment.pk}
     for number, (passed, score) in enumerate([(False, "40"), (True, "90"), (True, "70")], start=1):
         Attempt.objects.create(
             **common,
@@ -137,7 +138,7 @@ def test_the_migration_backfills_outcomes_from_graded_attempts():
     assert mine.recorded_at == start + timedelta(minutes=3)
     theirs = LessonOutcome.objects.get(enrolment=other, lesson=quiz_lesson)
     assert not theirs.passed and theirs.score is None
-    assert quiz_lesson.quiz_id in enrolment_progress(enrolment).passed_quiz_ids
+    assert quiz_lesson.pk in enrolment_progress(enrolment).passed_lesson_ids
 
 
 def test_learning_imports_nothing_of_assessment():

@@ -100,8 +100,8 @@ def test_enrolling_again_on_the_page_says_so(client):
     mc = published_microcredential()
     learner = UserFactory()
     client.force_login(learner)
-    first = client.post(reverse("web:enrol", args=[mc.pk]), follow=True).content.decode()
-    again = client.post(reverse("web:enrol", args=[mc.pk]), follow=True).content.decode()
+    first = client.post(reverse("learning:enrol", args=[mc.pk]), follow=True).content.decode()
+    again = client.post(reverse("learning:enrol", args=[mc.pk]), follow=True).content.decode()
     assert "You are enrolled in" in first and "already enrolled" not in first
     assert "You are already enrolled in" in again and "You are enrolled in" not in again
     assert Enrolment.objects.filter(user=learner).count() == 1

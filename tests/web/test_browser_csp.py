@@ -162,7 +162,7 @@ def test_public_pages_and_htmx_work_without_violations(site, visit):
     anonymous.assert_no_violations("compare")
 
     course = site["course"]
-    anonymous.open(reverse("web:microcredential", args=[course.provider.slug, course.slug]))
+    anonymous.open(reverse("catalog:microcredential", args=[course.provider.slug, course.slug]))
     expect(page.get_by_role("heading", level=1)).to_have_text("Tidy Data")
     expect(page.get_by_role("link", name="image: pixel (external)")).to_have_attribute("href", re.compile("tracker"))
     expect(page.locator(".price-tag")).to_have_css("font-weight", "800")
@@ -206,7 +206,7 @@ def test_learner_pages_and_admin_work_without_violations(site, visit):
     assert 0.45 < width < 0.55, width
     learner.assert_no_violations("dashboard")
 
-    learner.open(reverse("web:lesson", args=[enrolment.pk, site["reading"].pk]))
+    learner.open(reverse("learning:lesson", args=[enrolment.pk, site["reading"].pk]))
     body = page.locator(".lesson-body")
     expect(body.get_by_role("heading", name="Tidy")).to_be_visible()
     expect(body.locator("img")).to_have_count(0)
@@ -217,11 +217,11 @@ def test_learner_pages_and_admin_work_without_violations(site, visit):
     learner.assert_no_violations("lesson")
 
     video = Lesson.objects.get(module__microcredential=site["course"], kind=LessonKind.VIDEO)
-    learner.open(reverse("web:lesson", args=[enrolment.pk, video.pk]))
+    learner.open(reverse("learning:lesson", args=[enrolment.pk, video.pk]))
     expect(page.locator("video")).to_have_attribute("src", "https://videos.example.org/talk.mp4")
     learner.assert_no_violations("video lesson")
 
-    learner.open(reverse("web:lesson", args=[enrolment.pk, site["quiz_lesson"].pk]))
+    learner.open(reverse("learning:lesson", args=[enrolment.pk, site["quiz_lesson"].pk]))
     page.get_by_role("button", name="Start the quiz").click()
     expect(page.locator("fieldset.question")).to_have_count(2)
     learner.assert_no_violations("quiz")

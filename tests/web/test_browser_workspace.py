@@ -9,8 +9,8 @@ import pytest
 
 from microcred.catalog.models import MicroCredential
 from tests.factories import IndustryFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.pages import PASSWORD
 from tests.web.browser import BROWSER_MARKS, CHROMIUM, LAUNCH_ARGS
-from tests.web.conftest import PASSWORD
 
 pytestmark = BROWSER_MARKS
 

@@ -108,7 +108,7 @@ def pages(catalog, learner, client):
 
     learner_client = Client()
     learner_client.force_login(learner)
-    quiz_url = reverse("web:quiz", args=[enrolment.pk, quiz.pk])
+    quiz_url = reverse("assessment:quiz", args=[enrolment.pk, quiz.pk])
     learner_client.post(quiz_url, {"action": "start"})
     attempt = Attempt.objects.get(enrolment=enrolment, submitted_at__isnull=True)
     answers = {f"q{qid}": choices for qid, choices in correct_answers(attempt).items()}
@@ -121,29 +121,29 @@ def pages(catalog, learner, client):
     return [
         ("home", client, "/"),
         ("catalog", client, "/catalog/?q=data&level=beginner"),
-        ("microcredential", client, reverse("web:microcredential", args=[mc.provider.slug, mc.slug])),
+        ("microcredential", client, reverse("catalog:microcredential", args=[mc.provider.slug, mc.slug])),
         ("compare", client, f"/compare/?ids={mc.pk},{catalog.mcs['ml'].pk}"),
         ("providers", client, "/providers/"),
-        ("provider", client, reverse("web:provider", args=[mc.provider.slug])),
-        ("other provider", client, reverse("web:provider", args=[catalog.plain.slug])),
-        ("other microcredential", client, reverse("web:microcredential", args=[catalog.plain.slug, "terraform"])),
+        ("provider", client, reverse("catalog:provider", args=[mc.provider.slug])),
+        ("other provider", client, reverse("catalog:provider", args=[catalog.plain.slug])),
+        ("other microcredential", client, reverse("catalog:microcredential", args=[catalog.plain.slug, "terraform"])),
         ("login", client, "/login/"),
         ("signup", client, "/signup/"),
         ("verify", client, "/verify/"),
         ("credential", client, reverse("credentials:credential", args=[credential.uuid])),
         ("not found", client, "/no-such-page/"),
         ("dashboard", learner_client, "/dashboard/"),
-        ("lesson", learner_client, reverse("web:lesson", args=[enrolment.pk, reading.pk])),
-        ("quiz", learner_client, reverse("web:lesson", args=[enrolment.pk, quiz.pk])),
-        ("result", learner_client, reverse("web:attempt_result", args=[enrolment.pk, attempt.pk])),
+        ("lesson", learner_client, reverse("learning:lesson", args=[enrolment.pk, reading.pk])),
+        ("quiz", learner_client, reverse("learning:lesson", args=[enrolment.pk, quiz.pk])),
+        ("result", learner_client, reverse("assessment:attempt_result", args=[enrolment.pk, attempt.pk])),
         ("my credentials", learner_client, reverse("credentials:mine")),
-        ("profile", learner_client, reverse("web:profile")),
-        ("tokens", learner_client, reverse("web:tokens")),
-        ("workspace", owner, reverse("web:workspace")),
-        ("workspace catalog", owner, reverse("web:workspace_catalog", args=[slug])),
-        ("workspace micro-credential", owner, reverse("web:workspace_mc", args=[slug, mc.pk])),
-        ("workspace accreditations", owner, reverse("web:workspace_accreditations", args=[slug])),
-        ("workspace members", owner, reverse("web:workspace_members", args=[slug])),
+        ("profile", learner_client, reverse("accounts:profile")),
+        ("tokens", learner_client, reverse("accounts:tokens")),
+        ("workspace", owner, reverse("accounts:workspace")),
+        ("workspace catalog", owner, reverse("catalog:workspace_catalog", args=[slug])),
+        ("workspace micro-credential", owner, reverse("catalog:workspace_mc", args=[slug, mc.pk])),
+        ("workspace accreditations", owner, reverse("accreditation:workspace_accreditations", args=[slug])),
+        ("workspace members", owner, reverse("accounts:workspace_members", args=[slug])),
         ("issued credentials", owner, reverse("credentials:manage", args=[slug])),
         ("admin", staff, "/admin/"),
         ("admin change list", staff, "/admin/catalog/microcredential/"),

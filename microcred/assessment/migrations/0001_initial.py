@@ -5,82 +5,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Attempt',
+            name="Attempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question_ids', models.JSONField(default=list, help_text='The questions served, in order.')),
-                ('answers', models.JSONField(blank=True, default=dict, help_text='question id -> chosen choice ids.')),
-                ('started_at', models.DateTimeField()),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('score', models.DecimalField(blank=True, decimal_places=2, help_text='Percent.', max_digits=5, null=True)),
-                ('points_earned', models.PositiveIntegerField(blank=True, null=True)),
-                ('points_possible', models.PositiveIntegerField(blank=True, null=True)),
-                ('passed', models.BooleanField(null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("question_ids", models.JSONField(default=list, help_text="The questions served, in order.")),
+                ("answers", models.JSONField(blank=True, default=dict, help_text="question id -> chosen choice ids.")),
+                ("started_at", models.DateTimeField()),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "score",
+                    models.DecimalField(blank=True, decimal_places=2, help_text="Percent.", max_digits=5, null=True),
+                ),
+                ("points_earned", models.PositiveIntegerField(blank=True, null=True)),
+                ("points_possible", models.PositiveIntegerField(blank=True, null=True)),
+                ("passed", models.BooleanField(null=True)),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Choice',
+            name="Choice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=500)),
-                ('is_correct', models.BooleanField(default=False)),
-                ('position', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.CharField(max_length=500)),
+                ("is_correct", models.BooleanField(default=False)),
+                ("position", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('single', 'Single choice'), ('multiple', 'Multiple choice')], max_length=20)),
-                ('text', models.TextField()),
-                ('explanation', models.TextField(blank=True, help_text='Shown after submission.')),
-                ('points', models.PositiveSmallIntegerField(default=1)),
-                ('position', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("single", "Single choice"), ("multiple", "Multiple choice")], max_length=20
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("explanation", models.TextField(blank=True, help_text="Shown after submission.")),
+                ("points", models.PositiveSmallIntegerField(default=1)),
+                ("position", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='QuestionBank',
+            name="QuestionBank",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200)),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Quiz',
+            name="Quiz",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200)),
-                ('passing_score', models.PositiveSmallIntegerField(default=70, help_text='Percent.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)])),
-                ('question_count', models.PositiveSmallIntegerField(blank=True, help_text='Questions drawn per attempt; empty means all questions of the bank.', null=True)),
-                ('max_attempts', models.PositiveSmallIntegerField(blank=True, help_text='Empty means unlimited.', null=True)),
-                ('time_limit_minutes', models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "passing_score",
+                    models.PositiveSmallIntegerField(
+                        default=70,
+                        help_text="Percent.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                (
+                    "question_count",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Questions drawn per attempt; empty means all questions of the bank.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "max_attempts",
+                    models.PositiveSmallIntegerField(blank=True, help_text="Empty means unlimited.", null=True),
+                ),
+                ("time_limit_minutes", models.PositiveSmallIntegerField(blank=True, null=True)),
             ],
             options={
-                'verbose_name_plural': 'quizzes',
+                "verbose_name_plural": "quizzes",
             },
         ),
     ]

@@ -6,50 +6,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('assessment', '0001_initial'),
-        ('learning', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("assessment", "0001_initial"),
+        ("learning", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='attempt',
-            name='enrolment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='learning.enrolment'),
+            model_name="attempt",
+            name="enrolment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="attempts",
+                to="learning.enrolment",
+            ),
         ),
         migrations.AddField(
-            model_name='attempt',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quiz_attempts', to=settings.AUTH_USER_MODEL),
+            model_name="attempt",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="quiz_attempts", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='choice',
-            name='question',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='choices', to='assessment.question'),
+            model_name="choice",
+            name="question",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="choices", to="assessment.question"
+            ),
         ),
         migrations.AddField(
-            model_name='questionbank',
-            name='provider',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='question_banks', to='accounts.organisation'),
+            model_name="questionbank",
+            name="provider",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="question_banks", to="accounts.organisation"
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='bank',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='assessment.questionbank'),
+            model_name="question",
+            name="bank",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="questions", to="assessment.questionbank"
+            ),
         ),
         migrations.AddField(
-            model_name='quiz',
-            name='bank',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quizzes', to='assessment.questionbank'),
+            model_name="quiz",
+            name="bank",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="quizzes", to="assessment.questionbank"
+            ),
         ),
         migrations.AddField(
-            model_name='attempt',
-            name='quiz',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='assessment.quiz'),
+            model_name="attempt",
+            name="quiz",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="attempts", to="assessment.quiz"
+            ),
         ),
     ]

@@ -46,6 +46,10 @@ class QuestionType(ABC):
 
     kind: ClassVar[str]
     label: ClassVar[str]
+    # How the quiz page asks for an answer: the template that renders one served question's inputs
+    # (it gets ``q``: id, choices, the learner's saved answer), and the line that says what to do.
+    answer_template: ClassVar[str]
+    answer_hint: ClassVar[str]
 
     @abstractmethod
     def validate(self, spec: dict[str, Any], *, where: str) -> None:

@@ -3,7 +3,7 @@ question scores all its points only when the picked set is exactly the right set
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from microcred.core.errors import ValidationFailed
 
@@ -11,6 +11,10 @@ from .base import Answer, Grade, QuestionType, StoredQuestion
 
 
 class ChoiceQuestion(QuestionType):
+    answer_template = "assessment/questions/choice.html"
+    # "radio" or "checkbox": the input each choice gets on the quiz page.
+    choice_input: ClassVar[str]
+
     def validate(self, spec: dict[str, Any], *, where: str) -> None:
         choices = spec.get("choices") or []
         if len(choices) < 2:

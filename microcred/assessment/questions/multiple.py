@@ -10,6 +10,8 @@ from .choice import ChoiceQuestion
 class MultipleChoice(ChoiceQuestion):
     kind = "multiple"
     label = "Multiple choice"
+    answer_hint = "Select all that apply."
+    choice_input = "checkbox"
 
     def validate_correct(self, correct: int, total: int, *, where: str) -> None:
         if correct < 1 or correct == total:

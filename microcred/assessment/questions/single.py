@@ -13,6 +13,8 @@ from .choice import ChoiceQuestion
 class SingleChoice(ChoiceQuestion):
     kind = "single"
     label = "Single choice"
+    answer_hint = "Select one answer."
+    choice_input = "radio"
 
     def validate_correct(self, correct: int, total: int, *, where: str) -> None:
         if correct != 1:

@@ -90,9 +90,7 @@ class LessonInline(admin.StackedInline):
         "video_url",
         "transcript",
         "instructions",
-        "quiz",
     )
-    raw_id_fields = ("quiz",)
 
     def _draft(self, obj: Module | None) -> bool:
         return obj is None or _is_draft(obj.microcredential)

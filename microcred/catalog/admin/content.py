@@ -98,7 +98,6 @@ class LessonAdmin(DeleteThroughServiceMixin, ServiceErrorsMixin, DraftOnlyMixin,
     list_filter = ("kind", "required", "module__microcredential__status")
     search_fields = ("title", "module__title", "module__microcredential__title")
     list_select_related = ("module__microcredential",)
-    raw_id_fields = ("quiz",)
 
     def microcredential_of(self, obj: Lesson) -> MicroCredential:
         return obj.module.microcredential

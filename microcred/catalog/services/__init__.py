@@ -2,14 +2,14 @@
 
 from ._common import EDITABLE_FIELDS, LESSON_FIELDS, industry_get_or_create
 from .content import (
+    assessed_lesson_create,
     lesson_create,
     lesson_delete,
     lesson_update,
+    lessons_removing,
     module_create,
     module_delete,
     module_update,
-    quiz_lesson_create,
-    quiz_lesson_update,
 )
 from .microcredentials import (
     microcredential_archive,
@@ -25,10 +25,12 @@ from .microcredentials import (
 __all__ = [
     "EDITABLE_FIELDS",
     "LESSON_FIELDS",
+    "assessed_lesson_create",
     "industry_get_or_create",
     "lesson_create",
     "lesson_delete",
     "lesson_update",
+    "lessons_removing",
     "microcredential_archive",
     "microcredential_create",
     "microcredential_delete",
@@ -40,6 +42,4 @@ __all__ = [
     "module_create",
     "module_delete",
     "module_update",
-    "quiz_lesson_create",
-    "quiz_lesson_update",
 ]

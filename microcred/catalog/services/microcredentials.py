@@ -11,6 +11,7 @@ from django.db.models import Max
 
 from microcred.accounts.models import Organisation, OrganisationKind
 from microcred.accounts.permissions import Actor, require_org_role
+from microcred.core import events
 from microcred.core.clock import now
 from microcred.core.errors import Conflict, ValidationFailed
 from microcred.core.services import audit_record
@@ -18,7 +19,7 @@ from microcred.skills.models import Level, Skill
 
 from ..models import Lesson, MicroCredential, MicroCredentialSkill, Status
 from ._common import EDITABLE_FIELDS, _check_fields, _clean_and_save, _normalise, _require_draft
-from .content import _discard_lesson_quizzes
+from .content import lessons_removing
 
 
 @transaction.atomic
@@ -90,9 +91,8 @@ def microcredential_fingerprint_record(*, actor: Actor, microcredential: MicroCr
 
 @transaction.atomic
 def microcredential_new_version(*, actor: Actor, microcredential: MicroCredential) -> MicroCredential:
-    """Copy a version with its skills, modules, lessons and quizzes into a new draft version."""
-    from microcred.assessment.services import quiz_copy
-
+    """Copy a version with its skills, modules and lessons into a new draft version; ``LessonsCopied``
+    lets assessment copy each quiz lesson's quiz."""
     require_org_role(actor, microcredential.provider)
     existing_draft = (
         MicroCredential.objects.filter(family=microcredential.family, status=Status.DRAFT).order_by("-version").first()
@@ -112,6 +112,7 @@ def microcredential_new_version(*, actor: Actor, microcredential: MicroCredentia
     new.save()
     for link in source.skill_links.all():
         MicroCredentialSkill.objects.create(microcredential=new, skill_id=link.skill_id, target_level=link.target_level)
+    copies: list[tuple[int, int]] = []
     for module in source.modules.prefetch_related("lessons"):
         lessons = list(module.lessons.all())
         module.pk = None
@@ -120,13 +121,15 @@ def microcredential_new_version(*, actor: Actor, microcredential: MicroCredentia
         module._state.adding = True
         module.save()
         for lesson in lessons:
+            source_id = lesson.pk
             lesson.pk = None
             lesson.id = None
             lesson.module = module
-            if lesson.quiz is not None:
-                lesson.quiz = quiz_copy(actor=actor, quiz=lesson.quiz)
             lesson._state.adding = True
             lesson.save()
+            copies.append((source_id, lesson.pk))
+    if copies:
+        events.emit(events.LessonsCopied(actor=actor, copies=tuple(copies)))
     audit_record(actor=actor, action="microcredential.new_version", target=new, source_version=source.version)
     return new
 
@@ -172,8 +175,8 @@ def microcredential_delete(*, actor: Actor, microcredential: MicroCredential) ->
     _require_draft(mc)
     if microcredential_has_learners(mc=mc) or mc.credentials.exists():
         raise Conflict("Learners are enrolled in this micro-credential; it is kept.", code="has_learners")
-    _discard_lesson_quizzes(
-        actor=actor, lessons=Lesson.objects.filter(module__microcredential=mc).select_related("quiz__bank")
+    lessons_removing(
+        actor=actor, lesson_ids=list(Lesson.objects.filter(module__microcredential=mc).values_list("pk", flat=True))
     )
     audit_record(actor=actor, action="microcredential.delete", target=mc, title=mc.title, version=mc.version)
     mc.delete()

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "microcred.assessment",
     "microcred.learning",
     "microcred.credentials",
+    "microcred.exchange",
     "microcred.api",
     "microcred.verification",
     "microcred.web",
@@ -112,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "microcred.web.context_processors.site",
+                "microcred.catalog.context_processors.compare",
             ],
         },
     },
@@ -135,9 +137,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:dashboard"
-LOGOUT_REDIRECT_URL = "web:home"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "learning:dashboard"
+LOGOUT_REDIRECT_URL = "catalog:home"
 # The throttle comes first: a locked-out account or client is refused before any password check.
 AUTHENTICATION_BACKENDS = [
     "microcred.accounts.backends.LoginThrottleBackend",
@@ -152,9 +154,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("MICROCRED_LOGIN_COOLOF
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_USERNAME_CALLABLE = "microcred.web.views.auth.login_username"
-AXES_CLIENT_IP_CALLABLE = "microcred.web.views.auth.client_ip"
-AXES_LOCKOUT_CALLABLE = "microcred.web.views.auth.login_locked_out"
+AXES_USERNAME_CALLABLE = "microcred.accounts.views.auth.login_username"
+AXES_CLIENT_IP_CALLABLE = "microcred.web.views.common.client_ip"
+AXES_LOCKOUT_CALLABLE = "microcred.accounts.views.auth.login_locked_out"
 # The start-up banner would print on every `microcred` command, `--help` included.
 AXES_VERBOSE = False
 # How many reverse proxies in front of the app each append the address they saw to
@@ -242,6 +244,12 @@ MICROCRED_COHORT_LEASE_SECONDS = int(os.environ.get("MICROCRED_COHORT_LEASE_SECO
 MICROCRED_EVENT_SUBSCRIBERS: list[str] = [
     "microcred.config.events.SUBSCRIPTIONS",
     *env_list("MICROCRED_EVENT_SUBSCRIBERS"),
+]
+# What higher apps add to lower apps' pages (microcred/web/parts.py): dotted paths of a part or a list of
+# them. The built-in list (config/pages.py: the quiz in a lesson, the catalog file panel...) comes first.
+MICROCRED_PAGE_PARTS: list[str] = [
+    "microcred.config.pages.PAGE_PARTS",
+    *env_list("MICROCRED_PAGE_PARTS"),
 ]
 # Verifying foreign credentials fetches their issuers' keys and status lists (SSRF-safe fetcher).
 MICROCRED_REMOTE_FETCH = env_bool("MICROCRED_REMOTE_FETCH", True)

@@ -18,8 +18,8 @@ from microcred.catalog.models import MicroCredential
 from microcred.core.actors import actor_from_id
 from microcred.core.clock import now as clock_now
 
-from . import CohortReport, check_permission
 from .runs import cohort_run_create, cohort_run_enqueue, cohort_run_now, cohort_run_open, live_run, stale_runs
+from .services import CohortReport, check_permission
 from .store import pending_completions
 
 SYNC_LIMIT = 500

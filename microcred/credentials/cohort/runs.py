@@ -1,16 +1,17 @@
 """Cohort runs that survive their runner: a lease, a heartbeat, and a takeover.
 
 Every cohort issuance from a page, the API, the command line or a task is a ``CohortRun``. Its
-runner takes it (``cohort_run_take``: one conditional UPDATE, so two would-be runners cannot
-both win), refreshes ``heartbeat_at`` after every committed chunk, and marks it finished or
-failed. A runner that is killed (``kill -9``, OOM, a lost machine) leaves it ``running`` with a
-heartbeat that stops; once that is older than the lease (``MICROCRED_COHORT_LEASE_SECONDS``)
-the run is *stale* and the next runner takes it over and finishes it. Nothing is lost or
-doubled because the issuing itself is idempotent per completion (``store.claim``): what the
-dead runner committed stays, what it had not committed was rolled back with its connection,
-and the takeover issues exactly the completions still without a credential. A runner that
-only *looked* dead (paused longer than the lease) finds its lease gone at its next heartbeat
-and stops; until then both run side by side, which the per-completion locks make safe.
+runner takes it (``cohort_run_take``, in ``services/runs.py`` with the lease's other writes: one
+conditional UPDATE, so two would-be runners cannot both win), refreshes ``heartbeat_at`` after
+every committed chunk, and marks it finished or failed. A runner that is killed (``kill -9``,
+OOM, a lost machine) leaves it ``running`` with a heartbeat that stops; once that is older than
+the lease (``MICROCRED_COHORT_LEASE_SECONDS``) the run is *stale* and the next runner takes it
+over and finishes it. Nothing is lost or doubled because the issuing itself is idempotent per
+completion (``store.claim``): what the dead runner committed stays, what it had not committed
+was rolled back with its connection (its reserved status indexes stay burnt, ADR 0024), and the
+takeover issues exactly the completions still without a credential. A runner that only *looked*
+dead (paused longer than the lease) finds its lease gone at its next heartbeat and stops; until
+then both run side by side, which the per-completion locks make safe.
 
 Who takes stale runs over, since the database worker (``django_tasks_db``) never retries a
 task it had claimed:
@@ -29,13 +30,11 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
-from django.db.models import F, Max, Q, QuerySet
-from django_tasks import TaskResultStatus, default_task_backend, task
+from django.db.models import Max, Q
+from django_tasks import default_task_backend, task
 from django_tasks.base import TaskContext
 
 from microcred.catalog.models import MicroCredential
@@ -43,37 +42,44 @@ from microcred.core.actors import SYSTEM
 from microcred.core.clock import now as clock_now
 
 from ..models import CohortRun, CohortRunStatus
-from . import CHUNK_SIZE, CohortReport, check_permission, credentials_issue_cohort
+from .services import CohortReport, credentials_issue_cohort
+from .services.runs import (
+    Lease,
+    LeaseLost,
+    WorkerLost,
+    cohort_run_create,
+    cohort_run_open,
+    cohort_run_take,
+    lease_duration,
+    stale,
+    stale_runs,
+)
+
+__all__ = [
+    # Written by the lease's service (``services/runs.py``), named here for the callers of runs.
+    "LeaseLost",
+    "WorkerLost",
+    "cohort_run_create",
+    "cohort_run_enqueue",
+    "cohort_run_execute",
+    "cohort_run_now",
+    "cohort_run_open",
+    "cohort_run_take",
+    "cohort_run_task",
+    "lease_duration",
+    "live_run",
+    "run_state",
+    "run_states",
+    "runner_identity",
+    "stale_runs",
+    "stale_runs_requeue",
+]
 
 Progress = Callable[[int, int], None]
 
 
-class LeaseLost(Exception):
-    """Another runner took the run over: this one must stop (what it committed stays)."""
-
-
-class WorkerLost(Exception):
-    """Recorded on the task result of a runner that died, when its run is taken over."""
-
-
-def lease_duration() -> timedelta:
-    return timedelta(seconds=settings.MICROCRED_COHORT_LEASE_SECONDS)
-
-
 def runner_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def _stale(now: datetime) -> Q:
-    """Running, and its runner stopped reporting a lease ago (or released it on shutdown)."""
-    return Q(Q(heartbeat_at__lt=now - lease_duration()) | Q(heartbeat_at__isnull=True), status=CohortRunStatus.RUNNING)
-
-
-def stale_runs(*, now: datetime, microcredential: MicroCredential | None = None) -> QuerySet[CohortRun]:
-    runs = CohortRun.objects.filter(_stale(now))
-    if microcredential is not None:
-        runs = runs.filter(microcredential=microcredential)
-    return runs.order_by("pk")
 
 
 def live_run(*, microcredential: MicroCredential, now: datetime) -> CohortRun | None:
@@ -88,98 +94,6 @@ def live_run(*, microcredential: MicroCredential, now: datetime) -> CohortRun | 
     )
 
 
-def cohort_run_create(
-    *,
-    actor: Any,
-    microcredential: MicroCredential,
-    workers: int | None = None,
-    chunk_size: int = CHUNK_SIZE,
-) -> CohortRun:
-    check_permission(actor, microcredential)
-    return CohortRun.objects.create(
-        microcredential=microcredential,
-        actor=actor if getattr(actor, "pk", None) is not None else None,
-        workers=workers,
-        chunk_size=chunk_size,
-    )
-
-
-def cohort_run_open(
-    *,
-    actor: Any,
-    microcredential: MicroCredential,
-    now: datetime,
-    workers: int | None = None,
-    chunk_size: int = CHUNK_SIZE,
-) -> CohortRun:
-    """The version's stale run, to be resumed with these settings, or else a new run."""
-    check_permission(actor, microcredential)
-    stale = stale_runs(now=now, microcredential=microcredential).first()
-    if stale is None:
-        return cohort_run_create(actor=actor, microcredential=microcredential, workers=workers, chunk_size=chunk_size)
-    CohortRun.objects.filter(pk=stale.pk).update(workers=workers, chunk_size=chunk_size)
-    stale.workers, stale.chunk_size = workers, chunk_size
-    return stale
-
-
-def cohort_run_take(*, run: CohortRun, owner: str, now: datetime, task_id: str = "") -> bool:
-    """Become the runner of ``run`` if it is queued or stale. One conditional UPDATE: of two
-    runners trying at once exactly one wins. A taken-over runner's task is closed as failed
-    (the database worker would otherwise show it ``RUNNING`` for ever)."""
-    takeable = Q(status=CohortRunStatus.QUEUED) | _stale(now)
-    previous = CohortRun.objects.filter(pk=run.pk).values_list("status", "task_id", "lease_owner").first()
-    if previous is None:
-        return False
-    # Compare-and-set on the owner seen: of two takers of one stale run, the second finds it changed.
-    taken = CohortRun.objects.filter(takeable, pk=run.pk, lease_owner=previous[2]).update(
-        status=CohortRunStatus.RUNNING,
-        lease_owner=owner,
-        heartbeat_at=now,
-        task_id=task_id,
-        attempts=F("attempts") + 1,
-    )
-    if not taken:
-        return False
-    dead_task = previous[1]
-    if previous[0] == CohortRunStatus.RUNNING and dead_task and dead_task != task_id:
-        _close_dead_task(dead_task, run_id=run.pk, owner=previous[2], now=now)
-    run.refresh_from_db()
-    return True
-
-
-def _close_dead_task(task_id: str, *, run_id: int, owner: str, now: datetime) -> None:
-    from django_tasks_db.models import DBTaskResult
-
-    try:
-        uuid.UUID(task_id)
-    except ValueError:
-        return
-    DBTaskResult.objects.filter(id=task_id, status=TaskResultStatus.RUNNING).update(
-        status=TaskResultStatus.FAILED,
-        finished_at=now,
-        exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
-        traceback=f"Its worker ({owner}) stopped reporting; cohort run {run_id} was taken over and resumed.\n",
-    )
-
-
-@dataclass
-class _Lease:
-    run: CohortRun
-    owner: str
-
-    def renew(self, issued: int) -> None:
-        """In the chunk's transaction: the count commits with the credentials, and a runner whose
-        lease was taken over commits nothing more."""
-        held = CohortRun.objects.filter(pk=self.run.pk, lease_owner=self.owner, status=CohortRunStatus.RUNNING).update(
-            heartbeat_at=clock_now(), issued=F("issued") + issued
-        )
-        if not held:
-            raise LeaseLost(f"cohort run {self.run.pk} was taken over")
-
-    def end(self, **fields: Any) -> None:
-        CohortRun.objects.filter(pk=self.run.pk, lease_owner=self.owner).update(**fields)
-
-
 def cohort_run_execute(
     *, run: CohortRun, owner: str, progress: Progress | None = None, inline: bool = False
 ) -> CohortReport | None:
@@ -187,7 +101,7 @@ def cohort_run_execute(
     meanwhile. ``inline`` signs in this process (a web request forks nothing). Failures mark it
     failed and propagate; a worker shutting down (``SystemExit``) releases the lease so the next
     runner resumes at once."""
-    lease = _Lease(run=run, owner=owner)
+    lease = Lease(run=run, owner=owner)
     microcredential = MicroCredential.objects.get(pk=run.microcredential_id)
     try:
         report = credentials_issue_cohort(
@@ -272,7 +186,7 @@ def run_state(run: CohortRun, *, now: datetime) -> str:
     if run.status == CohortRunStatus.FAILED:
         return f"The last run failed: {run.error}"
     if run.status == CohortRunStatus.RUNNING:
-        if CohortRun.objects.filter(_stale(now), pk=run.pk).exists():
+        if CohortRun.objects.filter(stale(now), pk=run.pk).exists():
             return (
                 f"Interrupted after {run.issued} credential(s): its worker stopped. "
                 "It resumes by itself; issuing now resumes it at once."

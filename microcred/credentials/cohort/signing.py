@@ -38,16 +38,16 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from ..issuing import CredentialDocuments
 from ..vc import dataintegrity, fastpath
 from ..vc.errors import KeyResolutionError
 from ..vc.jwt import sign_vc_jwt, verify_vc_jwt
 from ..vc.schema import validate_ob3_credential
-from .documents import CohortDocuments
 
 
 @dataclass(frozen=True)
 class SignerState:
-    documents: CohortDocuments
+    documents: CredentialDocuments
     private_key: Ed25519PrivateKey
     public_key: Ed25519PublicKey
     verification_method: str
@@ -66,7 +66,7 @@ _STATE: SignerState | None = None
 
 
 def sign_batch(items: list[dict[str, Any]], check_first: bool, state: SignerState | None = None) -> SignedBatch:
-    """Build, sign (Data Integrity + VC-JWT) and serialise ``items`` (``CohortDocuments.unsigned``
+    """Build, sign (Data Integrity + VC-JWT) and serialise ``items`` (``CredentialDocuments.unsigned``
     keyword arguments); with ``check_first`` the first result is verified in full."""
     state = state or _STATE
     if state is None:
@@ -111,7 +111,7 @@ def sign_batch(items: list[dict[str, Any]], check_first: bool, state: SignerStat
 
 
 def check_credential(document: dict[str, Any], token: str, state: SignerState) -> None:
-    """What ``services._sign_and_check`` checks for a single credential; raises CredentialError."""
+    """Every check a verifier would make of a signed credential and its VC-JWT; raises CredentialError."""
 
     def this_key(vm: str) -> tuple[Any, str]:
         if vm != state.verification_method:

@@ -278,7 +278,7 @@ def _credential_page_context(request: HttpRequest, record: Any, moment: datetime
     mc = record.microcredential
     catalog_url = None
     if mc.status == Status.PUBLISHED:
-        catalog_url = reverse("web:microcredential", args=[record.issuer.slug, mc.slug])
+        catalog_url = reverse("catalog:microcredential", args=[record.issuer.slug, mc.slug])
     return {
         "credential": record,
         "mc": mc,
@@ -362,7 +362,7 @@ def _achievement_response(request: HttpRequest, mc: MicroCredential, *, achievem
     """The Achievement as JSON under the id the URL names; people are sent to its catalog page."""
     if _wants_html(request, [JSON_LD, "application/json"]):
         if mc.status == Status.PUBLISHED:
-            return redirect("web:microcredential", provider_slug=mc.provider.slug, slug=mc.slug)
+            return redirect("catalog:microcredential", provider_slug=mc.provider.slug, slug=mc.slug)
         raise Http404("This micro-credential is no longer in the catalog.")
     content_type = (
         "application/json"

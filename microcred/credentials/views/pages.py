@@ -1,4 +1,4 @@
-"""Pages for people: a learner's credentials, and the issuer staff's management page."""
+"""Pages for people: a learner's completion and credentials, and the issuer staff's management page."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from microcred.accounts.permissions import has_org_role
 from microcred.catalog.models import MicroCredential
 from microcred.core.clock import now
 from microcred.core.errors import ValidationFailed
+from microcred.learning.selectors import access_enrolment, completion_for
 from microcred.web.views.common import app_errors
 
 from .. import links
@@ -25,6 +26,7 @@ from ..keys.services import issuer_key_rotate
 from ..selectors import (
     access_issued_credential,
     access_issuer_for_staff,
+    credential_of_completion,
     credentials_of,
     display_status,
     issued_credentials,
@@ -36,6 +38,28 @@ from ..services import credential_revoke, credential_suspend, credential_unsuspe
 
 PAGE_SIZE = 25
 ACTIONS = ("revoke", "suspend", "unsuspend")
+
+
+@require_GET
+@login_required
+@app_errors
+def completion(request: HttpRequest, enrolment_id: int) -> HttpResponse:
+    """A learner's completion of a micro-credential, with the credential it earned once issued."""
+    enrolment = access_enrolment(actor=request.user, enrolment_id=enrolment_id)
+    record = completion_for(enrolment=enrolment)
+    if record is None:
+        messages.info(request, "You have not completed this micro-credential yet — here is where you left off.")
+        return redirect("learning:resume", enrolment_id=enrolment.pk)
+    return render(
+        request,
+        "credentials/completion.html",
+        {
+            "enrolment": enrolment,
+            "mc": enrolment.microcredential,
+            "completion": record,
+            "issued": credential_of_completion(completion=record),
+        },
+    )
 
 
 @require_GET

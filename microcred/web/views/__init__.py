@@ -1,4 +1,4 @@
-"""The server-rendered pages. Views are thin: they parse input, call a service or selector, render."""
+"""The page kit's views: the health check, and the helpers every app's views share (``common``)."""
 
 from .health import healthz
 

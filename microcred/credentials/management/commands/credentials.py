@@ -24,7 +24,7 @@ from microcred.credentials.keys.services import issuer_key_rotate
 from microcred.credentials.models import CohortRun
 from microcred.credentials.selectors import credential_get_public
 from microcred.credentials.services import award_credential, credential_revoke
-from microcred.credentials.statuslists import status_lists_refresh
+from microcred.credentials.statuslists.services import status_lists_refresh
 from microcred.credentials.vc.errors import CredentialError
 from microcred.learning.models import Completion
 

@@ -1,0 +1,65 @@
+"""What assessment adds to lower apps' pages (listed in ``config/pages.py``): the quiz of a quiz
+lesson on learning's lesson page, and the quiz fields of catalog's lesson editor."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from microcred.accounts.permissions import Actor
+from microcred.catalog.models import Lesson, LessonKind
+from microcred.catalog.parts import LessonEditor
+from microcred.learning.models import Enrolment
+from microcred.learning.parts import LessonPanel
+
+from .forms import QuizLessonFields
+from .selectors import attempts_for, quiz_of
+from .services import quiz_lesson_create, quiz_lesson_update, quiz_specs
+from .views import attempts_left
+
+
+def _quiz_panel_context(enrolment: Enrolment, lesson: Lesson) -> dict[str, Any]:
+    quiz = quiz_of(lesson)
+    if quiz is None:
+        return {"quiz": None}
+    attempts = attempts_for(enrolment=enrolment, quiz_id=quiz.pk)
+    return {
+        "quiz": quiz,
+        "attempts": attempts,
+        "open_attempt": next((a for a in attempts if not a.is_submitted), None),
+        "attempts_left": attempts_left(quiz, attempts),
+    }
+
+
+QUIZ_LESSON_PANEL = LessonPanel(
+    kind=LessonKind.QUIZ, template="assessment/_lesson_panel.html", context=_quiz_panel_context
+)
+
+
+def _quiz_initial(lesson: Lesson) -> dict[str, Any]:
+    quiz = quiz_of(lesson)
+    if quiz is None:
+        return {}
+    return {
+        "questions": json.dumps(quiz_specs(quiz=quiz), indent=2, ensure_ascii=False),
+        "passing_score": quiz.passing_score,
+        "max_attempts": quiz.max_attempts,
+    }
+
+
+def _quiz_lesson_update(*, actor: Actor, lesson: Lesson, **data: Any) -> Lesson:
+    quiz = quiz_of(lesson)
+    if quiz is not None and data.get("questions") == quiz_specs(quiz=quiz):
+        data.pop("questions")  # unchanged: keep the quiz rather than replace it with a copy
+    return quiz_lesson_update(actor=actor, lesson=lesson, **data)
+
+
+QUIZ_LESSON_EDITOR = LessonEditor(
+    kind=LessonKind.QUIZ,
+    fields=QuizLessonFields,
+    lesson_fields=("body",),
+    initial=_quiz_initial,
+    create_lesson=quiz_lesson_create,
+    update_lesson=_quiz_lesson_update,
+    aside="assessment/_quiz_help.html",
+)

@@ -1,0 +1,295 @@
+"""Forms of the catalog's pages: the public catalog search, and a provider's workspace (a
+micro-credential, its modules and lessons). They parse and label input only; services do the
+writing and the domain checks (slug uniqueness, publish rules)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from microcred.skills.models import Level
+from microcred.web.forms import language_name
+from microcred.web.widgets import PlainSelect
+
+from .fields import MICROCREDENTIAL_GROUPS
+from .models import (
+    AssessmentType,
+    LessonKind,
+    MicroCredential,
+    ParticipationForm,
+    Supervision,
+)
+from .parts import LessonEditor, lesson_editor
+from .selectors import SORTS, CatalogFilters
+
+SORT_CHOICES = [
+    ("relevance", "Best match"),
+    ("newest", "Newest"),
+    ("title", "Title (A–Z)"),
+    ("price", "Price (low to high)"),
+    ("workload", "Workload (short first)"),
+]
+assert {value for value, _ in SORT_CHOICES} == {"relevance", *SORTS}
+
+
+class CatalogFilterForm(forms.Form):
+    """The catalog's query string. Choice lists come from what is published, so every option finds something."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search skills, topics, providers…"}),
+    )
+    industry = forms.ChoiceField(required=False, label="Industry")
+    level = forms.ChoiceField(required=False, label="Level", choices=[("", "Any level"), *Level.choices])
+    skill = forms.ChoiceField(required=False, label="Skill")
+    provider = forms.ChoiceField(required=False, label="Provider")
+    accredited = forms.BooleanField(required=False, label="Accredited providers only")
+    min_hours = forms.IntegerField(required=False, min_value=0, max_value=10000, label="Min. hours")
+    max_hours = forms.IntegerField(required=False, min_value=0, max_value=10000, label="Max. hours")
+    max_price = forms.DecimalField(
+        required=False, min_value=Decimal(0), max_digits=9, decimal_places=2, label="Max. price (€)"
+    )
+    free = forms.BooleanField(required=False, label="Free only")
+    language = forms.ChoiceField(required=False, label="Language")
+    participation_form = forms.ChoiceField(
+        required=False, label="Form of participation", choices=[("", "Any form"), *ParticipationForm.choices]
+    )
+    sort = forms.ChoiceField(required=False, label="Sort by", choices=SORT_CHOICES)
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        industries: list[tuple[str, str]],
+        providers: list[tuple[str, str]],
+        skills: list[tuple[str, str]],
+        languages: list[str],
+    ) -> None:
+        super().__init__(data)
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget = PlainSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+        self._set_choices("industry", [("", "All industries"), *industries])
+        self._set_choices("provider", [("", "All providers"), *providers])
+        self._set_choices("skill", [("", "Any skill"), *skills])
+        self._set_choices("language", [("", "Any language"), *[(c, language_name(c)) for c in languages]])
+
+    def _set_choices(self, name: str, choices: list[tuple[str, str]]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("min_hours"), data.get("max_hours")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_hours", "Must be at least the minimum.")
+            data.pop("max_hours", None)
+        return data
+
+    def to_filters(self) -> CatalogFilters:
+        """Filters from the fields that parsed; a bad field is reported and ignored, not fatal."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        data = self.cleaned_data
+        return CatalogFilters(
+            q=data.get("q") or "",
+            industry=data.get("industry") or "",
+            level=data.get("level") or "",
+            skill=data.get("skill") or "",
+            provider=data.get("provider") or "",
+            accredited=bool(data.get("accredited")),
+            min_hours=data.get("min_hours"),
+            max_hours=data.get("max_hours"),
+            max_price=data.get("max_price"),
+            free=bool(data.get("free")),
+            language=data.get("language") or "",
+            participation_form=data.get("participation_form") or "",
+            sort=data.get("sort") or "relevance",
+        )
+
+    def active_count(self) -> int:
+        if not hasattr(self, "cleaned_data"):
+            return 0
+        return sum(
+            1
+            for name, value in self.cleaned_data.items()
+            if name not in {"q", "sort"} and value not in (None, "", False)
+        )
+
+
+EQF_CHOICES = [(n, f"EQF {n}") for n in range(1, 9)]
+
+
+class MicroCredentialForm(forms.Form):
+    """Every EU mandatory element plus the catalog information. The slug is set once, at creation."""
+
+    # Identity
+    title = forms.CharField(max_length=200)
+    slug = forms.SlugField(
+        max_length=120, help_text="Part of the public address; lower-case letters, digits and hyphens. Cannot change."
+    )
+    summary = forms.CharField(max_length=300, help_text="One or two sentences shown on catalog cards.")
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text="Markdown: headings, lists, links."
+    )
+    # EU mandatory elements
+    awarding_body = forms.CharField(max_length=200, label="Awarding body")
+    country = forms.CharField(
+        max_length=2, min_length=2, label="Country of the issuer", help_text="ISO 3166-1 alpha-2 code, e.g. IE."
+    )
+    learning_outcomes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), label="Learning outcomes", help_text="One outcome per line."
+    )
+    workload_hours = forms.IntegerField(min_value=1, max_value=10000, label="Notional workload (hours)")
+    ects = forms.DecimalField(
+        required=False, min_value=Decimal(0), max_digits=4, decimal_places=1, label="ECTS credits"
+    )
+    eqf_level = forms.TypedChoiceField(choices=EQF_CHOICES, coerce=int, label="EQF level")
+    assessment_type = forms.ChoiceField(choices=AssessmentType.choices, label="Type of assessment")
+    assessment_description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="How learners are assessed"
+    )
+    participation_form = forms.ChoiceField(choices=ParticipationForm.choices, label="Form of participation")
+    quality_assurance = forms.CharField(max_length=300, label="Quality assurance")
+    # EU optional elements
+    prerequisites = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    supervision = forms.ChoiceField(choices=Supervision.choices, label="Supervision of the assessment")
+    identity_verified = forms.BooleanField(required=False, label="Identity checked during assessment")
+    stackable = forms.BooleanField(required=False, label="Stackable into a larger credential")
+    stackability = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="What it stacks into"
+    )
+    # Catalog information
+    level = forms.ChoiceField(choices=Level.choices)
+    industry = forms.CharField(
+        max_length=100,
+        help_text="Pick one or type a new industry.",
+        widget=forms.TextInput(attrs={"list": "industries"}),
+    )
+    language = forms.CharField(max_length=8, initial="en", help_text="Language code, e.g. en, de, nl.")
+    price = forms.DecimalField(min_value=Decimal(0), max_digits=9, decimal_places=2, initial=Decimal(0))
+    currency = forms.CharField(max_length=3, min_length=3, initial="EUR")
+    duration_weeks = forms.IntegerField(min_value=1, max_value=520, initial=4, label="Typical duration (weeks)")
+    validity_months = forms.IntegerField(
+        required=False, min_value=1, max_value=1200, label="Valid for (months)", help_text="Empty: never expires."
+    )
+    image_url = forms.URLField(required=False, max_length=300, label="Image URL", assume_scheme="https")
+    criteria = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Criteria", help_text="What a learner must do."
+    )
+
+    SECTIONS = tuple((group.title, group.fields) for group in MICROCREDENTIAL_GROUPS)
+
+    def __init__(self, *args: Any, editing: MicroCredential | None = None, **kwargs: Any) -> None:
+        if editing is not None:
+            kwargs.setdefault("initial", self.initial_from(editing))
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        if editing is not None:
+            # The slug is part of public URLs and credentials; it is shown but never posted back.
+            self.fields["slug"].disabled = True
+            self.fields["slug"].required = False
+
+    @staticmethod
+    def initial_from(mc: MicroCredential) -> dict[str, Any]:
+        initial = {name: getattr(mc, name) for name in MicroCredentialForm.base_fields if name != "industry"}
+        initial["industry"] = mc.industry.name
+        initial["learning_outcomes"] = "\n".join(mc.learning_outcomes or [])
+        return initial
+
+    def clean_learning_outcomes(self) -> list[str]:
+        lines = [line.strip().lstrip("-•*").strip() for line in self.cleaned_data["learning_outcomes"].splitlines()]
+        outcomes = [line for line in lines if line]
+        if not outcomes:
+            raise forms.ValidationError("Add at least one learning outcome.")
+        return outcomes
+
+    def sections(self) -> list[tuple[str, list[tuple[forms.BoundField, bool]]]]:
+        """Fieldsets of (field, spans the whole row) pairs: long text gets the full width."""
+        return [
+            (
+                title,
+                [
+                    (self[name], isinstance(self.fields[name].widget, forms.Textarea) or name in {"title", "summary"})
+                    for name in names
+                ],
+            )
+            for title, names in self.SECTIONS
+        ]
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        if self.editing is not None:
+            data.pop("slug", None)
+        return data
+
+
+class ModuleForm(forms.Form):
+    title = forms.CharField(max_length=200, label="Module title")
+    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Summary")
+
+
+class LessonForm(forms.Form):
+    """One form for every lesson kind; the fields a kind does not use are dropped. A kind another
+    app edits (a quiz) adds its own fields through a ``LessonEditor``: build the form with
+    ``lesson_form``."""
+
+    KIND_FIELDS = {
+        LessonKind.READING: ("body",),
+        LessonKind.VIDEO: ("video_url", "transcript", "body"),
+        LessonKind.ASSIGNMENT: ("instructions", "body"),
+    }
+
+    title = forms.CharField(max_length=200)
+    estimated_minutes = forms.IntegerField(min_value=0, max_value=10000, initial=10, label="Estimated minutes")
+    required = forms.BooleanField(
+        required=False, initial=True, label="Required for completion", help_text="Untick for optional extra material."
+    )
+    body = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 10}), label="Text", help_text="Markdown."
+    )
+    video_url = forms.URLField(label="Video URL", assume_scheme="https")
+    transcript = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    instructions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), help_text="Markdown: what to do and submit."
+    )
+
+    editor: LessonEditor | None = None
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        if self.editor is not None:
+            kind_fields = (*self.editor.lesson_fields, *self.editor.fields.base_fields)
+        else:
+            kind_fields = self.KIND_FIELDS[LessonKind(kind)]
+        keep = {"title", "estimated_minutes", "required", *kind_fields}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if kind != LessonKind.READING and "body" in self.fields:
+            self.fields["body"].label = "Introduction"
+            self.fields["body"].help_text = "Markdown, shown above the lesson."
+
+
+def lesson_kinds() -> list[LessonKind]:
+    """The kinds a provider can add: catalog's own, and those an editor is listed for."""
+    return [kind for kind in LessonKind if kind in LessonForm.KIND_FIELDS or lesson_editor(kind) is not None]
+
+
+def lesson_form(*args: Any, kind: str, **kwargs: Any) -> LessonForm:
+    """The lesson form of ``kind``: with an editor's fields after the lesson's own when another app
+    edits the kind. An unknown kind, or one nobody edits, raises ``LookupError``."""
+    editor = lesson_editor(kind)
+    if editor is None:
+        if kind not in LessonForm.KIND_FIELDS:
+            raise LookupError(f"No editor for lesson kind {kind!r}.")
+        return LessonForm(*args, kind=kind, **kwargs)
+    # The editor's form comes first among the bases so that its fields follow the lesson's.
+    form_class = type(f"{editor.fields.__name__}Lesson", (editor.fields, LessonForm), {"editor": editor})
+    return form_class(*args, kind=kind, **kwargs)  # type: ignore[no-any-return]

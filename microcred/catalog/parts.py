@@ -1,0 +1,68 @@
+"""What higher apps may add to catalog's pages (``web/parts.py``; the parts are listed in
+``config/pages.py``). Catalog imports none of the apps that write them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+
+from microcred.accounts.models import Organisation
+from microcred.web.parts import parts_of
+
+from .models import Lesson, MicroCredential
+
+
+@dataclass(frozen=True)
+class CatalogPanel:
+    """A panel beside a provider's workspace catalog: its template and what it adds to the page's
+    context (exchange's catalog file import and export)."""
+
+    template: str
+    context: Callable[[Organisation], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class MicroCredentialContext:
+    """What a higher app adds to the context of a micro-credential's public page for the visitor
+    (learning: their enrolment, which opens the outline's lesson links and the "Continue" button).
+    ``context`` is called with the visitor (maybe anonymous) and the micro-credential."""
+
+    context: Callable[[Any, MicroCredential], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class LessonEditor:
+    """How the workspace edits a lesson kind whose content another app owns (assessment's quiz).
+
+    ``fields`` is a form whose fields (and their ``clean_<field>``) follow the lesson's own;
+    ``lesson_fields`` are the lesson's text fields the kind shows too. ``initial`` gives the
+    fields' values for a saved lesson; ``create_lesson(actor=, module=, **cleaned_data)`` and
+    ``update_lesson(actor=, lesson=, **cleaned_data)`` save it through the owning app's services.
+    ``aside`` is the help shown beside the form.
+    """
+
+    kind: str
+    fields: type[forms.Form]
+    lesson_fields: tuple[str, ...]
+    initial: Callable[[Lesson], dict[str, Any]]
+    create_lesson: Callable[..., Lesson]
+    update_lesson: Callable[..., Lesson]
+    aside: str
+
+
+def lesson_editor(kind: str) -> LessonEditor | None:
+    return next((editor for editor in parts_of(LessonEditor) if editor.kind == kind), None)
+
+
+def catalog_panels() -> tuple[CatalogPanel, ...]:
+    return parts_of(CatalogPanel)
+
+
+def microcredential_context(visitor: Any, microcredential: MicroCredential) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    for part in parts_of(MicroCredentialContext):
+        context.update(part.context(visitor, microcredential))
+    return context

@@ -1,0 +1,341 @@
+"""Export and import a provider's catalog as JSON ("microcred.catalog/1", docs/catalog-format.md).
+
+Import is idempotent: a provider is matched by slug and a micro-credential by (provider, slug).
+An unchanged micro-credential is left alone; a changed draft is replaced in place; a changed
+published one becomes a new version, so enrolled learners keep the content they enrolled in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Set
+from decimal import Decimal
+from typing import Any, Final
+
+from django.db import transaction
+
+from microcred.accounts.models import Organisation, OrganisationKind
+from microcred.accounts.permissions import require_org_role
+from microcred.accounts.services import organisation_create
+from microcred.assessment.questions import CHOICE_KEYS, QUESTION_KEYS
+from microcred.assessment.selectors import quiz_of
+from microcred.assessment.services import QUIZ_SETTINGS, question_spec_validate, quiz_create, quiz_specs
+from microcred.catalog.fields import LESSON_FIELDS, MICROCREDENTIAL_FIELDS
+from microcred.catalog.models import LessonKind, MicroCredential, Status
+from microcred.catalog.services import (
+    assessed_lesson_create,
+    lesson_create,
+    microcredential_create,
+    microcredential_fingerprint_record,
+    microcredential_new_version,
+    microcredential_publish,
+    microcredential_update,
+    module_create,
+    module_delete,
+)
+from microcred.core.errors import ValidationFailed
+from microcred.skills.models import Skill
+from microcred.skills.services import skills_import
+
+FORMAT = "microcred.catalog/1"
+
+PROVIDER_KEYS = {"slug", "name", "provider_type", "description", "website", "email", "country", "city", "logo_url"}
+SKILL_KEYS = {"uri", "label", "slug", "description", "framework"}
+FRAMEWORK_KEYS = {"slug", "name", "publisher", "url"}
+MC_KEYS: Final[frozenset[str]] = MICROCREDENTIAL_FIELDS | {"status", "skills", "modules"}
+MODULE_KEYS = {"title", "summary", "lessons"}
+# A lesson's position is its place in the document; a quiz lesson carries its quiz.
+LESSON_KEYS: Final[frozenset[str]] = (LESSON_FIELDS - {"position"}) | {"quiz"}
+QUIZ_KEYS: Final[frozenset[str]] = QUIZ_SETTINGS | {"title", "questions"}
+
+
+def _check_keys(obj: Any, allowed: Set[str], where: str, required: Set[str] = frozenset()) -> None:
+    if not isinstance(obj, dict):
+        raise ValidationFailed(f"{where}: expected an object.")
+    unknown = set(obj) - allowed
+    if unknown:
+        raise ValidationFailed(f"{where}: unknown field(s) {', '.join(sorted(unknown))}.")
+    missing = set(required) - set(obj)
+    if missing:
+        raise ValidationFailed(f"{where}: missing field(s) {', '.join(sorted(missing))}.")
+
+
+def validate_document(data: Any) -> None:
+    """Check the whole document's shape before anything is written."""
+    _check_keys(data, {"format", "provider", "skills", "microcredentials"}, "document", {"format", "provider"})
+    if data["format"] != FORMAT:
+        raise ValidationFailed(f"Unsupported format {data['format']!r}; expected {FORMAT!r}.")
+    _check_keys(data["provider"], PROVIDER_KEYS, "provider", {"slug", "name", "country"})
+    skill_uris = set()
+    for i, skill in enumerate(data.get("skills", [])):
+        _check_keys(skill, SKILL_KEYS, f"skills[{i}]", {"uri", "label", "slug", "framework"})
+        _check_keys(skill["framework"], FRAMEWORK_KEYS, f"skills[{i}].framework", {"slug", "name"})
+        skill_uris.add(skill["uri"])
+    for i, mc in enumerate(data.get("microcredentials", [])):
+        where = f"microcredentials[{i}]"
+        _check_keys(
+            mc,
+            MC_KEYS,
+            where,
+            {
+                "slug",
+                "title",
+                "summary",
+                "learning_outcomes",
+                "workload_hours",
+                "eqf_level",
+                "assessment_type",
+                "participation_form",
+                "quality_assurance",
+                "level",
+                "industry",
+            },
+        )
+        for j, link in enumerate(mc.get("skills", [])):
+            _check_keys(link, {"uri", "target_level"}, f"{where}.skills[{j}]", {"uri", "target_level"})
+            if link["uri"] not in skill_uris and not Skill.objects.filter(uri=link["uri"]).exists():
+                raise ValidationFailed(f"{where}.skills[{j}]: unknown skill {link['uri']}.")
+        for j, module in enumerate(mc.get("modules", [])):
+            _check_keys(module, MODULE_KEYS, f"{where}.modules[{j}]", {"title"})
+            for k, lesson in enumerate(module.get("lessons", [])):
+                lw = f"{where}.modules[{j}].lessons[{k}]"
+                _check_keys(lesson, LESSON_KEYS, lw, {"title", "kind"})
+                if lesson["kind"] not in LessonKind.values:
+                    raise ValidationFailed(f"{lw}: unknown lesson kind {lesson['kind']!r}.")
+                if lesson["kind"] != LessonKind.QUIZ and "quiz" in lesson:
+                    raise ValidationFailed(f"{lw}: only a lesson of kind 'quiz' can carry a quiz.")
+                if lesson["kind"] == LessonKind.QUIZ:
+                    quiz = lesson.get("quiz")
+                    _check_keys(quiz, QUIZ_KEYS, f"{lw}.quiz", {"title", "questions"})
+                    for n, question in enumerate(quiz["questions"]):
+                        _check_keys(question, QUESTION_KEYS, f"{lw}.quiz.questions[{n}]", {"kind", "text", "choices"})
+                        for m, choice in enumerate(question["choices"]):
+                            _check_keys(choice, CHOICE_KEYS, f"{lw}.quiz.questions[{n}].choices[{m}]", {"text"})
+    _validate_questions(data)
+
+
+def _validate_questions(data: dict[str, Any]) -> None:
+    """Each question by the quiz service's own rules, once the document's shape is known good,
+    worded as ``quiz_create`` words it when the import reaches that micro-credential."""
+    for mc in data.get("microcredentials", []):
+        for module in mc.get("modules", []):
+            for lesson in module.get("lessons", []):
+                for n, question in enumerate((lesson.get("quiz") or {}).get("questions", [])):
+                    try:
+                        question_spec_validate(spec=question, where=f"questions[{n}]")
+                    except ValidationFailed as exc:
+                        raise ValidationFailed(f"{mc['slug']}: {exc.message}", errors=exc.errors) from exc
+
+
+def _fingerprint(mc_data: dict[str, Any]) -> str:
+    payload = {k: v for k, v in mc_data.items() if k != "status"}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _provider_upsert(actor: Any, data: dict[str, Any]) -> Organisation:
+    provider = Organisation.objects.filter(slug=data["slug"]).first()
+    if provider is None:
+        fields = {k: v for k, v in data.items() if k not in {"slug", "name", "country"}}
+        return organisation_create(
+            actor=actor,
+            kind=OrganisationKind.PROVIDER,
+            name=data["name"],
+            slug=data["slug"],
+            country=data["country"],
+            **fields,
+        )
+    if provider.kind != OrganisationKind.PROVIDER:
+        raise ValidationFailed(f"Organisation {provider.slug!r} is not a provider.")
+    require_org_role(actor, provider)
+    return provider
+
+
+def _fill_content(actor: Any, mc: MicroCredential, mc_data: dict[str, Any]) -> None:
+    # Through the content service, so each replaced lesson's quiz and question bank go too.
+    for old_module in mc.modules.all():
+        module_delete(actor=actor, module=old_module)
+    for module_data in mc_data.get("modules", []):
+        module = module_create(
+            actor=actor, microcredential=mc, title=module_data["title"], summary=module_data.get("summary", "")
+        )
+        for lesson_data in module_data.get("lessons", []):
+            fields = {k: v for k, v in lesson_data.items() if k != "quiz"}
+            if lesson_data["kind"] != LessonKind.QUIZ:
+                lesson_create(actor=actor, module=module, **fields)
+                continue
+            lesson = assessed_lesson_create(actor=actor, module=module, **fields)
+            q = lesson_data["quiz"]
+            quiz_create(
+                actor=actor,
+                lesson=lesson,
+                title=q["title"],
+                questions=q["questions"],
+                passing_score=q.get("passing_score", 70),
+                question_count=q.get("question_count"),
+                max_attempts=q.get("max_attempts"),
+                time_limit_minutes=q.get("time_limit_minutes"),
+            )
+
+
+def _mc_fields(mc_data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in mc_data.items() if k not in {"status", "skills", "modules"}}
+
+
+def _skill_pairs(mc_data: dict[str, Any]) -> list[tuple[Skill, str]]:
+    skills = {s.uri: s for s in Skill.objects.filter(uri__in=[l["uri"] for l in mc_data.get("skills", [])])}
+    return [(skills[l["uri"]], l["target_level"]) for l in mc_data.get("skills", [])]
+
+
+@transaction.atomic
+def catalog_import(*, actor: Any, data: dict[str, Any]) -> dict[str, list[str]]:
+    """Import a catalog document; returns which slugs were created, updated, versioned or unchanged."""
+    validate_document(data)
+    provider = _provider_upsert(actor, data["provider"])
+    # Shared frameworks are curated: the skills service refuses a new skill there unless the actor may.
+    skills_import(actor=actor, provider=provider, specs=data.get("skills", []))
+    report: dict[str, list[str]] = {"created": [], "updated": [], "new_version": [], "unchanged": []}
+    for mc_data in data.get("microcredentials", []):
+        try:
+            _import_one(actor, provider, mc_data, report)
+        except ValidationFailed as exc:
+            # Name the micro-credential: a bare field error is hard to find in a long file.
+            raise ValidationFailed(f"{mc_data['slug']}: {exc.message}", errors=exc.errors) from exc
+    return report
+
+
+def _import_one(actor: Any, provider: Organisation, mc_data: dict[str, Any], report: dict[str, list[str]]) -> None:
+
+    fingerprint = _fingerprint(mc_data)
+    wanted_status = mc_data.get("status", Status.PUBLISHED)
+    latest = MicroCredential.objects.filter(provider=provider, slug=mc_data["slug"]).order_by("-version").first()
+    if latest is None:
+        mc = microcredential_create(actor=actor, provider=provider, skills=_skill_pairs(mc_data), **_mc_fields(mc_data))
+        _fill_content(actor, mc, mc_data)
+        report["created"].append(mc.slug)
+    elif latest.import_fingerprint == fingerprint:
+        report["unchanged"].append(latest.slug)
+        mc = latest
+    else:
+        if latest.status != Status.DRAFT:
+            mc = microcredential_new_version(actor=actor, microcredential=latest)
+            report["new_version"].append(latest.slug)
+        else:
+            mc = latest
+            report["updated"].append(latest.slug)
+        mc = microcredential_update(
+            actor=actor,
+            microcredential=mc,
+            skills=_skill_pairs(mc_data),
+            **{k: v for k, v in _mc_fields(mc_data).items() if k != "slug"},
+        )
+        _fill_content(actor, mc, mc_data)
+    if mc.import_fingerprint != fingerprint:
+        microcredential_fingerprint_record(actor=actor, microcredential=mc, fingerprint=fingerprint)
+    if wanted_status == Status.PUBLISHED and mc.status == Status.DRAFT:
+        microcredential_publish(actor=actor, microcredential=mc)
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def catalog_export(*, provider: Organisation) -> dict[str, Any]:
+    """The provider's latest version of each micro-credential, in the import format."""
+    latest: dict[str, MicroCredential] = {}
+    for mc in MicroCredential.objects.filter(provider=provider).select_related("industry").order_by("slug", "-version"):
+        latest.setdefault(mc.slug, mc)
+    skills: dict[str, dict[str, Any]] = {}
+    mcs = []
+    for mc in latest.values():
+        links = list(mc.skill_links.select_related("skill__framework").order_by("skill__label"))
+        for link in links:
+            s = link.skill
+            skills[s.uri] = {
+                "uri": s.uri,
+                "label": s.label,
+                "slug": s.slug,
+                "description": s.description,
+                "framework": {
+                    "slug": s.framework.slug,
+                    "name": s.framework.name,
+                    "publisher": s.framework.publisher,
+                    "url": s.framework.url,
+                },
+            }
+        modules = []
+        for module in mc.modules.prefetch_related("lessons__quiz").order_by("position", "id"):
+            lessons = []
+            for lesson in module.lessons.all():
+                item: dict[str, Any] = {
+                    "title": lesson.title,
+                    "kind": lesson.kind,
+                    "estimated_minutes": lesson.estimated_minutes,
+                    "required": lesson.required,
+                }
+                for key in ("body", "video_url", "transcript", "instructions"):
+                    if getattr(lesson, key):
+                        item[key] = getattr(lesson, key)
+                quiz = quiz_of(lesson)
+                if quiz is not None:
+                    item["quiz"] = {
+                        "title": quiz.title,
+                        "passing_score": quiz.passing_score,
+                        "question_count": quiz.question_count,
+                        "max_attempts": quiz.max_attempts,
+                        "time_limit_minutes": quiz.time_limit_minutes,
+                        "questions": quiz_specs(quiz=quiz),
+                    }
+                lessons.append(item)
+            modules.append({"title": module.title, "summary": module.summary, "lessons": lessons})
+        mcs.append(
+            {
+                "slug": mc.slug,
+                "title": mc.title,
+                "status": mc.status,
+                "summary": mc.summary,
+                "description": mc.description,
+                "awarding_body": mc.awarding_body,
+                "country": mc.country,
+                "learning_outcomes": mc.learning_outcomes,
+                "workload_hours": mc.workload_hours,
+                "ects": _decimal(mc.ects),
+                "eqf_level": mc.eqf_level,
+                "assessment_type": mc.assessment_type,
+                "assessment_description": mc.assessment_description,
+                "participation_form": mc.participation_form,
+                "quality_assurance": mc.quality_assurance,
+                "prerequisites": mc.prerequisites,
+                "supervision": mc.supervision,
+                "identity_verified": mc.identity_verified,
+                "stackable": mc.stackable,
+                "stackability": mc.stackability,
+                "level": mc.level,
+                "industry": mc.industry.name,
+                "language": mc.language,
+                "price": _decimal(mc.price),
+                "currency": mc.currency,
+                "duration_weeks": mc.duration_weeks,
+                "validity_months": mc.validity_months,
+                "image_url": mc.image_url,
+                "criteria": mc.criteria,
+                "skills": [{"uri": l.skill.uri, "target_level": l.target_level} for l in links],
+                "modules": modules,
+            }
+        )
+    return {
+        "format": FORMAT,
+        "provider": {
+            "slug": provider.slug,
+            "name": provider.name,
+            "provider_type": provider.provider_type,
+            "description": provider.description,
+            "website": provider.website,
+            "email": provider.email,
+            "country": provider.country,
+            "city": provider.city,
+            "logo_url": provider.logo_url,
+        },
+        "skills": sorted(skills.values(), key=lambda s: s["uri"]),
+        "microcredentials": mcs,
+    }
