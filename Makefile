@@ -49,13 +49,13 @@ lint: install-test ## ruff, mypy, and the architecture contracts (import-linter,
 	$(BIN)/ruff check microcred tests bench
 	$(BIN)/ruff format --check microcred tests bench
 	$(BIN)/mypy microcred
-	$(BIN)/mypy --strict microcred/credentials/vc microcred/assessment/formats
+	$(BIN)/mypy --strict microcred/credentials/vc microcred/assessment/formats microcred/assessment/review microcred/assessment/itemstats.py
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -p no:cacheprovider -q tests/test_architecture.py
 
 typecheck: install-test ## mypy only
 	$(BIN)/mypy microcred
-	$(BIN)/mypy --strict microcred/credentials/vc microcred/assessment/formats
+	$(BIN)/mypy --strict microcred/credentials/vc microcred/assessment/formats microcred/assessment/review microcred/assessment/itemstats.py
 
 test: install-test browser lint ## Lint, then the whole suite on SQLite and on PostgreSQL
 	@bash scripts/run-tests.sh

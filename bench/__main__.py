@@ -9,16 +9,20 @@ Then (not pinned: it uses every core) the cohort bench issues ``--cohort N`` cre
 to end on a PostgreSQL database of its own (``bench/cohort.py``), and the load bench serves a
 demo site with gunicorn on loopback and prints each endpoint's rate beside ``/healthz``'s
 (``bench/load.py``; ``--big`` adds catalog search over 100,000 offers on PostgreSQL).
-``--only suite|cohort|load`` runs one of them.
+``--only suite|cohort|load|grading`` runs one of them. The grading bench (``bench/grading.py``)
+grades ``--attempts N`` submitted attempts of a 20-question quiz of every auto-graded kind on one core.
+The quiz-page bench (``bench/quiz_page.py``, ``--only quizpage``) renders a learner's page of a quiz
+in progress ``--renders N`` times and prints the median server time (target under 50 ms).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 
-from . import cohort, load, peer
+from . import cohort, grading, load, peer, quiz_page
 from .suite import Row, print_table, run_ours, run_peer
 
 
@@ -36,7 +40,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a fast smoke run with small counts")
     parser.add_argument("--no-peer", action="store_true", help="do not run the JavaScript reference stack")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument("--only", choices=("suite", "cohort", "load"), help="run only one of the benches")
+    parser.add_argument(
+        "--only", choices=("suite", "cohort", "load", "grading", "quizpage"), help="run only one of the benches"
+    )
+    parser.add_argument(
+        "--attempts", type=int, metavar="N", help="quiz attempts the grading bench grades (default 10000; 1000 quick)"
+    )
+    parser.add_argument(
+        "--renders", type=int, metavar="N", help="renders of the quiz-page bench (default 200; 50 quick)"
+    )
     parser.add_argument(
         "--cohort", type=int, metavar="N", help="credentials the cohort bench issues (default 100000; 2000 quick)"
     )
@@ -49,6 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     missed: list[str] = []
     if args.only in (None, "suite"):
         missed += _suite(args)
+    if args.only in (None, "grading"):
+        missed += _grading(args)
+    if args.only == "quizpage":
+        # Its own Django set-up (an in-memory database), so it runs alone, as the cohort bench does.
+        missed += _quiz_page(args)
+    elif args.only is None:
+        missed += _quiz_page_apart(args)
     if args.only in (None, "cohort"):
         missed += _cohort(args)
     if args.only == "load" or (args.only is None and not args.no_load):
@@ -65,6 +84,32 @@ def _load(args: argparse.Namespace) -> list[str]:
         return []
     load.print_figures(figures)
     return [target for target, _, verdict in figures.verdicts() if verdict != "PASS"]
+
+
+def _grading(args: argparse.Namespace) -> list[str]:
+    count = args.attempts if args.attempts is not None else (1000 if args.quick else 10_000)
+    print(f"\nGrading bench: {count:,} submitted attempts of a 20-question mixed-kind quiz, one core")
+    figures = grading.run_grading(count)
+    grading.print_figures(figures)
+    return [] if figures.verdict == "PASS" else ["quiz grading rate"]
+
+
+def _quiz_page(args: argparse.Namespace) -> list[str]:
+    renders = args.renders if args.renders is not None else (50 if args.quick else 200)
+    print(f"\nQuiz page bench: {renders} renders of a quiz in progress (20 questions), server time")
+    try:
+        figures = quiz_page.run_quiz_page(renders, progress=print)
+    except quiz_page.QuizPageUnavailable as exc:
+        print(f"quizpage: skipped ({exc})")
+        return []
+    quiz_page.print_figures(figures)
+    return [] if figures.verdict == "PASS" else ["quiz page render time"]
+
+
+def _quiz_page_apart(args: argparse.Namespace) -> list[str]:
+    """The quiz-page bench in a process of its own (it sets Django up its own way)."""
+    command = [sys.executable, "-m", "bench", "--only", "quizpage", "--strict"] + (["--quick"] if args.quick else [])
+    return [] if subprocess.run(command, check=False).returncode == 0 else ["quiz page render time"]
 
 
 def _cohort(args: argparse.Namespace) -> list[str]:

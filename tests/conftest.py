@@ -30,3 +30,13 @@ def schema_restored_after():
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def apps_as_migrated():
+    """The models as the database stands now, mid-way through a migration test: today's model
+    classes would ask for columns that later migrations add."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return executor.loader.project_state(sorted(executor.recorder.applied_migrations())).apps

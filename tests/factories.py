@@ -155,7 +155,15 @@ def published_microcredential(*, provider: Organisation | None = None, slug: str
         transcript="Hello.",
     )
     second = module_create(actor=SYSTEM, microcredential=mc, title="Assessment")
-    quiz_lesson_create(actor=SYSTEM, module=second, title="Final quiz", questions=QUIZ_QUESTIONS, passing_score=70)
+    # Unlimited on purpose, as publishing requires it to be said (ADR 0026): tests set a limit when they need one.
+    quiz_lesson_create(
+        actor=SYSTEM,
+        module=second,
+        title="Final quiz",
+        questions=QUIZ_QUESTIONS,
+        passing_score=70,
+        unlimited_attempts=True,
+    )
     return microcredential_publish(actor=SYSTEM, microcredential=mc)
 
 

@@ -58,6 +58,13 @@ def workspace_links(organisation: Organisation, role: str | None) -> list[Worksp
         links.append(WorkspaceLink("members", "Members", reverse("accounts:workspace_members", args=[slug]), "users"))
     if organisation.kind == OrganisationKind.PROVIDER and is_staff:
         links.append(WorkspaceLink("credentials", "Credentials", reverse("credentials:manage", args=[slug]), "award"))
+    if organisation.kind == OrganisationKind.PROVIDER and is_staff:
+        links.append(WorkspaceLink("banks", "Question banks", reverse("assessment:banks", args=[slug]), "quiz"))
+    if organisation.kind == OrganisationKind.PROVIDER and role in (*STAFF, MembershipRole.GRADER.value):
+        # Learners' submitted work, for every role: graders grade, instructors also decide regrades.
+        links.append(WorkspaceLink("grading", "Grading", reverse("projects:grading", args=[slug]), "assignment"))
+        # Quiz answers a person grades (essays, ADR 0027), for the same roles.
+        links.append(WorkspaceLink("essays", "Quiz essays", reverse("assessment:essays", args=[slug]), "quiz"))
     return links
 
 

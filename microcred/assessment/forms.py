@@ -11,6 +11,7 @@ from django import forms
 
 from microcred.core.errors import ValidationFailed
 
+from .attempt_rules import GRADING_METHOD_LABELS, Moment, Shown
 from .questions import CHOICE_KEYS, QUESTION_KEYS, validate_question
 
 
@@ -34,7 +35,7 @@ def parse_questions(raw: str) -> list[dict[str, Any]]:
         points = question.get("points", 1)
         if not isinstance(points, int) or isinstance(points, bool) or points < 0:
             raise forms.ValidationError(f"{where}: points must be a whole number ≥ 0.")
-        choices = question.get("choices")
+        choices = question.get("choices", [])
         if not isinstance(choices, list):
             raise forms.ValidationError(f"{where}: “choices” must be a list.")
         for n, choice in enumerate(choices):
@@ -56,13 +57,137 @@ class QuizLessonFields(forms.Form):
     questions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 14, "class": "mono", "spellcheck": "false"}),
         label="Questions (JSON)",
-        help_text="A list of questions in the catalog format: kind (single or multiple), text, "
-        "explanation, points, and choices with text and correct.",
+        help_text="A list of questions in the catalog format: kind (single, multiple, truefalse, numeric, "
+        "short, matching, ordering, cloze or essay), text, explanation, points, hints, and choices with "
+        "text and correct (single, multiple) or data (the other kinds).",
     )
     passing_score = forms.IntegerField(min_value=1, max_value=100, initial=70, label="Pass mark (%)")
     max_attempts = forms.IntegerField(
-        required=False, min_value=1, max_value=100, label="Attempts allowed", help_text="Empty: unlimited."
+        required=False,
+        min_value=1,
+        max_value=100,
+        label="Attempts allowed",
+        help_text="Empty: unlimited; a quiz that counts towards the credential then needs “Unlimited attempts”.",
     )
+    # --- Integrity settings (ADR 0026) ---
+    unlimited_attempts = forms.BooleanField(
+        required=False,
+        label="Unlimited attempts",
+        help_text="Tick to allow unlimited attempts on purpose, even though passing earns the credential.",
+    )
+    question_count = forms.IntegerField(
+        required=False, min_value=1, label="Questions per attempt", help_text="Drawn from the questions; empty: all."
+    )
+    time_limit_minutes = forms.IntegerField(
+        required=False, min_value=1, max_value=1440, label="Time limit (minutes)", help_text="Empty: none."
+    )
+    attempt_delay_minutes = forms.IntegerField(
+        required=False, min_value=1, label="Wait between attempts (minutes)", help_text="Empty: none."
+    )
+    opens_at = forms.DateTimeField(
+        required=False, label="Opens (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    closes_at = forms.DateTimeField(
+        required=False, label="Closes (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    grading_method = forms.ChoiceField(
+        required=False,
+        choices=list(GRADING_METHOD_LABELS.items()),
+        initial="highest",
+        label="Grading method",
+        help_text="How several attempts make the lesson's score.",
+    )
+    # Selects rather than checkboxes, so a form that leaves them out keeps the default (shuffled).
+    shuffle_questions = forms.TypedChoiceField(
+        required=False,
+        choices=[("1", "Shuffled for each attempt"), ("0", "As written")],
+        coerce=lambda v: v in {"1", True},
+        empty_value=True,  # type: ignore[arg-type]  # absent: the default, shuffled
+        initial="1",
+        label="Question order",
+    )
+    shuffle_options = forms.TypedChoiceField(
+        required=False,
+        choices=[("1", "Shuffled for each attempt"), ("0", "As written")],
+        coerce=lambda v: v in {"1", True},
+        empty_value=True,  # type: ignore[arg-type]  # absent: the default, shuffled
+        initial="1",
+        label="Option order",
+    )
+    review_custom = forms.BooleanField(
+        required=False,
+        label="Set what learners see after an attempt",
+        help_text="Unticked: the default. A quiz that counts towards the credential shows the score, and the "
+        "right answers and explanations only once the learner has passed, has no attempts left or it has "
+        "closed; other quizzes show everything once submitted.",
+    )
+    review_immediately = forms.MultipleChoiceField(
+        required=False,
+        choices=[(s.value, s.value.capitalize()) for s in Shown],
+        widget=forms.CheckboxSelectMultiple,
+        label="Right after the attempt",
+    )
+    review_open = forms.MultipleChoiceField(
+        required=False,
+        choices=[(s.value, s.value.capitalize()) for s in Shown],
+        widget=forms.CheckboxSelectMultiple,
+        label="Later, while the quiz is open",
+    )
+    review_closed = forms.MultipleChoiceField(
+        required=False,
+        choices=[(s.value, s.value.capitalize()) for s in Shown],
+        widget=forms.CheckboxSelectMultiple,
+        label="After the quiz closes",
+    )
+    review_hold_until_settled = forms.BooleanField(
+        required=False,
+        label="Keep right/wrong, answers and explanations back until passed or out of attempts",
+    )
+
+    REVIEW_FIELDS = ("review_custom", "review_immediately", "review_open", "review_closed", "review_hold_until_settled")
 
     def clean_questions(self) -> list[dict[str, Any]]:
         return parse_questions(self.cleaned_data["questions"])
+
+    def clean(self) -> dict[str, Any]:
+        """The review checkboxes become the quiz's ``review_options`` (None: the default)."""
+        cleaned: dict[str, Any] = super().clean() or self.cleaned_data
+        review = {name: cleaned.pop(name, None) for name in self.REVIEW_FIELDS}
+        if review["review_custom"]:
+            cleaned["review_options"] = {
+                Moment.DURING.value: [],
+                Moment.IMMEDIATELY.value: list(review["review_immediately"] or []),
+                Moment.OPEN.value: list(review["review_open"] or []),
+                Moment.CLOSED.value: list(review["review_closed"] or []),
+                "hold_until_settled": bool(review["review_hold_until_settled"]),
+            }
+        else:
+            cleaned["review_options"] = None
+        cleaned["grading_method"] = cleaned.get("grading_method") or "highest"
+        if cleaned.get("max_attempts") is not None and cleaned.get("unlimited_attempts"):
+            self.add_error("unlimited_attempts", "Leave “Attempts allowed” empty to allow unlimited attempts.")
+        elif (
+            cleaned.get("required", True)
+            and cleaned.get("max_attempts") is None
+            and not cleaned.get("unlimited_attempts")
+        ):
+            # The same rule publishing applies (``quiz_attempt_limit_problem``), said while editing.
+            self.add_error(
+                "max_attempts",
+                "This quiz counts towards the credential: set the number of attempts allowed, "
+                "or tick “Unlimited attempts”.",
+            )
+        return cleaned
+
+
+def review_initial(review_options: dict[str, Any] | None) -> dict[str, Any]:
+    """The review checkboxes for a quiz's stored ``review_options``."""
+    if review_options is None:
+        return {"review_custom": False}
+    return {
+        "review_custom": True,
+        "review_immediately": review_options.get(Moment.IMMEDIATELY.value, []),
+        "review_open": review_options.get(Moment.OPEN.value, []),
+        "review_closed": review_options.get(Moment.CLOSED.value, []),
+        "review_hold_until_settled": bool(review_options.get("hold_until_settled")),
+    }

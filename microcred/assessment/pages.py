@@ -12,9 +12,10 @@ from microcred.catalog.parts import LessonEditor
 from microcred.learning.models import Enrolment
 from microcred.learning.parts import LessonPanel
 
-from .forms import QuizLessonFields
-from .selectors import attempts_for, quiz_of
-from .services import quiz_lesson_create, quiz_lesson_update, quiz_specs
+from .attempt_rules import Shown
+from .forms import QuizLessonFields, review_initial
+from .selectors import attempt_shown, attempts_for, quiz_of
+from .services import quiz_lesson_create, quiz_lesson_update, quiz_specs, quiz_start_refusal
 from .views import attempts_left
 
 
@@ -28,6 +29,8 @@ def _quiz_panel_context(enrolment: Enrolment, lesson: Lesson) -> dict[str, Any]:
         "attempts": attempts,
         "open_attempt": next((a for a in attempts if not a.is_submitted), None),
         "attempts_left": attempts_left(quiz, attempts),
+        "cannot_start": quiz_start_refusal(quiz=quiz, enrolment=enrolment),
+        "scores_shown": {a.pk for a in attempts if Shown.SCORE in attempt_shown(a)},
     }
 
 
@@ -44,6 +47,16 @@ def _quiz_initial(lesson: Lesson) -> dict[str, Any]:
         "questions": json.dumps(quiz_specs(quiz=quiz), indent=2, ensure_ascii=False),
         "passing_score": quiz.passing_score,
         "max_attempts": quiz.max_attempts,
+        "unlimited_attempts": quiz.unlimited_attempts,
+        "question_count": quiz.question_count,
+        "time_limit_minutes": quiz.time_limit_minutes,
+        "attempt_delay_minutes": quiz.attempt_delay_minutes,
+        "opens_at": quiz.opens_at,
+        "closes_at": quiz.closes_at,
+        "grading_method": quiz.grading_method,
+        "shuffle_questions": "1" if quiz.shuffle_questions else "0",
+        "shuffle_options": "1" if quiz.shuffle_options else "0",
+        **review_initial(quiz.review_options),
     }
 
 

@@ -8,6 +8,7 @@ learning's; what it shows of a quiz comes from ``pages.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,19 +16,36 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from microcred.accounts.http import AuthenticatedRequest
 from microcred.catalog.models import Lesson
-from microcred.core.errors import ValidationFailed
+from microcred.core.clock import now
+from microcred.core.errors import AppError, ValidationFailed
 from microcred.learning.models import Enrolment, EnrolmentStatus
 from microcred.learning.selectors import access_enrolment, lesson_in_enrolment
 from microcred.web.views.common import app_errors
 
+from .attempt_rules import Shown
 from .models import Attempt, Question, Quiz
 from .questions import QuestionType, question_type
-from .selectors import access_attempt, answers_revealed, attempt_questions, attempts_for, quiz_of
-from .services import attempt_start, attempt_submit
+from .selectors import (
+    access_attempt,
+    attempt_questions,
+    attempt_review,
+    attempt_shown,
+    attempts_for,
+    quiz_of,
+    quiz_review_options,
+    served_seed,
+)
+from .services import (
+    attempt_answers_save,
+    attempt_close_if_expired,
+    attempt_start,
+    attempt_submit,
+    quiz_start_refusal,
+)
 
 
 def quiz_url(enrolment: Enrolment, lesson: Lesson) -> str:
@@ -58,37 +76,64 @@ class ServedQuestion:
     points: int
     choices: list[ServedChoice] = field(default_factory=list)
     missing: bool = False
+    # Question kinds (ADR 0027): the kind's served form (``QuestionType.served``, never grading
+    # data), the learner's answer so far as stored, and that answer in words for the result page.
+    form: dict[str, Any] = field(default_factory=dict)
+    saved: Any = None
+    said: str = ""
+    hints: list[str] = field(default_factory=list)
+    right: bool | None = None  # only on a review whose options show right or wrong
 
 
-def _served(attempt: Attempt, chosen: dict[int, set[int]], missing: set[int]) -> list[ServedQuestion]:
-    return [
-        ServedQuestion(
-            pk=q.pk,
-            number=n,
-            text=q.text,
-            type=question_type(q.kind),
-            points=q.points,
-            choices=[ServedChoice(c.pk, c.text, c.pk in chosen.get(q.pk, set())) for c in q.choices.all()],
-            missing=q.pk in missing,
+def _served(attempt: Attempt, chosen: dict[int, Any], missing: set[int]) -> list[ServedQuestion]:
+    served = []
+    for n, q in enumerate(attempt_questions(attempt), start=1):
+        qt = question_type(q.kind)
+        saved = chosen.get(q.pk)
+        picked = {int(c) for c in saved} if qt.uses_choices and saved else set()
+        served.append(
+            ServedQuestion(
+                pk=q.pk,
+                number=n,
+                text=qt.display_text(q),
+                type=qt,
+                points=q.points,
+                choices=[ServedChoice(c.pk, c.text, c.pk in picked) for c in q.choices.all()],
+                missing=q.pk in missing,
+                form=qt.served(q, seed=served_seed(attempt)),
+                saved=saved,
+                said=qt.describe_answer(q, None if saved is None else qt.load_answer(saved)),
+                hints=list(q.hints or []),
+            )
         )
-        for n, q in enumerate(attempt_questions(attempt), start=1)
-    ]
+    return served
 
 
-def _stored_answers(attempt: Attempt) -> dict[int, set[int]]:
-    return {int(qid): {int(c) for c in choices} for qid, choices in (attempt.answers or {}).items()}
+def _stored_answers(attempt: Attempt) -> dict[int, Any]:
+    """The attempt's answers as stored (each kind's JSON form), by question id."""
+    return {int(qid): stored for qid, stored in (attempt.answers or {}).items()}
 
 
-def _answers_from(request: HttpRequest, attempt: Attempt) -> tuple[dict[int, set[int]], set[int]]:
-    chosen: dict[int, set[int]] = {}
-    missing: set[int] = set()
-    for qid in attempt.question_ids:
-        values = [v for v in request.POST.getlist(f"q{qid}") if v.isdigit()]
-        if values:
-            chosen[qid] = {int(v) for v in values}
-        else:
-            missing.add(qid)
-    return chosen, missing
+def _form_answers(request: HttpRequest, attempt: Attempt) -> dict[int, Any]:
+    """Every served question's answer as its kind reads the posted form (None: left empty)."""
+    questions = {q.pk: q for q in attempt_questions(attempt)}
+    return {
+        qid: question_type(questions[qid].kind).answer_from_form(questions[qid], request.POST, f"q{qid}")
+        for qid in attempt.question_ids
+        if qid in questions
+    }
+
+
+def _posted_answers(request: HttpRequest, attempt: Attempt) -> dict[int, Any]:
+    """Every served question's answer as the form posted it (None: left empty), for autosave:
+    an answer cleared on the page is cleared in the attempt too."""
+    return _form_answers(request, attempt)
+
+
+def _answers_from(request: HttpRequest, attempt: Attempt) -> tuple[dict[int, Any], set[int]]:
+    posted = _form_answers(request, attempt)
+    chosen = {qid: value for qid, value in posted.items() if value is not None}
+    return chosen, {qid for qid in attempt.question_ids if qid not in chosen}
 
 
 @dataclass
@@ -107,26 +152,43 @@ class QuestionResult:
     right: bool
     explanation: str
     choices: list[ChoiceResult] = field(default_factory=list)
+    # The other kinds (ADR 0027): the answer and the right one in words, feedback, essay grading.
+    uses_choices: bool = True
+    said: str = ""
+    solution: str = ""
+    feedback: tuple[str, ...] = ()
+    points_awarded: Any = None
+    pending: bool = False
+    grader_feedback: str = ""
 
 
 def _results(attempt: Attempt) -> list[QuestionResult]:
-    """Per-question outcome of a submitted attempt; only ever built after submission."""
-    assert attempt.is_submitted, "correctness is never shown before submission"
+    """Per-question outcome of a submitted attempt, graded by each kind; only ever built after
+    submission (``attempt_review`` refuses an open attempt)."""
     results = []
-    questions: list[Question] = attempt_questions(attempt)
-    for number, question in enumerate(questions, start=1):
-        chosen = set(attempt.answers.get(str(question.pk), []))
-        choices = list(question.choices.all())
-        correct = {c.pk for c in choices if c.is_correct}
+    for number, review in enumerate(attempt_review(attempt), start=1):
+        question: Question = review.question
+        qt = question_type(question.kind)
+        chosen = set(review.chosen_ids)
         results.append(
             QuestionResult(
                 number=number,
-                text=question.text,
+                text=qt.display_text(question),
                 kind=question.kind,
                 points=question.points,
-                right=chosen == correct,
+                right=review.is_correct,
                 explanation=question.explanation,
-                choices=[ChoiceResult(text=c.text, chosen=c.pk in chosen, correct=c.is_correct) for c in choices],
+                choices=[
+                    ChoiceResult(text=c.text, chosen=c.pk in chosen, correct=c.is_correct)
+                    for c in question.choices.all()
+                ],
+                uses_choices=qt.uses_choices,
+                said=review.said,
+                solution=review.solution,
+                feedback=review.feedback,
+                points_awarded=review.points_awarded,
+                pending=review.pending,
+                grader_feedback=review.grader_feedback,
             )
         )
     return results
@@ -144,7 +206,13 @@ def quiz(request: AuthenticatedRequest, enrolment_id: int, lesson_id: int) -> Ht
     here = quiz_url(enrolment, current)
     attempts = attempts_for(enrolment=enrolment, quiz_id=the_quiz.pk)
     open_attempt = next((a for a in attempts if not a.is_submitted), None)
-    chosen: dict[int, set[int]] = {}
+    if open_attempt is not None:
+        # An attempt whose time ran out is closed when next touched, graded as saved.
+        closed = attempt_close_if_expired(actor=request.user, attempt=open_attempt)
+        if closed.is_submitted:
+            messages.info(request, "Time was up for your attempt; it was graded with the answers saved by then.")
+            return HttpResponseRedirect(reverse("assessment:attempt_result", args=[enrolment.pk, closed.pk]))
+    chosen: dict[int, Any] = _stored_answers(open_attempt) if open_attempt else {}
     missing: set[int] = set()
 
     if request.method == "POST":
@@ -153,26 +221,32 @@ def quiz(request: AuthenticatedRequest, enrolment_id: int, lesson_id: int) -> Ht
             # Starting is a POST so a prefetch or a reload never spends a limited attempt.
             attempt_start(actor=request.user, quiz=the_quiz, enrolment=enrolment)
             return HttpResponseRedirect(here)
-        if action != "submit":
+        if action not in {"submit", "save"}:
             return HttpResponseBadRequest("Unknown quiz action.")
-        raw_id = request.POST.get("attempt", "")
-        if not raw_id.isdigit():
-            raise Http404("Attempt not found.")
-        attempt = access_attempt(actor=request.user, attempt_id=int(raw_id))
-        if attempt.enrolment_id != enrolment.pk or attempt.quiz_id != the_quiz.pk:
-            raise Http404("Attempt not found.")
+        attempt = _posted_attempt(request, enrolment, the_quiz)
         result = reverse("assessment:attempt_result", args=[enrolment.pk, attempt.pk])
         if attempt.is_submitted:
             messages.info(request, "This attempt was already submitted; here is its result.")
             return HttpResponseRedirect(result)
+        if action == "save":
+            # Without JavaScript, saving is this button; with it, every change is saved as made.
+            saved = _save_posted(request, attempt)
+            if saved is None:
+                return HttpResponseRedirect(result)
+            messages.success(request, "Your answers are saved. You can leave and come back before time is up.")
+            return HttpResponseRedirect(here)
         chosen, missing = _answers_from(request, attempt)
+        if missing and _save_posted(request, attempt) is None:
+            return HttpResponseRedirect(result)
+        if missing and attempt.deadline is not None and now() >= attempt.deadline:
+            missing = set()  # time is up (the page's timer submits): grade what there is
         if missing:
             messages.error(
                 request, f"Answer every question before submitting — {len(missing)} still without an answer."
             )
         else:
             try:
-                attempt_submit(actor=request.user, attempt=attempt, answers={k: sorted(v) for k, v in chosen.items()})
+                attempt_submit(actor=request.user, attempt=attempt, answers=chosen)
             except ValidationFailed as exc:
                 messages.error(request, exc.message)
             else:
@@ -189,8 +263,70 @@ def quiz(request: AuthenticatedRequest, enrolment_id: int, lesson_id: int) -> Ht
         "attempts_left": attempts_left(the_quiz, attempts),
         "questions": _served(open_attempt, chosen, missing) if open_attempt else [],
         "withdrawn": enrolment.status == EnrolmentStatus.WITHDRAWN,
+        "cannot_start": None if open_attempt else quiz_start_refusal(quiz=the_quiz, enrolment=enrolment),
+        "seconds_left": _seconds_left(open_attempt),
+        "scores_shown": {a.pk for a in attempts if Shown.SCORE in attempt_shown(a)},
     }
     return render(request, "assessment/quiz.html", context)
+
+
+def _seconds_left(attempt: Attempt | None) -> int | None:
+    if attempt is None or attempt.deadline is None:
+        return None
+    return max(int((attempt.deadline - now()).total_seconds()), 0)
+
+
+def _posted_attempt(request: HttpRequest, enrolment: Enrolment, the_quiz: Quiz) -> Attempt:
+    raw_id = request.POST.get("attempt", "")
+    if not raw_id.isdigit():
+        raise Http404("Attempt not found.")
+    attempt = access_attempt(actor=request.user, attempt_id=int(raw_id))
+    if attempt.enrolment_id != enrolment.pk or attempt.quiz_id != the_quiz.pk:
+        raise Http404("Attempt not found.")
+    return attempt
+
+
+def _save_posted(request: AuthenticatedRequest, attempt: Attempt) -> Attempt | None:
+    """Save the posted answers; None when time was up and the attempt got closed instead."""
+    try:
+        return attempt_answers_save(actor=request.user, attempt=attempt, answers=_posted_answers(request, attempt))
+    except AppError as exc:
+        if getattr(exc, "code", "") in {"attempt_expired", "already_submitted"}:
+            messages.info(request, exc.message)
+            return None
+        raise
+
+
+@require_POST
+@login_required
+@app_errors
+def quiz_autosave(request: AuthenticatedRequest, enrolment_id: int, lesson_id: int) -> HttpResponse:
+    """htmx posts the quiz form here on every change: the answers are saved, nothing is graded,
+    and the reply is the status line the page shows (a closed tab loses nothing)."""
+    enrolment = access_enrolment(actor=request.user, enrolment_id=enrolment_id)
+    current = lesson_in_enrolment(enrolment=enrolment, lesson_id=lesson_id)
+    the_quiz = quiz_of(current)
+    if the_quiz is None:
+        raise Http404("This lesson is not a quiz.")
+    attempt = _posted_attempt(request, enrolment, the_quiz)
+    if attempt.is_submitted:
+        return render(request, "assessment/_autosave_status.html", {"closed": True})
+    try:
+        saved = attempt_answers_save(actor=request.user, attempt=attempt, answers=_posted_answers(request, attempt))
+    except AppError as exc:
+        if getattr(exc, "code", "") not in {"attempt_expired", "already_submitted"}:
+            return render(request, "assessment/_autosave_status.html", {"error": exc.message})
+        return render(request, "assessment/_autosave_status.html", {"closed": True})
+    return render(request, "assessment/_autosave_status.html", {"saved_at": saved.saved_at})
+
+
+def _own_answers(attempt: Attempt, *, correctness: bool) -> list[ServedQuestion]:
+    own = _served(attempt, _stored_answers(attempt), set())
+    if correctness:
+        right = {r.question.pk: r.is_correct for r in attempt_review(attempt)}
+        for question in own:
+            question.right = right.get(question.pk)
+    return own
 
 
 @require_GET
@@ -210,7 +346,10 @@ def attempt_result(request: AuthenticatedRequest, enrolment_id: int, attempt_id:
     attempts = attempts_for(enrolment=enrolment, quiz_id=attempt.quiz_id)
     left = attempts_left(attempt.quiz, attempts)
     completed = enrolment.status == EnrolmentStatus.COMPLETED
-    shown = answers_revealed(attempt)
+    visible = attempt_shown(attempt)
+    # The full review (right answers marked) only when the answers may be shown; otherwise only
+    # the learner's own choices reach the page, with right/wrong if the review options allow it.
+    shown = Shown.ANSWERS in visible
     return render(
         request,
         "assessment/attempt_result.html",
@@ -221,13 +360,19 @@ def attempt_result(request: AuthenticatedRequest, enrolment_id: int, attempt_id:
             "quiz": attempt.quiz,
             "attempt": attempt,
             "answers_shown": shown,
+            "held": quiz_review_options(attempt.quiz).hold_until_settled,
+            "score_shown": Shown.SCORE in visible,
+            "correctness_shown": Shown.CORRECTNESS in visible,
+            "feedback_shown": Shown.FEEDBACK in visible,
+            "start_refusal": quiz_start_refusal(quiz=attempt.quiz, enrolment=enrolment),
             # Until the answers may be shown, only the learner's own choices reach the page.
             "review": _results(attempt) if shown else [],
-            "own_answers": [] if shown else _served(attempt, _stored_answers(attempt), set()),
+            "own_answers": [] if shown else _own_answers(attempt, correctness=Shown.CORRECTNESS in visible),
             "attempts_left": left,
             "can_retake": not attempt.passed
             and enrolment.status == EnrolmentStatus.ACTIVE
-            and (left is None or left > 0),
+            and (left is None or left > 0)
+            and not any(not a.is_submitted for a in attempts),
             "completed": completed,
         },
     )

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from microcred.assessment.services import quizzes_copy_on_lessons_copied, quizzes_discard_on_lessons_removing
+from microcred.assessment.services import (
+    quizzes_check_on_publishing,
+    quizzes_copy_on_lessons_copied,
+    quizzes_discard_on_lessons_removing,
+)
 from microcred.core.events import (
     AccreditationChanged,
     CompletionRecorded,
     LessonsCopied,
     LessonsRemoving,
+    MicroCredentialPublishing,
     Runs,
     Subscription,
 )
 from microcred.credentials.services import credential_award_on_completion, endorsement_sync_on_accreditation_changed
+from microcred.projects.services import assignments_copy_on_lessons_copied, assignments_discard_on_lessons_removing
 
 SUBSCRIPTIONS: tuple[Subscription[Any], ...] = (
     # A slow or failing issuer must not undo the learner's completion.
@@ -28,4 +34,9 @@ SUBSCRIPTIONS: tuple[Subscription[Any], ...] = (
     # A quiz lesson never exists without its quiz: removed and copied with the lesson, or not at all.
     Subscription(LessonsRemoving, quizzes_discard_on_lessons_removing, Runs.IN_TRANSACTION),
     Subscription(LessonsCopied, quizzes_copy_on_lessons_copied, Runs.IN_TRANSACTION),
+    # A required quiz is not published with unlimited attempts unless that was chosen (ADR 0026).
+    Subscription(MicroCredentialPublishing, quizzes_check_on_publishing, Runs.IN_TRANSACTION),
+    # An assignment lesson's assignment (its rubric and rules) is removed and copied with it too.
+    Subscription(LessonsRemoving, assignments_discard_on_lessons_removing, Runs.IN_TRANSACTION),
+    Subscription(LessonsCopied, assignments_copy_on_lessons_copied, Runs.IN_TRANSACTION),
 )

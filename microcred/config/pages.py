@@ -10,6 +10,7 @@ from __future__ import annotations
 from microcred.assessment.pages import QUIZ_LESSON_EDITOR, QUIZ_LESSON_PANEL
 from microcred.exchange.pages import CATALOG_FILE_PANEL
 from microcred.learning.pages import VISITOR_ENROLMENT
+from microcred.projects.pages import ASSIGNMENT_LESSON_EDITOR, ASSIGNMENT_LESSON_PANEL
 from microcred.web.parts import HeaderPart
 
 PAGE_PARTS: tuple[object, ...] = (
@@ -21,6 +22,10 @@ PAGE_PARTS: tuple[object, ...] = (
     # settings in catalog's lesson editor (assessment).
     QUIZ_LESSON_PANEL,
     QUIZ_LESSON_EDITOR,
+    # An assignment lesson: the learner's submissions and grades on learning's lesson page, and its
+    # rubric and rules in catalog's lesson editor (projects).
+    ASSIGNMENT_LESSON_PANEL,
+    ASSIGNMENT_LESSON_EDITOR,
     # A provider's workspace catalog: import and export a catalog file (exchange).
     CATALOG_FILE_PANEL,
 )

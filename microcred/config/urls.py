@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("microcred.accounts.urls")),
     path("", include("microcred.learning.urls")),
     path("", include("microcred.assessment.urls")),
+    path("", include("microcred.projects.urls")),
     path("", include("microcred.accreditation.urls")),
     path("", include("microcred.exchange.urls")),
 ]

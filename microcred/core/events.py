@@ -140,6 +140,15 @@ class LessonsCopied(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MicroCredentialPublishing(Event):
+    """A draft is about to be published (``catalog.services.microcredential_publish``): an
+    in-transaction subscriber that refuses (``ValidationFailed``) stops it, as a required quiz
+    left with unlimited attempts by default does (ADR 0026)."""
+
+    microcredential_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class AccreditationChanged(Event):
     """An accreditation was granted or its status changed; ``reason`` is the accreditor's words."""
 
@@ -163,6 +172,7 @@ EVENTS: dict[str, type[Event]] = {
         IssuerKeyRotated,
         LessonsRemoving,
         LessonsCopied,
+        MicroCredentialPublishing,
     )
 }
 

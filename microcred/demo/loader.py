@@ -23,7 +23,7 @@ from microcred.core.errors import AppError
 from microcred.credentials.statuslists.services import status_lists_refresh
 from microcred.exchange.services import catalog_import, validate_document
 from microcred.learning.models import Enrolment, EnrolmentStatus
-from microcred.learning.services import enrolment_create, enrolment_withdraw, lesson_complete
+from microcred.learning.services import enrolment_create, enrolment_withdraw
 from microcred.skills.services import skills_import
 
 from .credentials import credential_rows, issue_credential, replayed_at, set_credential_states
@@ -52,6 +52,7 @@ from .dataset import (
     DemoLearner,
     DemoPerson,
 )
+from .projects import lesson_done
 from .report import DemoLogin, DemoReport, Progress
 
 
@@ -163,15 +164,15 @@ def _follow_plan(learner: User, mc: MicroCredential, progress: str, report: Demo
     readings, quizzes = _required_lessons(mc)
     if progress in {COMPLETED, COMPLETED_AFTER_RETRY}:
         for lesson in readings:
-            lesson_complete(actor=learner, enrolment=enrolment, lesson=lesson)
+            lesson_done(learner, enrolment, lesson, grading="pass" if progress == COMPLETED else "fail_then_regrade")
         for lesson in quizzes:
             _take_quiz(learner, enrolment, lesson, fail_first=progress == COMPLETED_AFTER_RETRY)
     elif progress == HALF:
         for lesson in readings[: max(1, math.ceil(len(readings) / 2))]:
-            lesson_complete(actor=learner, enrolment=enrolment, lesson=lesson)
+            lesson_done(learner, enrolment, lesson, grading="none")
     elif progress in {STARTED, WITHDRAWN}:
         for lesson in readings[:1]:
-            lesson_complete(actor=learner, enrolment=enrolment, lesson=lesson)
+            lesson_done(learner, enrolment, lesson, grading="none")
         if progress == WITHDRAWN:
             enrolment_withdraw(actor=learner, enrolment=enrolment)
 

@@ -20,7 +20,13 @@ from microcred.accounts.permissions import require_org_role
 from microcred.accounts.services import organisation_create
 from microcred.assessment.questions import CHOICE_KEYS, QUESTION_KEYS
 from microcred.assessment.selectors import quiz_of
-from microcred.assessment.services import QUIZ_SETTINGS, question_spec_validate, quiz_create, quiz_specs
+from microcred.assessment.services import (
+    QUIZ_SETTINGS,
+    question_spec_validate,
+    quiz_create,
+    quiz_settings_export,
+    quiz_specs,
+)
 from microcred.catalog.fields import LESSON_FIELDS, MICROCREDENTIAL_FIELDS
 from microcred.catalog.models import LessonKind, MicroCredential, Status
 from microcred.catalog.services import (
@@ -35,6 +41,9 @@ from microcred.catalog.services import (
     module_delete,
 )
 from microcred.core.errors import ValidationFailed
+from microcred.projects.rubrics import rubric_from_spec
+from microcred.projects.selectors import assignment_of
+from microcred.projects.services import ASSIGNMENT_SETTINGS, assignment_create, assignment_export
 from microcred.skills.models import Skill
 from microcred.skills.services import skills_import
 
@@ -45,9 +54,17 @@ SKILL_KEYS = {"uri", "label", "slug", "description", "framework"}
 FRAMEWORK_KEYS = {"slug", "name", "publisher", "url"}
 MC_KEYS: Final[frozenset[str]] = MICROCREDENTIAL_FIELDS | {"status", "skills", "modules"}
 MODULE_KEYS = {"title", "summary", "lessons"}
-# A lesson's position is its place in the document; a quiz lesson carries its quiz.
-LESSON_KEYS: Final[frozenset[str]] = (LESSON_FIELDS - {"position"}) | {"quiz"}
+# A lesson's position is its place in the document; a quiz lesson carries its quiz, and an
+# assignment lesson graded with a rubric its assignment (ADR 0028).
+LESSON_KEYS: Final[frozenset[str]] = (LESSON_FIELDS - {"position"}) | {"quiz", "assignment"}
+ASSIGNMENT_KEYS: Final[frozenset[str]] = ASSIGNMENT_SETTINGS | {"rubric"}
 QUIZ_KEYS: Final[frozenset[str]] = QUIZ_SETTINGS | {"title", "questions"}
+QUIZ_INTEGRITY_KEYS: Final[frozenset[str]] = QUIZ_SETTINGS - {
+    "passing_score",
+    "question_count",
+    "max_attempts",
+    "time_limit_minutes",
+}
 
 
 def _check_keys(obj: Any, allowed: Set[str], where: str, required: Set[str] = frozenset()) -> None:
@@ -105,12 +122,23 @@ def validate_document(data: Any) -> None:
                     raise ValidationFailed(f"{lw}: unknown lesson kind {lesson['kind']!r}.")
                 if lesson["kind"] != LessonKind.QUIZ and "quiz" in lesson:
                     raise ValidationFailed(f"{lw}: only a lesson of kind 'quiz' can carry a quiz.")
+                if lesson["kind"] != LessonKind.ASSIGNMENT and "assignment" in lesson:
+                    raise ValidationFailed(f"{lw}: only a lesson of kind 'assignment' can carry an assignment.")
+                if "assignment" in lesson:
+                    _check_keys(lesson["assignment"], ASSIGNMENT_KEYS, f"{lw}.assignment", {"rubric"})
+                    try:
+                        rubric_from_spec(lesson["assignment"]["rubric"])
+                    except ValidationFailed as exc:
+                        raise ValidationFailed(f"{lw}.assignment: {exc.message}", errors=exc.errors) from exc
                 if lesson["kind"] == LessonKind.QUIZ:
                     quiz = lesson.get("quiz")
                     _check_keys(quiz, QUIZ_KEYS, f"{lw}.quiz", {"title", "questions"})
                     for n, question in enumerate(quiz["questions"]):
-                        _check_keys(question, QUESTION_KEYS, f"{lw}.quiz.questions[{n}]", {"kind", "text", "choices"})
-                        for m, choice in enumerate(question["choices"]):
+                        # ``choices`` for the choice kinds; the other kinds carry ``data`` (ADR 0027).
+                        _check_keys(question, QUESTION_KEYS, f"{lw}.quiz.questions[{n}]", {"kind", "text"})
+                        if not isinstance(question.get("choices", []), list):
+                            raise ValidationFailed(f"{lw}.quiz.questions[{n}].choices: expected a list.")
+                        for m, choice in enumerate(question.get("choices", [])):
                             _check_keys(choice, CHOICE_KEYS, f"{lw}.quiz.questions[{n}].choices[{m}]", {"text"})
     _validate_questions(data)
 
@@ -160,9 +188,12 @@ def _fill_content(actor: Any, mc: MicroCredential, mc_data: dict[str, Any]) -> N
             actor=actor, microcredential=mc, title=module_data["title"], summary=module_data.get("summary", "")
         )
         for lesson_data in module_data.get("lessons", []):
-            fields = {k: v for k, v in lesson_data.items() if k != "quiz"}
+            fields = {k: v for k, v in lesson_data.items() if k not in {"quiz", "assignment"}}
             if lesson_data["kind"] != LessonKind.QUIZ:
-                lesson_create(actor=actor, module=module, **fields)
+                lesson = lesson_create(actor=actor, module=module, **fields)
+                if "assignment" in lesson_data:
+                    # Its rules (file types, dates…) are checked by the projects service.
+                    assignment_create(actor=actor, lesson=lesson, **lesson_data["assignment"])
                 continue
             lesson = assessed_lesson_create(actor=actor, module=module, **fields)
             q = lesson_data["quiz"]
@@ -175,6 +206,8 @@ def _fill_content(actor: Any, mc: MicroCredential, mc_data: dict[str, Any]) -> N
                 question_count=q.get("question_count"),
                 max_attempts=q.get("max_attempts"),
                 time_limit_minutes=q.get("time_limit_minutes"),
+                # The integrity settings (attempt rules, review options), checked by the quiz service.
+                **{k: q[k] for k in QUIZ_INTEGRITY_KEYS & set(q)},
             )
 
 
@@ -264,7 +297,7 @@ def catalog_export(*, provider: Organisation) -> dict[str, Any]:
                 },
             }
         modules = []
-        for module in mc.modules.prefetch_related("lessons__quiz").order_by("position", "id"):
+        for module in mc.modules.prefetch_related("lessons__quiz", "lessons__assignment").order_by("position", "id"):
             lessons = []
             for lesson in module.lessons.all():
                 item: dict[str, Any] = {
@@ -284,8 +317,13 @@ def catalog_export(*, provider: Organisation) -> dict[str, Any]:
                         "question_count": quiz.question_count,
                         "max_attempts": quiz.max_attempts,
                         "time_limit_minutes": quiz.time_limit_minutes,
+                        # The integrity settings that differ from their defaults (docs/catalog-format.md).
+                        **quiz_settings_export(quiz=quiz),
                         "questions": quiz_specs(quiz=quiz),
                     }
+                assignment = assignment_of(lesson)
+                if assignment is not None:
+                    item["assignment"] = assignment_export(assignment)
                 lessons.append(item)
             modules.append({"title": module.title, "summary": module.summary, "lessons": lessons})
         mcs.append(

@@ -96,8 +96,16 @@ class QuizInfoOut(Schema):
     id: int
     title: str
     passing_score: int
-    max_attempts: int | None
-    time_limit_minutes: int | None
+    max_attempts: int | None = Field(description="Null: unlimited.")
+    time_limit_minutes: int | None = Field(
+        description="Per attempt, enforced on the server (with a short grace for the network)."
+    )
+    opens_at: datetime | None = Field(default=None, description="No attempt starts before this.")
+    closes_at: datetime | None = Field(default=None, description="No attempt starts or runs after this.")
+    attempt_delay_minutes: int | None = Field(default=None, description="Wait after an attempt before the next.")
+    grading_method: str = Field(
+        default="highest", description="How attempts make the lesson's score: highest, last, average or first."
+    )
 
 
 class LessonContentOut(Schema):
@@ -163,9 +171,7 @@ def _enrolment_fields(enrolment: Enrolment, progress: Progress) -> dict[str, Any
 
 
 def _lesson_done(lesson: Lesson, progress: Progress) -> bool:
-    if lesson.kind == LessonKind.QUIZ:
-        return lesson.pk in progress.passed_lesson_ids
-    return lesson.pk in progress.completed_lesson_ids
+    return progress.lesson_done(lesson)
 
 
 def enrolment_detail(enrolment: Enrolment) -> EnrolmentDetailOut:
@@ -279,6 +285,10 @@ def get_lesson(request: HttpRequest, enrolment_id: int, lesson_id: int) -> Lesso
             passing_score=quiz.passing_score,
             max_attempts=quiz.max_attempts,
             time_limit_minutes=quiz.time_limit_minutes,
+            opens_at=quiz.opens_at,
+            closes_at=quiz.closes_at,
+            attempt_delay_minutes=quiz.attempt_delay_minutes,
+            grading_method=quiz.grading_method,
         )
         if quiz
         else None,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, Value, When
 
 from microcred.catalog.models import Lesson, LessonKind
 from microcred.core.errors import NotFound
@@ -21,6 +21,30 @@ class Progress:
     completed_lesson_ids: set[int]
     # Quiz lessons whose assessment reported a pass (``LessonOutcome``).
     passed_lesson_ids: set[int]
+    # The micro-credential's assessed lessons (``ASSESSED_LESSONS``): done when passed, not when clicked.
+    assessed_lesson_ids: set[int] = field(default_factory=set)
+
+    def lesson_done(self, lesson: Lesson) -> bool:
+        if lesson.kind == LessonKind.QUIZ or lesson.pk in self.assessed_lesson_ids:
+            return lesson.pk in self.passed_lesson_ids
+        return lesson.pk in self.completed_lesson_ids
+
+
+# Lessons completed by the outcome their assessment reports (``LessonOutcome``), never by a click:
+# every quiz, and an assignment graded with a rubric (projects' ``Assignment``). Both are read through
+# the assessment's link to its lesson (related names "quiz" and "assignment"): learning imports neither.
+ASSESSED_LESSONS = Q(kind=LessonKind.QUIZ) | Q(kind=LessonKind.ASSIGNMENT, assignment__isnull=False)
+
+
+def _with_assessed(lessons: QuerySet[Lesson]) -> QuerySet[Lesson]:
+    """``assessed`` on each lesson, in the same query (``ASSESSED_LESSONS``)."""
+    return lessons.annotate(
+        assessed=Case(When(ASSESSED_LESSONS, then=Value(True)), default=Value(False), output_field=BooleanField())
+    )
+
+
+def lesson_is_assessed(lesson: Lesson) -> bool:
+    return Lesson.objects.filter(ASSESSED_LESSONS, pk=lesson.pk).exists()
 
 
 def access_enrolment(*, actor: Any, enrolment_id: int) -> Enrolment:
@@ -62,26 +86,38 @@ def enrolments_of(*, actor: Any) -> QuerySet[Enrolment]:
 
 
 def _passed_lessons(outcomes: QuerySet[LessonOutcome]) -> QuerySet[LessonOutcome, tuple[int, int]]:
-    """(enrolment id, lesson id) for each passed quiz lesson: the outcomes assessment reported."""
+    """(enrolment id, lesson id) for each passed assessed lesson: the outcomes assessment reported."""
     return outcomes.filter(passed=True).values_list("enrolment_id", "lesson_id")
 
 
-def _done_count(required: list[tuple[int, str]], done_ids: set[int], passed: set[int]) -> int:
-    return sum(1 for lesson_id, kind in required if lesson_id in (passed if kind == LessonKind.QUIZ else done_ids))
+def _done_count(required: list[tuple[int, bool]], done_ids: set[int], passed: set[int]) -> int:
+    return sum(1 for lesson_id, assessed in required if lesson_id in (passed if assessed else done_ids))
 
 
 def enrolment_progress(enrolment: Enrolment) -> Progress:
-    required = list(
-        Lesson.objects.filter(module__microcredential_id=enrolment.microcredential_id, required=True).values_list(
-            "id", "kind"
+    # One query; the type checker's plugin cannot see annotations in values_list.
+    lessons = list(
+        _with_assessed(Lesson.objects.filter(module__microcredential_id=enrolment.microcredential_id)).values_list(
+            "id",
+            "required",
+            "assessed",  # type: ignore[misc]
         )
     )
+    assessed_ids = {lesson_id for lesson_id, _, assessed in lessons if assessed}
+    required = [(lesson_id, lesson_id in assessed_ids) for lesson_id, is_required, _ in lessons if is_required]
     done_ids = set(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True))
     passed = {lesson_id for _, lesson_id in _passed_lessons(LessonOutcome.objects.filter(enrolment=enrolment))}
     done = _done_count(required, done_ids, passed)
     total = len(required)
     percent = round(100 * done / total) if total else 0
-    return Progress(done=done, total=total, percent=percent, completed_lesson_ids=done_ids, passed_lesson_ids=passed)
+    return Progress(
+        done=done,
+        total=total,
+        percent=percent,
+        completed_lesson_ids=done_ids,
+        passed_lesson_ids=passed,
+        assessed_lesson_ids=assessed_ids,
+    )
 
 
 def progress_for_many(enrolments: list[Enrolment]) -> dict[int, Progress]:
@@ -89,11 +125,11 @@ def progress_for_many(enrolments: list[Enrolment]) -> dict[int, Progress]:
     if not enrolments:
         return {}
     mc_ids = {e.microcredential_id for e in enrolments}
-    lessons_by_mc: dict[int, list[tuple[int, str]]] = {}
-    for lesson_id, kind, mc_id in Lesson.objects.filter(
-        module__microcredential_id__in=mc_ids, required=True
-    ).values_list("id", "kind", "module__microcredential_id"):
-        lessons_by_mc.setdefault(mc_id, []).append((lesson_id, kind))
+    lessons_by_mc: dict[int, list[tuple[int, bool]]] = {}
+    for lesson_id, assessed, mc_id in _with_assessed(
+        Lesson.objects.filter(module__microcredential_id__in=mc_ids, required=True)
+    ).values_list("id", "assessed", "module__microcredential_id"):  # type: ignore[misc]
+        lessons_by_mc.setdefault(mc_id, []).append((lesson_id, assessed))
     enrolment_ids = [e.pk for e in enrolments]
     done_by_enrolment: dict[int, set[int]] = {}
     for enrolment_id, lesson_id in LessonProgress.objects.filter(enrolment_id__in=enrolment_ids).values_list(
@@ -116,6 +152,7 @@ def progress_for_many(enrolments: list[Enrolment]) -> dict[int, Progress]:
             percent=round(100 * done / total) if total else 0,
             completed_lesson_ids=done_ids,
             passed_lesson_ids=passed,
+            assessed_lesson_ids={lesson_id for lesson_id, assessed in required if assessed},
         )
     return result
 

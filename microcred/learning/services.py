@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from microcred.accounts.permissions import Actor, require_authenticated
+from microcred.accounts.permissions import Actor, is_system, require_authenticated
 from microcred.catalog.models import Lesson, LessonKind, MicroCredential, Status
 from microcred.core import events
 from microcred.core.clock import now
@@ -16,6 +16,7 @@ from microcred.core.errors import Conflict, NotFound, ValidationFailed
 from microcred.core.services import audit_record
 
 from .models import Completion, Enrolment, EnrolmentStatus, LessonOutcome, LessonProgress
+from .selectors import ASSESSED_LESSONS, lesson_is_assessed
 
 
 def enrolment_create(*, actor: Actor, microcredential: MicroCredential) -> Enrolment:
@@ -97,6 +98,10 @@ def lesson_complete(*, actor: Actor, enrolment: Enrolment, lesson: Lesson) -> Le
         raise Conflict("You have withdrawn from this micro-credential; enrol again to continue.")
     if lesson.kind == LessonKind.QUIZ:
         raise ValidationFailed("A quiz is completed by passing it.", code="quiz_needs_attempt")
+    if lesson_is_assessed(lesson):
+        raise ValidationFailed(
+            "This assignment is completed when your submission is graded as passing.", code="lesson_needs_grade"
+        )
     progress, _ = LessonProgress.objects.get_or_create(
         enrolment=enrolment, lesson=lesson, defaults={"completed_at": now()}
     )
@@ -110,10 +115,13 @@ def lesson_outcome_record(
 ) -> LessonOutcome:
     """Record how the learner did on an assessed lesson (assessment calls this after grading) and,
     on a pass, re-check completion. The outcome keeps the best: once passed it stays passed, and
-    its score is the best passing one; recording the same outcome again changes nothing more."""
-    require_authenticated(actor)
-    if enrolment.user_id != actor.pk:
-        raise NotFound("Enrolment not found.")
+    its score is the best passing one; recording the same outcome again changes nothing more.
+    The actor is the learner (a quiz graded on submission) or the platform (``SYSTEM``: work a
+    grader graded, the grade audited with the grader's name by the assessing app)."""
+    if not is_system(actor):
+        require_authenticated(actor)
+        if enrolment.user_id != actor.pk:
+            raise NotFound("Enrolment not found.")
     _lesson_of(enrolment, lesson)
     # The enrolment's row lock orders concurrent outcomes of the same learner.
     _lock_fresh(enrolment)
@@ -136,10 +144,22 @@ def lesson_outcome_record(
 
 
 def completion_requirements(*, enrolment: Enrolment) -> dict[str, Any]:
-    """What is required and what is done: required non-quiz lessons done, required quiz lessons
-    passed (as their outcomes say)."""
+    """What is required and what is done: required lessons done, required quiz and other assessed
+    lessons (``ASSESSED_LESSONS``: a graded assignment) passed, as their outcomes say. Assessed
+    lessons other than quizzes are listed with the lessons, as they were before they were assessed."""
     lessons = list(Lesson.objects.filter(module__microcredential_id=enrolment.microcredential_id, required=True))
     done = set(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True))
+    graded = {l.pk for l in lessons if l.kind != LessonKind.QUIZ} & set(
+        Lesson.objects.filter(ASSESSED_LESSONS, pk__in=[l.pk for l in lessons]).values_list("pk", flat=True)
+    )
+    if graded:
+        # A graded lesson counts as done only once its outcome is a pass.
+        passed_graded = set(
+            LessonOutcome.objects.filter(enrolment=enrolment, lesson_id__in=graded, passed=True).values_list(
+                "lesson_id", flat=True
+            )
+        )
+        done = (done - graded) | passed_graded
     quiz_lessons = [l.pk for l in lessons if l.kind == LessonKind.QUIZ]
     passed_scores = dict(
         LessonOutcome.objects.filter(

@@ -91,13 +91,8 @@ def enrol(request: HttpRequest, mc_id: int) -> HttpResponse:
 
 
 def done_lesson_ids(lessons: Iterable[Lesson], progress: Progress) -> set[int]:
-    """Lessons a learner has finished: clicked done, or a quiz lesson its assessment reported passed."""
-    return {
-        lesson.pk
-        for lesson in lessons
-        if (lesson.kind == LessonKind.QUIZ and lesson.pk in progress.passed_lesson_ids)
-        or (lesson.kind != LessonKind.QUIZ and lesson.pk in progress.completed_lesson_ids)
-    }
+    """Lessons a learner has finished: clicked done, or an assessed lesson its assessment reported passed."""
+    return {lesson.pk for lesson in lessons if progress.lesson_done(lesson)}
 
 
 def next_lesson(sequence: list[Lesson], done: set[int], after: Lesson | None = None) -> Lesson | None:
@@ -123,6 +118,7 @@ class Course:
     percent: int
     done_count: int
     total: int
+    assessed: set[int]  # lessons completed by their assessment's outcome, never by a click
 
 
 def course_for(enrolment: Enrolment) -> Course:
@@ -130,7 +126,9 @@ def course_for(enrolment: Enrolment) -> Course:
     sequence = [lesson for module in modules for lesson in module.lessons.all()]
     progress = enrolment_progress(enrolment)
     done = done_lesson_ids(sequence, progress)
-    return Course(modules, sequence, done, progress.percent, progress.done, progress.total)
+    return Course(
+        modules, sequence, done, progress.percent, progress.done, progress.total, progress.assessed_lesson_ids
+    )
 
 
 @require_GET
@@ -159,6 +157,7 @@ def _lesson_context(request: HttpRequest, enrolment: Enrolment, lesson: Lesson) 
         "previous": course.sequence[index - 1] if index > 0 else None,
         "next": course.sequence[index + 1] if index + 1 < len(course.sequence) else None,
         "is_done": lesson.pk in course.done,
+        "is_assessed": lesson.kind == LessonKind.QUIZ or lesson.pk in course.assessed,
         "position": index + 1,
         "withdrawn": enrolment.status == EnrolmentStatus.WITHDRAWN,
         "completed": enrolment.status == EnrolmentStatus.COMPLETED,

@@ -40,7 +40,7 @@ def messages_of(response) -> list[tuple[str, str]]:
 @pytest.fixture
 def draft_quiz(world) -> Quiz:
     module = world["draft"].modules.get()
-    lesson = quiz_lesson_create(actor=SYSTEM, module=module, title="Check", questions=QUESTIONS)
+    lesson = quiz_lesson_create(actor=SYSTEM, module=module, title="Check", questions=QUESTIONS, max_attempts=3)
     return lesson.quiz
 
 

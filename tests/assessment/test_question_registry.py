@@ -58,8 +58,10 @@ def ids(question: Question, *positions: int) -> list[int]:
 
 
 def test_the_built_in_kinds_are_registered_and_are_the_models_choices():
-    assert question_kind_choices() == [("single", "Single choice"), ("multiple", "Multiple choice")]
-    assert [c for c, _ in Question._meta.get_field("kind").choices] == ["single", "multiple"]
+    kinds = ["single", "multiple", "truefalse", "numeric", "short", "matching", "ordering", "cloze", "essay"]
+    assert [kind for kind, _ in question_kind_choices()] == kinds
+    assert question_kind_choices()[:2] == [("single", "Single choice"), ("multiple", "Multiple choice")]
+    assert [c for c, _ in Question._meta.get_field("kind").choices] == kinds
 
 
 @pytest.mark.parametrize(
@@ -113,14 +115,17 @@ def test_multiple_choice_validation_reading_and_grading():
 # --- One validator: the service, the form and the importer -------------------------------------
 
 INVALID_SPECS = {
-    "bad kind": {"kind": "essay", "text": "t", "choices": choices(True, False)},
+    "bad kind": {"kind": "poem", "text": "t", "choices": choices(True, False)},
     "no text": {"kind": "single", "text": "  ", "choices": choices(True, False)},
     "one choice": {"kind": "single", "text": "t", "choices": choices(True)},
     "two right of a single": {"kind": "single", "text": "t", "choices": choices(True, True)},
     "all right of a multiple": {"kind": "multiple", "text": "t", "choices": choices(True, True)},
 }
 MESSAGES = {
-    "bad kind": "questions[1]: kind must be 'single' or 'multiple'.",
+    "bad kind": (
+        "questions[1]: kind must be 'single', 'multiple', 'truefalse', 'numeric', 'short', 'matching', "
+        "'ordering', 'cloze' or 'essay'."
+    ),
     "no text": "questions[1]: the question needs text.",
     "one choice": "questions[1]: a question needs at least two choices.",
     "two right of a single": "questions[1]: a single-choice question has exactly one correct choice.",
@@ -201,7 +206,9 @@ def test_a_kind_registered_elsewhere_is_created_and_graded_through_the_services(
     spec = {"kind": "any-right", "text": "Name a primary colour.", "points": 4, "choices": choices(True, True, False)}
     mc = microcredential_create(actor=SYSTEM, provider=provider, **microcredential_fields(slug="colours"))
     module = module_create(actor=SYSTEM, microcredential=mc, title="Only")
-    lesson = quiz_lesson_create(actor=SYSTEM, module=module, title="Colours", questions=[spec], passing_score=100)
+    lesson = quiz_lesson_create(
+        actor=SYSTEM, module=module, title="Colours", questions=[spec], passing_score=100, max_attempts=3
+    )
     quiz = lesson.quiz
     mc = microcredential_publish(actor=SYSTEM, microcredential=mc)
     learner = UserFactory()
@@ -235,7 +242,7 @@ def test_a_kind_registered_elsewhere_is_created_and_graded_through_the_services(
 
 
 def test_an_unregistered_kind_is_refused_again():
-    with pytest.raises(ValidationFailed, match="kind must be 'single' or 'multiple'"):
+    with pytest.raises(ValidationFailed, match=r"kind must be 'single', 'multiple', .* or 'essay'"):
         quiz_for(
             questions=[{"kind": "any-right", "text": "t", "choices": choices(True, False)}],
         )

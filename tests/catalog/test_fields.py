@@ -53,7 +53,7 @@ def test_allow_lists_are_immutable_and_derive_from_the_definition():
         assert isinstance(allow_list, frozenset)
     assert EDITABLE_FIELDS == MICROCREDENTIAL_FIELDS == frozenset(IN_ORDER)
     assert MICROCREDENTIAL_FIELDS | {"status", "skills", "modules"} == MC_KEYS
-    assert (LESSON_FIELDS - {"position"}) | {"quiz"} == LESSON_KEYS
+    assert (LESSON_FIELDS - {"position"}) | {"quiz", "assignment"} == LESSON_KEYS
     assert QUIZ_SETTINGS | {"title", "questions"} == QUIZ_KEYS
 
 

@@ -175,6 +175,20 @@ def test_the_built_in_subscriptions_keep_todays_transaction_rules(settings):
             events.LessonsCopied,
             "microcred.assessment.services.quizzes_copy_on_lessons_copied",
         ): events.Runs.IN_TRANSACTION,
+        # Publishing refuses a required quiz left with unlimited attempts by default (ADR 0026).
+        (
+            events.MicroCredentialPublishing,
+            "microcred.assessment.services.quizzes_check_on_publishing",
+        ): events.Runs.IN_TRANSACTION,
+        # An assignment lesson's assignment follows its lesson the same way (ADR 0028).
+        (
+            events.LessonsRemoving,
+            "microcred.projects.services.assignments_discard_on_lessons_removing",
+        ): events.Runs.IN_TRANSACTION,
+        (
+            events.LessonsCopied,
+            "microcred.projects.services.assignments_copy_on_lessons_copied",
+        ): events.Runs.IN_TRANSACTION,
     }
 
 
@@ -195,6 +209,9 @@ def test_an_installation_adds_subscribers_through_the_environment():
         "AccreditationChanged:endorsement_sync_on_accreditation_changed",
         "LessonsRemoving:quizzes_discard_on_lessons_removing",
         "LessonsCopied:quizzes_copy_on_lessons_copied",
+        "MicroCredentialPublishing:quizzes_check_on_publishing",
+        "LessonsRemoving:assignments_discard_on_lessons_removing",
+        "LessonsCopied:assignments_copy_on_lessons_copied",
         "CredentialIssued:hear",
         "CredentialRevoked:hear",
         "CredentialSuspended:hear",

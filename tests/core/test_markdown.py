@@ -147,7 +147,9 @@ def course_with_remote_images(*, provider, slug: str = "tidy-data", title: str =
         transcript="Welcome.",
     )
     second = module_create(actor=SYSTEM, microcredential=mc, title="Assessment")
-    quiz_lesson_create(actor=SYSTEM, module=second, title="Final quiz", questions=QUIZ_QUESTIONS, passing_score=70)
+    quiz_lesson_create(
+        actor=SYSTEM, module=second, title="Final quiz", questions=QUIZ_QUESTIONS, passing_score=70, max_attempts=3
+    )
     return microcredential_publish(actor=SYSTEM, microcredential=mc)
 
 

@@ -20,3 +20,27 @@ BROWSER_MARKS = [
         reason=f"{CHROMIUM} is not installed (apt-get install chromium); in CI this test fails instead of skipping",
     ),
 ]
+
+
+@pytest.fixture
+def browser_context(live_server):
+    """A fresh Chromium context on the live server, and the server's URL."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+        context.set_default_timeout(15_000)
+        yield context, live_server.url
+        context.close()
+        browser.close()
+
+
+def sign_in(context, base_url: str, user) -> None:
+    """Sign ``user`` in by a session cookie, as whoever was signed in before is signed out."""
+    from django.test import Client
+
+    context.clear_cookies()
+    client = Client()
+    client.force_login(user)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}])

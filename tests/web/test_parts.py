@@ -19,8 +19,8 @@ EXTRA_HEADER = HeaderPart(template="web/partials/progress.html")
 def test_parts_of_picks_each_type_in_the_listed_order(settings):
     settings.MICROCRED_PAGE_PARTS = [*BUILT_IN, "tests.web.test_parts.EXTRA_HEADER"]
     assert parts_of(HeaderPart) == (HeaderPart(template="catalog/_compare_tray.html"), EXTRA_HEADER)
-    assert [part.kind for part in parts_of(LessonPanel)] == ["quiz"]
-    assert [part.kind for part in parts_of(LessonEditor)] == ["quiz"]
+    assert [part.kind for part in parts_of(LessonPanel)] == ["quiz", "assignment"]
+    assert [part.kind for part in parts_of(LessonEditor)] == ["quiz", "assignment"]
     assert len(parts_of(CatalogPanel)) == 1
     assert parts_of(object) == (*PAGE_PARTS, EXTRA_HEADER)
 

@@ -244,7 +244,12 @@ def test_author_a_draft_with_every_lesson_kind_publish_it_and_find_it_in_the_cat
         "reading": {"title": "What a grid is", "body": "## Grid\n\nWires **and** stations."},
         "video": {"title": "A tour", "video_url": "https://videos.example.org/tour.mp4", "transcript": "Hi."},
         "assignment": {"title": "Draw one", "instructions": "Draw a diagram of your street."},
-        "quiz": {"title": "Check", "questions": json.dumps(QUIZ_QUESTIONS), "passing_score": "80"},
+        "quiz": {
+            "title": "Check",
+            "questions": json.dumps(QUIZ_QUESTIONS),
+            "passing_score": "80",
+            "max_attempts": "3",
+        },
     }
     for kind, data in posts.items():
         response = client.post(
@@ -393,6 +398,7 @@ def test_edit_and_delete_draft_lessons_and_modules(client, world):
             "required": "on",
             "questions": json.dumps(QUIZ_QUESTIONS[:1]),
             "passing_score": "100",
+            "max_attempts": "3",
         },
     )
     new_quiz = Quiz.objects.get(lesson=quiz_lesson)

@@ -17,16 +17,32 @@ from .base import (
     unregister,
     validate_question,
 )
+from .cloze import Cloze
+from .essay import Essay
+from .matching import Matching
 from .multiple import MultipleChoice
+from .numeric import Numeric
+from .ordering import Ordering
+from .short import ShortAnswer
 from .single import SingleChoice
+from .truefalse import TrueFalse
 
 # The keys of a question spec (docs/catalog-format.md): what ``quiz_create``, the catalog importer
 # and the workspace's quiz form accept.
-QUESTION_KEYS: Final[frozenset[str]] = frozenset({"kind", "text", "explanation", "points", "choices"})
-CHOICE_KEYS: Final[frozenset[str]] = frozenset({"text", "correct"})
+QUESTION_KEYS: Final[frozenset[str]] = frozenset(
+    {"kind", "text", "explanation", "points", "choices", "data", "hints", "category", "tags", "skill"}
+)
+CHOICE_KEYS: Final[frozenset[str]] = frozenset({"text", "correct", "fraction", "feedback"})
 
 register(SingleChoice())
 register(MultipleChoice())
+register(TrueFalse())
+register(Numeric())
+register(ShortAnswer())
+register(Matching())
+register(Ordering())
+register(Cloze())
+register(Essay())
 
 __all__ = [
     "CHOICE_KEYS",

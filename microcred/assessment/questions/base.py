@@ -9,13 +9,21 @@ choices are read from this registry."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar, Protocol
 
 from microcred.core.errors import ValidationFailed
 
-# A learner's answer to one question once parsed: the ids of the choices picked.
-Answer = frozenset[int]
+# A learner's answer to one question once parsed, in the kind's own form: the ids of the choices
+# picked for the choice kinds, a text, a number as written, a mapping of gaps or pairs...
+Answer = Any
+
+# The most a typed answer may hold: a bound on what grading compares, not a writing limit.
+MAX_ANSWER_CHARS = 2000
+# An essay's bound, larger.
+MAX_ESSAY_CHARS = 50_000
 
 
 class StoredQuestion(Protocol):
@@ -34,11 +42,70 @@ class StoredQuestion(Protocol):
     @property
     def choices(self) -> Any: ...
 
+    @property
+    def data(self) -> Any: ...
+
+    @property
+    def text(self) -> str: ...
+
 
 @dataclass(frozen=True)
 class Grade:
-    points: int
+    """What one answer earns. ``points`` may be a fraction of the question's points (partial
+    credit, as a ``Decimal`` to two places); ``pending`` means a person grades it (an essay), and
+    until they do it earns nothing and the attempt's result waits. ``feedback`` is what the
+    author wrote for this answer (per option, per alternative): shown only with the review."""
+
+    points: Decimal | int
     correct: bool
+    pending: bool = False
+    feedback: tuple[str, ...] = field(default=(), compare=False)
+
+
+def points_for(question: StoredQuestion, fraction: Decimal) -> Decimal:
+    """``fraction`` (clamped to 0..1: a penalty never takes a question below nothing) of the
+    question's points, to two places as ``Attempt.points_earned`` keeps them."""
+    fraction = min(max(fraction, Decimal(0)), Decimal(1))
+    return (Decimal(question.points) * fraction).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def fraction_of(value: Any, *, where: str, default: str = "0") -> Decimal:
+    """A credit fraction from a spec (``1``, ``"0.5"``, ``-0.25``), between -1 and 1."""
+    try:
+        fraction = Decimal(str(default if value is None else value))
+    except ArithmeticError:
+        raise ValidationFailed(
+            f"{where}: a fraction is a number between -1 and 1.", errors={where: ["Bad fraction."]}
+        ) from None
+    if not fraction.is_finite() or not Decimal(-1) <= fraction <= Decimal(1):
+        raise ValidationFailed(f"{where}: a fraction is a number between -1 and 1.", errors={where: ["Bad fraction."]})
+    return fraction
+
+
+def text_answer(question: StoredQuestion, raw: Any, *, limit: int = MAX_ANSWER_CHARS) -> str:
+    """A typed answer: a string, bounded, so grading never compares an unbounded text."""
+    if isinstance(raw, list | tuple) and len(raw) == 1:
+        raw = raw[0]
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise ValidationFailed(
+            f"Question {question.id} takes a text answer.", errors={str(question.id): ["Expected text."]}
+        )
+    text = str(raw)
+    if len(text) > limit:
+        raise ValidationFailed(
+            f"Question {question.id}: the answer is longer than {limit} characters.",
+            errors={str(question.id): ["Too long."]},
+        )
+    return text
+
+
+def spec_data(spec: dict[str, Any], *, where: str) -> dict[str, Any]:
+    data = spec.get("data")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ValidationFailed(f"{where}: “data” must be an object.", errors={where: ["Bad data."]})
+    return data
 
 
 class QuestionType(ABC):
@@ -50,6 +117,14 @@ class QuestionType(ABC):
     # (it gets ``q``: id, choices, the learner's saved answer), and the line that says what to do.
     answer_template: ClassVar[str]
     answer_hint: ClassVar[str]
+    # The shape of ``served``: the API's discriminator for a question's served form. The choice
+    # kinds share "choice"; every other kind is served as itself.
+    served_as: ClassVar[str] = ""
+    # Whether the spec's ``choices`` are stored as ``Choice`` rows (the choice kinds); the other
+    # kinds keep their spec in ``Question.data``.
+    uses_choices: ClassVar[bool] = False
+    # Graded by a person: its grade stays ``pending`` until an instructor grades the answer.
+    graded_by_hand: ClassVar[bool] = False
 
     @abstractmethod
     def validate(self, spec: dict[str, Any], *, where: str) -> None:
@@ -65,6 +140,47 @@ class QuestionType(ABC):
     @abstractmethod
     def grade(self, question: StoredQuestion, answer: Answer | None) -> Grade:
         """The points ``answer`` earns (``None``: not answered)."""
+
+    # --- With defaults: the kinds that keep their spec in ``data`` override what they need ---
+
+    def clean_text(self, spec: dict[str, Any], *, where: str) -> str:
+        """The ``Question.text`` to store for a valid spec."""
+        return str(spec["text"]).strip()
+
+    def display_text(self, question: StoredQuestion) -> str:
+        """The question's text as the learner reads it (a cloze's gaps shown as blanks)."""
+        return question.text
+
+    def clean_data(self, spec: dict[str, Any], *, where: str) -> dict[str, Any]:
+        """The ``Question.data`` to store for a valid spec (``validate`` has passed)."""
+        return dict(spec_data(spec, where=where))
+
+    def dump_answer(self, answer: Answer) -> Any:
+        """The parsed answer as JSON for ``Attempt.answers``."""
+        return answer
+
+    def load_answer(self, stored: Any) -> Answer:
+        """An answer read back from ``Attempt.answers``: what ``grade`` takes."""
+        return stored
+
+    def answer_from_form(self, question: StoredQuestion, form: Mapping[str, Any], name: str) -> Any:
+        """The raw answer the quiz page posted for this question (its inputs are named ``name``
+        or ``name_<part>``), or None when it was left unanswered. ``form`` is a ``QueryDict``."""
+        value = str(form.get(name) or "").strip()
+        return value or None
+
+    def served(self, question: StoredQuestion, *, seed: str) -> dict[str, Any]:
+        """What the learner is shown to answer, beyond the text: never anything that grades
+        (right options, tolerances, patterns). ``seed`` fixes any shuffling for the attempt."""
+        return {}
+
+    def describe_answer(self, question: StoredQuestion, answer: Answer | None) -> str:
+        """The learner's answer in words, for the review."""
+        return "" if answer is None else str(answer)
+
+    def solution(self, question: StoredQuestion) -> str:
+        """The right answer in words, for a review that may show it."""
+        return ""
 
 
 _REGISTRY: dict[str, QuestionType] = {}

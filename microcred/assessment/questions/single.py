@@ -6,7 +6,7 @@ from typing import Any
 
 from microcred.core.errors import ValidationFailed
 
-from .base import Answer, StoredQuestion
+from .base import Answer, Grade, StoredQuestion, points_for
 from .choice import ChoiceQuestion
 
 
@@ -30,3 +30,14 @@ class SingleChoice(ChoiceQuestion):
                 f"Question {question.id} takes one answer.", errors={str(question.id): ["One answer only."]}
             )
         return picked
+
+    def grade(self, question: StoredQuestion, answer: Answer | None) -> Grade:
+        """All the points for the right choice; a wrong one earns its own fraction when the
+        author gave it partial credit (GIFT's ``~%50%``), else nothing."""
+        grade = super().grade(question, answer)
+        if grade.correct or not answer:
+            return grade
+        picked = next((c for c in question.choices.all() if c.id in answer), None)
+        if picked is None or not 0 < picked.fraction < 1:
+            return grade
+        return Grade(points=points_for(question, picked.fraction), correct=False, feedback=grade.feedback)

@@ -147,6 +147,8 @@ def microcredential_publish(*, actor: Actor, microcredential: MicroCredential) -
         raise ValidationFailed("Add at least one lesson before publishing.")
     if not mc.learning_outcomes:
         raise ValidationFailed("Add learning outcomes before publishing.", errors={"learning_outcomes": ["Required."]})
+    # What hangs on the lessons (a quiz's attempt rules) may refuse the publication.
+    events.emit(events.MicroCredentialPublishing(actor=actor, microcredential_id=mc.pk))
     MicroCredential.objects.filter(family=mc.family, status=Status.PUBLISHED).exclude(pk=mc.pk).update(
         status=Status.ARCHIVED
     )

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "microcred.skills",
     "microcred.catalog",
     "microcred.assessment",
+    "microcred.projects",
     "microcred.learning",
     "microcred.credentials",
     "microcred.exchange",
@@ -180,9 +181,16 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Learners' project files: outside the web root and MEDIA_URL, served only by
+# projects.views.submission_file after a permission check (ADR 0028).
+MICROCRED_PRIVATE_MEDIA_ROOT = Path(os.environ.get("MICROCRED_PRIVATE_MEDIA_ROOT", VAR_DIR / "private")).resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MICROCRED_PRIVATE_MEDIA_ROOT},
+    },
 }
 
 # Security: the production defaults. dev.py relaxes the ones that need HTTPS.
@@ -237,6 +245,10 @@ TASKS = {
 }
 # A cohort run whose runner has not reported for this long is taken over (credentials/cohort/runs.py).
 MICROCRED_COHORT_LEASE_SECONDS = int(os.environ.get("MICROCRED_COHORT_LEASE_SECONDS", "60"))
+
+# A timed quiz attempt still takes answers this long after its deadline (network, a slow click); after
+# that it is closed and graded with what was saved by the deadline (ADR 0026).
+MICROCRED_QUIZ_GRACE_SECONDS = int(os.environ.get("MICROCRED_QUIZ_GRACE_SECONDS", "60"))
 
 # Who reacts to domain events (microcred/core/events.py): dotted paths of a `Subscription` or a list of
 # them. The built-in list (awarding, endorsements) comes first; the environment variable adds an

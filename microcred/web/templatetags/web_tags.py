@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -200,7 +201,15 @@ def ects(value: Any) -> str:
 @register.filter
 def inline_markdown(text: str) -> SafeString:
     """Author Markdown for short texts (questions, choices): sanitised, without the wrapping paragraph."""
-    html = render_markdown(text or "").strip()
+    return mark_safe(_inline_html(text or "", getattr(settings, "SITE_URL", "")))  # sanitised with nh3
+
+
+@functools.lru_cache(maxsize=4096)
+def _inline_html(text: str, site_url: str) -> str:
+    # A quiz page renders every question and option of an attempt (about a hundred texts) on each
+    # view and autosave reload; the same texts come back, so their HTML is kept (issue 8's page
+    # bench). The output depends on the text and the site's address only, both in the key.
+    html = render_markdown(text).strip()
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
-    return mark_safe(html)  # render_markdown sanitises with nh3
+    return html
