@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 
@@ -40,3 +42,35 @@ def apps_as_migrated():
 
     executor = MigrationExecutor(connection)
     return executor.loader.project_state(sorted(executor.recorder.applied_migrations())).apps
+
+
+class _OneRequestAtATime:
+    """The live server's application, one request at a time. With SQLite in memory, the live
+    server's threads share the test's one connection (Django's ``connections_override``), so two
+    requests at once (an autosave racing a submit) would start a transaction within a transaction.
+    The response is read whole inside the lock, since a streamed body also reads the database."""
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            return list(self.app(environ, start_response))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_serves_one_request_at_a_time():
+    from django.test.testcases import LiveServerThread
+
+    create_server = LiveServerThread._create_server
+
+    def _create_server(self, connections_override=None):
+        server = create_server(self, connections_override=connections_override)
+        set_app = server.set_app
+        server.set_app = lambda app: set_app(_OneRequestAtATime(app))
+        return server
+
+    LiveServerThread._create_server = _create_server
+    yield
+    LiveServerThread._create_server = create_server
