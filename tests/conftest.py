@@ -45,22 +45,28 @@ def apps_as_migrated():
 
 
 class _OneRequestAtATime:
-    """The live server's application, one request at a time. With SQLite in memory, the live
-    server's threads share the test's one connection (Django's ``connections_override``), so two
-    requests at once (an autosave racing a submit) would start a transaction within a transaction.
-    The response is read whole inside the lock, since a streamed body also reads the database."""
+    """The live server's application, one request at a time while a browser test runs. With SQLite in
+    memory, the live server's threads share the test's one connection (Django's
+    ``connections_override``), so a page's requests at once (an autosave racing a submit) would start
+    a transaction within a transaction. Other live-server tests (the verifier's hardening) need
+    requests served side by side, so the lock is taken only for tests marked ``browser``. The
+    response is read whole inside the lock, since a streamed body also reads the database."""
+
+    serialised = threading.Event()
 
     def __init__(self, app):
         self.app = app
         self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
+        if not self.serialised.is_set():
+            return self.app(environ, start_response)
         with self.lock:
             return list(self.app(environ, start_response))
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _live_server_serves_one_request_at_a_time():
+def _live_server_can_serve_one_request_at_a_time():
     from django.test.testcases import LiveServerThread
 
     create_server = LiveServerThread._create_server
@@ -74,3 +80,13 @@ def _live_server_serves_one_request_at_a_time():
     LiveServerThread._create_server = _create_server
     yield
     LiveServerThread._create_server = create_server
+
+
+@pytest.fixture(autouse=True)
+def _browser_tests_one_request_at_a_time(request):
+    if request.node.get_closest_marker("browser") is None:
+        yield
+        return
+    _OneRequestAtATime.serialised.set()
+    yield
+    _OneRequestAtATime.serialised.clear()
