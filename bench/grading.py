@@ -1,11 +1,12 @@
 """Grading quiz attempts: ``python -m bench --only grading [--attempts N]``.
 
 N submitted attempts (10,000 by default) of a 20-question quiz of every auto-graded kind (3
-single, 3 multiple of which 2 with partial credit, 2 true/false, 3 numeric with units and partial
-credit, 3 short answer with wildcards, 2 matching, 2 ordering, 2 cloze of three gaps each), with
-answers drawn from a fixed seed: right, wrong, half right, unanswered. Each attempt is graded as
-``services.attempt_points`` grades one: every raw answer read by its kind's ``parse_answer``
-(as submitted, JSON-decoded), graded by its kind's ``grade``, summed and turned into a percent.
+single, 3 multiple of which 2 with partial credit, 2 true/false, 2 numeric with units and partial
+credit, 2 short answer with wildcards, 2 matching, 2 ordering, 2 cloze of three gaps each, 2
+calculated with each attempt's own values), with answers drawn from a fixed seed: right, wrong,
+half right, unanswered. Each attempt is graded as ``services.attempt_points`` grades one: every
+raw answer read by its kind's ``parse_answer`` (as submitted, JSON-decoded), graded by its kind's
+``grade_for`` with the attempt's seed, summed and turned into a percent.
 
 The questions are plain objects with the fields a kind reads (the kinds import no models, by
 design), built once as ``attempt_submit`` loads them once per attempt; what is timed is the
@@ -88,7 +89,7 @@ def build_quiz() -> list[_Question]:
         )
     for n in range(2):
         specs.append({"kind": "truefalse", "text": f"t{n}", "data": {"correct": bool(n)}})
-    for n in range(3):
+    for n in range(2):
         specs.append(
             {
                 "kind": "numeric",
@@ -102,7 +103,7 @@ def build_quiz() -> list[_Question]:
                 },
             }
         )
-    for n in range(3):
+    for n in range(2):
         specs.append(
             {
                 "kind": "short",
@@ -125,6 +126,19 @@ def build_quiz() -> list[_Question]:
                 "{2:NUMERICAL:=2.1:0.1} million people.",
             }
         )
+    for n in range(2):
+        specs.append(
+            {
+                "kind": "calculated",
+                "text": f"k{n}: what does {{mass}} kg weigh?",
+                "data": {
+                    "variables": {"mass": {"min": 1, "max": 50, "step": "0.5"}, "g": {"value": "9.81"}},
+                    "answer": "mass * g",
+                    "tolerance": {"relative": "0.01"},
+                    "units": ["N", "newton"],
+                },
+            }
+        )
     questions = []
     next_choice = 1
     for qid, spec in enumerate(specs, start=1):
@@ -143,12 +157,17 @@ def build_quiz() -> list[_Question]:
     return questions
 
 
-def _answer(question: _Question, rng: random.Random) -> Any:
+def _answer(question: _Question, rng: random.Random, seed: str) -> Any:
     """A raw answer as a learner's browser or API client submits it: right, partly right or wrong."""
     luck = rng.random()
     if luck < 0.05:
         return None
     right = luck < 0.6
+    if question.kind == "calculated":
+        from microcred.assessment.questions.calculated import right_answer
+
+        worked_out = right_answer(question, seed=seed)
+        return rng.choice([worked_out, f"{worked_out} N", f"{worked_out} newton"]) if right else "1 N"
     if question.kind in ("single", "multiple"):
         rows = question.choices.all()
         picked = [c.id for c in rows if c.is_correct] if right else [rng.choice(rows).id]
@@ -173,9 +192,11 @@ def make_attempts(questions: list[_Question], count: int, seed: int = 8) -> list
     """``count`` attempts' answers as the JSON bodies they were submitted with."""
     rng = random.Random(seed)
     bodies = []
-    for _ in range(count):
-        answers = {str(q.id): a for q in questions if (a := _answer(q, rng)) is not None}
-        bodies.append(json.dumps({"answers": answers}))
+    for n in range(count):
+        # The attempt's seed (``served_seed``), from which its calculated questions' values come.
+        attempt_seed = str(seed * 1_000_003 + n)
+        answers = {str(q.id): a for q in questions if (a := _answer(q, rng, attempt_seed)) is not None}
+        bodies.append(json.dumps({"answers": answers, "seed": attempt_seed}))
     return bodies
 
 
@@ -187,11 +208,12 @@ def grade_all(questions: list[_Question], bodies: list[str]) -> list[Decimal]:
     possible = sum(q.points for q in questions)
     scores = []
     for body in bodies:
-        raw = json.loads(body)["answers"]
+        submitted = json.loads(body)
+        raw, seed = submitted["answers"], str(submitted.get("seed", "0"))
         earned = Decimal(0)
         parsed = {int(k): types[int(k)].parse_answer(by_id[int(k)], v) for k, v in raw.items()}
         for qid, question in by_id.items():
-            earned += Decimal(types[qid].grade(question, parsed.get(qid)).points)
+            earned += Decimal(types[qid].grade_for(question, parsed.get(qid), seed=seed).points)
         scores.append((earned * 100 / possible).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
     return scores
 

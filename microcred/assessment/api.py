@@ -218,7 +218,7 @@ def _attempt_out(attempt: Attempt) -> AttemptOut:
             QuestionOut(
                 id=q.pk,
                 kind=q.kind,
-                text=question_type(q.kind).display_text(q),
+                text=question_type(q.kind).text_for(q, seed=served_seed(attempt)),
                 points=q.points,
                 choices=[ChoiceOut(id=c.pk, text=c.text) for c in q.choices.all()],
                 form=served_form(q, seed=served_seed(attempt)),

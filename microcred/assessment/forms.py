@@ -58,7 +58,7 @@ class QuizLessonFields(forms.Form):
         widget=forms.Textarea(attrs={"rows": 14, "class": "mono", "spellcheck": "false"}),
         label="Questions (JSON)",
         help_text="A list of questions in the catalog format: kind (single, multiple, truefalse, numeric, "
-        "short, matching, ordering, cloze or essay), text, explanation, points, hints, and choices with "
+        "short, matching, ordering, cloze, essay or calculated), text, explanation, points, hints, and choices with "
         "text and correct (single, multiple) or data (the other kinds).",
     )
     passing_score = forms.IntegerField(min_value=1, max_value=100, initial=70, label="Pass mark (%)")

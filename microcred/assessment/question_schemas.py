@@ -13,7 +13,7 @@ from microcred.core.errors import ValidationFailed
 from .questions import question_type
 
 # An answer as JSON, by kind: choice ids (single, multiple), true/false, a text (numeric, short,
-# essay), prompt id → option id (matching) or gap number → text (cloze), item ids in order (ordering).
+# essay, calculated), prompt id → option id (matching) or gap number → text (cloze), item ids in order (ordering).
 # Lists take strings too, so a bad element reaches the kind, which names it (``body.answers.12.0``).
 AnswerValue = list[int | str] | bool | int | str | dict[str, int | str]
 
@@ -36,6 +36,16 @@ class NumericForm(Schema):
     type: Literal["numeric"] = "numeric"
     units: list[str] = Field(description="Units the answer may be written in, after the number.")
     unit_required: bool
+
+
+class CalculatedForm(Schema):
+    type: Literal["calculated"] = "calculated"
+    values: dict[str, str] = Field(
+        description="This attempt's own values, by variable name, as the text shows them (each learner gets "
+        "theirs; a retake gets new ones). Answer with a number, as text, perhaps followed by a unit."
+    )
+    units: list[str] = Field(description="Units the answer may be written in, after the number; the first is usual.")
+    units_required: bool
 
 
 class ShortForm(Schema):
@@ -70,7 +80,15 @@ class ClozeForm(Schema):
 
 
 ServedForm = Annotated[
-    ChoiceForm | TrueFalseForm | NumericForm | ShortForm | EssayForm | MatchingForm | OrderingForm | ClozeForm,
+    ChoiceForm
+    | TrueFalseForm
+    | NumericForm
+    | ShortForm
+    | EssayForm
+    | MatchingForm
+    | OrderingForm
+    | ClozeForm
+    | CalculatedForm,
     Field(discriminator="type"),
 ]
 _FORMS: dict[str, type[Schema]] = {
@@ -82,6 +100,7 @@ _FORMS: dict[str, type[Schema]] = {
     "matching": MatchingForm,
     "ordering": OrderingForm,
     "cloze": ClozeForm,
+    "calculated": CalculatedForm,
 }
 
 

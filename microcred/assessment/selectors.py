@@ -130,6 +130,8 @@ class QuestionReview:
     feedback: tuple[str, ...] = ()
     pending: bool = False
     grader_feedback: str = ""
+    # The text as this attempt showed it (a calculated question's own values).
+    text: str = ""
 
 
 def attempt_review(attempt: Attempt) -> list[QuestionReview]:
@@ -143,7 +145,8 @@ def attempt_review(attempt: Attempt) -> list[QuestionReview]:
         qt = question_type(question.kind)
         stored = (attempt.answers or {}).get(str(question.id))
         answer = None if stored is None else qt.load_answer(stored)
-        grade = qt.grade(question, answer)
+        seed = served_seed(attempt)
+        grade = qt.grade_for(question, answer, seed=seed)
         graded = hand.get(str(question.id))
         points: Decimal | int = Decimal(graded["points"]) if graded else grade.points
         reviews.append(
@@ -155,7 +158,8 @@ def attempt_review(attempt: Attempt) -> list[QuestionReview]:
                 points_awarded=points,
                 answer=stored,
                 said=qt.describe_answer(question, answer),
-                solution=qt.solution(question),
+                solution=qt.solution_for(question, seed=seed),
+                text=qt.text_for(question, seed=seed),
                 feedback=grade.feedback,
                 pending=grade.pending and not graded,
                 grader_feedback=graded["feedback"] if graded else "",
@@ -225,7 +229,9 @@ def _regraded(attempt: Attempt, questions: dict[int, Question]) -> dict[int, ite
             continue
         kind = question_type(question.kind)
         stored = stored_answers.get(str(qid))
-        grade = kind.grade(question, None if stored is None else kind.load_answer(stored))
+        # Graded in its attempt: a calculated question's values come again from the attempt's seed.
+        answer = None if stored is None else kind.load_answer(stored)
+        grade = kind.grade_for(question, answer, seed=served_seed(attempt))
         if getattr(grade, "pending", False):
             continue
         items[qid] = itemstats.ItemScore(earned=float(grade.points), possible=float(question.points))

@@ -30,6 +30,7 @@ from .formats import FormatError, ParsedBank, parse_aiken, parse_gift
 from .interchange import specs_from_parsed
 from .models import Attempt, Choice, Question, QuestionBank, Quiz
 from .questions import Answer, question_type, validate_question
+from .selectors import served_seed
 
 
 def _validate_question(spec: dict[str, Any], index: int, *, where: str | None = None) -> None:
@@ -866,7 +867,7 @@ def attempt_points(
         if str(qid) in hand:
             earned += Decimal(hand[str(qid)]["points"])
             continue
-        grade = question_type(question.kind).grade(question, parsed.get(qid))
+        grade = question_type(question.kind).grade_for(question, parsed.get(qid), seed=served_seed(attempt))
         pending = pending or grade.pending
         earned += Decimal(grade.points)
     return earned, possible, pending

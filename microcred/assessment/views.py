@@ -95,7 +95,7 @@ def _served(attempt: Attempt, chosen: dict[int, Any], missing: set[int]) -> list
             ServedQuestion(
                 pk=q.pk,
                 number=n,
-                text=qt.display_text(q),
+                text=qt.text_for(q, seed=served_seed(attempt)),
                 type=qt,
                 points=q.points,
                 choices=[ServedChoice(c.pk, c.text, c.pk in picked) for c in q.choices.all()],
@@ -173,7 +173,7 @@ def _results(attempt: Attempt) -> list[QuestionResult]:
         results.append(
             QuestionResult(
                 number=number,
-                text=qt.display_text(question),
+                text=review.text,
                 kind=question.kind,
                 points=question.points,
                 right=review.is_correct,

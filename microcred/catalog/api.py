@@ -100,6 +100,12 @@ class LessonOutlineOut(Schema):
     kind: str
     estimated_minutes: int
     required: bool
+    weight: int | None = Field(
+        default=None, description="A scored lesson's share of the overall weighted score; null: not weighed."
+    )
+    min_score: int | None = Field(
+        default=None, description="The score (percent) a scored lesson needs to count, on top of passing; null: none."
+    )
 
 
 class ModuleOutlineOut(Schema):
@@ -270,6 +276,8 @@ def _lesson_outline(lesson: Lesson) -> LessonOutlineOut:
         kind=lesson.kind,
         estimated_minutes=lesson.estimated_minutes,
         required=lesson.required,
+        weight=lesson.weight,
+        min_score=lesson.min_score,
     )
 
 

@@ -75,5 +75,7 @@ LESSON_FIELDS: Final[frozenset[str]] = frozenset(
         "video_url",
         "transcript",
         "instructions",
+        "weight",
+        "min_score",
     }
 )

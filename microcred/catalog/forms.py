@@ -258,6 +258,23 @@ class LessonForm(forms.Form):
     instructions = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}), help_text="Markdown: what to do and submit."
     )
+    # The completion rules of a scored lesson (ADR 0029); left empty, the lesson counts by being passed.
+    weight = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100,
+        label="Weight in the overall score",
+        help_text="Optional. The overall score weighs every lesson with a weight; leave empty to keep it out.",
+    )
+    min_score = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        label="Minimum score (%)",
+        help_text="Optional. The score this lesson needs to count towards completion, on top of passing.",
+    )
+
+    SCORED_KINDS = (LessonKind.QUIZ, LessonKind.ASSIGNMENT)
 
     editor: LessonEditor | None = None
 
@@ -269,6 +286,11 @@ class LessonForm(forms.Form):
         else:
             kind_fields = self.KIND_FIELDS[LessonKind(kind)]
         keep = {"title", "estimated_minutes", "required", *kind_fields}
+        if kind in self.SCORED_KINDS:
+            keep.add("weight")
+        if kind == LessonKind.ASSIGNMENT:
+            # A quiz's minimum is its pass mark (``Lesson.min_score``).
+            keep.add("min_score")
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -175,9 +176,35 @@ class Lesson(models.Model):
     transcript = models.TextField(blank=True)
     instructions = models.TextField(blank=True, help_text="Markdown instructions of an assignment.")
     instructions_html = models.TextField(blank=True, editable=False)
+    # Completion rules of an assessed lesson (a quiz, a graded assignment), ADR 0029. Both empty is
+    # the rule from before: the lesson counts by being passed, and no overall score is weighed.
+    weight = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Share of the overall weighted score; empty leaves the lesson out of it.",
+    )
+    # Only on an assignment: a quiz's minimum is its pass mark, since a quiz "passed" under a higher
+    # minimum would show its answers (the learner has passed) and could then be retaken with them.
+    min_score = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Lowest score, in percent, that counts towards completion (on top of passing).",
+    )
 
     class Meta:
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind not in (LessonKind.QUIZ, LessonKind.ASSIGNMENT):
+            message = "Only a quiz or an assignment is scored."
+            errors = {name: message for name in ("weight", "min_score") if getattr(self, name) is not None}
+        elif self.kind == LessonKind.QUIZ and self.min_score is not None:
+            errors["min_score"] = "A quiz's minimum is its pass mark: set the pass mark instead."
+        if errors:
+            raise ValidationError(errors)

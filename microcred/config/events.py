@@ -17,6 +17,7 @@ from microcred.assessment.services import (
 from microcred.core.events import (
     AccreditationChanged,
     CompletionRecorded,
+    EnrolmentWithdrawn,
     LessonsCopied,
     LessonsRemoving,
     MicroCredentialPublishing,
@@ -24,7 +25,11 @@ from microcred.core.events import (
     Subscription,
 )
 from microcred.credentials.services import credential_award_on_completion, endorsement_sync_on_accreditation_changed
-from microcred.projects.services import assignments_copy_on_lessons_copied, assignments_discard_on_lessons_removing
+from microcred.projects.services import (
+    assignments_copy_on_lessons_copied,
+    assignments_discard_on_lessons_removing,
+    peer_reviews_drop_on_enrolment_withdrawn,
+)
 
 SUBSCRIPTIONS: tuple[Subscription[Any], ...] = (
     # A slow or failing issuer must not undo the learner's completion.
@@ -39,4 +44,6 @@ SUBSCRIPTIONS: tuple[Subscription[Any], ...] = (
     # An assignment lesson's assignment (its rubric and rules) is removed and copied with it too.
     Subscription(LessonsRemoving, assignments_discard_on_lessons_removing, Runs.IN_TRANSACTION),
     Subscription(LessonsCopied, assignments_copy_on_lessons_copied, Runs.IN_TRANSACTION),
+    # A learner who withdraws stops peer reviewing; their unfinished reviews go to others (ADR 0030).
+    Subscription(EnrolmentWithdrawn, peer_reviews_drop_on_enrolment_withdrawn, Runs.IN_TRANSACTION),
 )

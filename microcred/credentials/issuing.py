@@ -13,11 +13,17 @@ validFrom/awardedDate; learning outcomes -> description + skill alignments; work
 ``creditsAvailable`` and our ``notionalWorkloadHours``; level -> EQF alignment and ``eqfLevel``;
 assessment, participation, quality assurance, supervision/identity check, prerequisites and
 stackability -> our extension context; grade -> result.
+
+Results beyond the final score (ADR 0029): every other required assessed lesson (a quiz, a project
+graded with a rubric) is described on the achievement (``vc.ob3.results``), and the completion's
+snapshot of its parts (``Completion.summary["parts"]``, made by learning when the rules were met)
+gives each credential its scores, rubric levels, project evidence and overall weighted score.
 """
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,9 +31,11 @@ from typing import Any
 
 from microcred.accounts.models import Organisation
 from microcred.assessment.models import Quiz
-from microcred.catalog.models import MicroCredential, MicroCredentialSkill
+from microcred.catalog.models import Lesson, LessonKind, MicroCredential, MicroCredentialSkill
 from microcred.catalog.models import Supervision as CatalogSupervision
 from microcred.learning.models import Completion
+from microcred.learning.selectors import ASSESSED_LESSONS
+from microcred.projects.models import Assignment
 
 from . import links
 from .documents import achievement_image, issuer_description
@@ -35,15 +43,23 @@ from .selectors import current_endorsement_documents
 from .vc.ob3 import (
     Achievement,
     Alignment,
+    AssessedPart,
     EuMicroCredentialFields,
     Evidence,
     IssuerProfile,
+    PartOutcome,
     Result,
     ResultDescription,
+    RubricCriterionSpec,
+    RubricLevelSpec,
     StatusEntry,
     Subject,
     build_credential,
     credential_contexts,
+    part_evidence,
+    part_results,
+    weighted_score_description,
+    weighted_score_result,
 )
 
 ESCO_PREFIX = "http://data.europa.eu/esco/"
@@ -100,6 +116,84 @@ def final_quiz(mc: MicroCredential) -> Quiz | None:
     )
 
 
+def _points_text(points: Any) -> str:
+    return _score_text(Decimal(str(points)))
+
+
+def assessed_parts(mc: MicroCredential, *, final: Quiz | None) -> tuple[AssessedPart, ...]:
+    """The required assessed lessons other than the final quiz (whose score is the "Final score"
+    the credential always carried), in outline order, as the achievement describes them."""
+    lessons = Lesson.objects.filter(ASSESSED_LESSONS, module__microcredential=mc, required=True)
+    if final is not None:
+        lessons = lessons.exclude(pk=final.lesson_id)
+    lessons = lessons.select_related("quiz").order_by("module__position", "module_id", "position", "id")
+    assignments = {
+        lesson_id: (rubric, passing)
+        for lesson_id, rubric, passing in Assignment.objects.filter(lesson__in=lessons).values_list(
+            "lesson_id", "rubric", "passing_score"
+        )
+    }
+    parts = []
+    for lesson in lessons:
+        key = f"lesson-{lesson.pk}"
+        if lesson.kind == LessonKind.QUIZ:
+            quiz = getattr(lesson, "quiz", None)
+            if quiz is not None:
+                required = max(quiz.passing_score, lesson.min_score or 0)
+                parts.append(AssessedPart(key=key, name=lesson.title, genre="Quiz", required_value=str(required)))
+            continue
+        if lesson.pk not in assignments:
+            continue
+        rubric, passing_score = assignments[lesson.pk]
+        criteria = tuple(
+            RubricCriterionSpec(
+                name=str(criterion["name"]).strip(),
+                description=str(criterion.get("description", "")),
+                levels=tuple(
+                    RubricLevelSpec(
+                        name=str(level["name"]).strip(),
+                        points=_points_text(level["points"]),
+                        descriptor=str(level.get("descriptor", "")),
+                    )
+                    for level in criterion.get("levels", [])
+                ),
+            )
+            for criterion in (rubric or {}).get("criteria", [])
+        )
+        required = max(passing_score, lesson.min_score or 0)
+        parts.append(
+            AssessedPart(key=key, name=lesson.title, genre="Project", required_value=str(required), criteria=criteria)
+        )
+    return tuple(parts)
+
+
+def is_weighted(mc: MicroCredential) -> bool:
+    """Whether the completion rules weigh an overall score (a required assessed lesson has a weight)."""
+    return Lesson.objects.filter(
+        ASSESSED_LESSONS, module__microcredential=mc, required=True, weight__isnull=False
+    ).exists()
+
+
+def part_outcomes(summary: Mapping[str, Any] | None) -> dict[str, PartOutcome]:
+    """The parts a completion recorded (``Completion.summary["parts"]``), by part key; a completion
+    recorded before results were carried has none."""
+    outcomes = {}
+    for part in (summary or {}).get("parts", []):
+        details = part.get("details") or {}
+        score = part.get("score")
+        key = f"lesson-{part['lesson']}"
+        outcomes[key] = PartOutcome(
+            key=key,
+            score=None if score is None else _score_text(Decimal(score)),
+            levels=tuple((str(k), str(v)) for k, v in (details.get("levels") or {}).items()),
+            links=tuple(str(link) for link in details.get("links") or ()),
+            graded_by=details.get("graded_by"),
+            reviews=details.get("reviews"),
+            aggregation=details.get("aggregation"),
+        )
+    return outcomes
+
+
 def result_description_id(mc: MicroCredential, *, achievement_id: str | None = None) -> str:
     return f"{achievement_id or links.achievement_url(mc.public_id)}/results/final-score"
 
@@ -117,9 +211,17 @@ def _score_text(value: Decimal) -> str:
     return format(normalised.quantize(Decimal(1)) if normalised == normalised.to_integral() else normalised, "f")
 
 
-def achievement_for(mc: MicroCredential, *, quiz: Quiz | None = None, achievement_id: str | None = None) -> Achievement:
+def achievement_for(
+    mc: MicroCredential,
+    *,
+    quiz: Quiz | None = None,
+    achievement_id: str | None = None,
+    parts: Sequence[AssessedPart] = (),
+    weighted: bool = False,
+) -> Achievement:
     """The version's Achievement; ``achievement_id`` overrides its id (and the URLs under it)
-    for the legacy URL that credentials issued before public ids were signed with."""
+    for the legacy URL that credentials issued before public ids were signed with. ``parts`` and
+    ``weighted`` add the descriptions of the other assessed parts and of the overall score."""
     achievement_id = achievement_id or links.achievement_url(mc.public_id)
     links_qs = mc.skill_links.select_related("skill__framework").order_by("skill__label")
     alignments = [_skill_alignment(link) for link in links_qs]
@@ -144,6 +246,10 @@ def achievement_for(mc: MicroCredential, *, quiz: Quiz | None = None, achievemen
                 required_value=str(quiz.passing_score),
             ),
         )
+    for part in parts:
+        result_descriptions += part.descriptions(achievement_id)
+    if weighted:
+        result_descriptions += (weighted_score_description(achievement_id),)
     assessment = mc.get_assessment_type_display()
     if mc.assessment_description.strip():
         assessment += f": {mc.assessment_description.strip()}"
@@ -183,26 +289,35 @@ class CredentialDocuments:
     assembles one credential from them with no query."""
 
     issuer: IssuerProfile
-    achievement: Achievement  # for a completion without a score (no final-score description)
-    scored_achievement: Achievement | None  # with the final quiz's ResultDescription; None without a quiz
+    achievement: Achievement  # for a completion without a result (no ResultDescription)
+    # With every ResultDescription (the final quiz's, the other parts', the weighted score's); None
+    # when there is nothing to describe.
+    scored_achievement: Achievement | None
     quiz_title: str
     passing_score: str
     result_description_id: str
     credits_earned: float | None
     issued_at: datetime
+    parts: tuple[AssessedPart, ...] = ()
+    weighted: bool = False
 
     @classmethod
     def for_microcredential(cls, mc: MicroCredential, *, issued_at: datetime) -> CredentialDocuments:
         quiz = final_quiz(mc)
+        parts = assessed_parts(mc, final=quiz)
+        weighted = is_weighted(mc)
+        scored = quiz is not None or bool(parts) or weighted
         return cls(
             issuer=issuer_profile_for(mc.provider, today=issued_at.date()),
             achievement=achievement_for(mc, quiz=None),
-            scored_achievement=achievement_for(mc, quiz=quiz) if quiz is not None else None,
+            scored_achievement=achievement_for(mc, quiz=quiz, parts=parts, weighted=weighted) if scored else None,
             quiz_title=quiz.title if quiz is not None else "",
             passing_score=str(quiz.passing_score) if quiz is not None else "",
             result_description_id=result_description_id(mc),
             credits_earned=float(mc.ects) if mc.ects is not None else None,
             issued_at=issued_at,
+            parts=parts,
+            weighted=weighted,
         )
 
     def unsigned(
@@ -215,13 +330,14 @@ class CredentialDocuments:
         completed_at: datetime,
         score: Decimal | None,
         valid_until: datetime | None,
+        summary: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """The unsigned credential of a completion with these values."""
+        """The unsigned credential of a completion with these values; ``summary`` is the
+        completion's, whose recorded parts give the results beyond the final score."""
         results: tuple[Result, ...] = ()
         evidence: tuple[Evidence, ...] = ()
         achievement = self.achievement
-        if score is not None and self.scored_achievement is not None:
-            achievement = self.scored_achievement
+        if score is not None and self.passing_score and self.scored_achievement is not None:
             text = _score_text(score)
             results = (Result(result_description=self.result_description_id, value=text, status="Completed"),)
             evidence = (
@@ -231,6 +347,21 @@ class CredentialDocuments:
                     genre="Assessment",
                 ),
             )
+        outcomes = part_outcomes(summary)
+        achievement_id = self.achievement.id
+        for part in self.parts:
+            outcome = outcomes.get(part.key)
+            if outcome is None:
+                continue
+            results += part_results(part, outcome, achievement_id=achievement_id)
+            item = part_evidence(part, outcome)
+            if item is not None:
+                evidence += (item,)
+        weighted = (summary or {}).get("weighted_score")
+        if self.weighted and weighted is not None:
+            results += (weighted_score_result(achievement_id, _score_text(Decimal(weighted))),)
+        if results and self.scored_achievement is not None:
+            achievement = self.scored_achievement
         entry = StatusEntry(
             id=status_entry["id"],
             status_list_credential=status_entry["statusListCredential"],
@@ -272,13 +403,21 @@ def build_unsigned_credential(
         completed_at=completion.completed_at,
         score=completion.score,
         valid_until=valid_until,
+        summary=completion.summary,
     )
 
 
 def achievement_document(mc: MicroCredential, *, achievement_id: str | None = None) -> dict[str, Any]:
     """The Achievement on its own, served at its id for people who follow the link (with the id
     of the URL it is served at, which is the one the credential names)."""
-    achievement = achievement_for(mc, quiz=final_quiz(mc), achievement_id=achievement_id)
+    quiz = final_quiz(mc)
+    achievement = achievement_for(
+        mc,
+        quiz=quiz,
+        achievement_id=achievement_id,
+        parts=assessed_parts(mc, final=quiz),
+        weighted=is_weighted(mc),
+    )
     return {
         "@context": credential_contexts(with_ob_extensions=False, with_extension=achievement.uses_extension),
         **achievement.to_json(),

@@ -14,7 +14,8 @@ from microcred.accounts.services import membership_add, organisation_create, pro
 from microcred.accreditation.models import Accreditation
 from microcred.accreditation.services import accreditation_grant
 from microcred.assessment.models import Attempt, Question
-from microcred.assessment.selectors import quiz_of
+from microcred.assessment.questions.calculated import right_answer
+from microcred.assessment.selectors import quiz_of, served_seed
 from microcred.assessment.services import attempt_start, attempt_submit
 from microcred.catalog.models import Lesson, LessonKind, MicroCredential, Status
 from microcred.core import clock
@@ -52,7 +53,7 @@ from .dataset import (
     DemoLearner,
     DemoPerson,
 )
-from .projects import lesson_done
+from .projects import lesson_done, peer_review_rounds
 from .report import DemoLogin, DemoReport, Progress
 
 
@@ -128,10 +129,15 @@ def _required_lessons(mc: MicroCredential) -> tuple[list[Lesson], list[Lesson]]:
     return readings, quizzes
 
 
-def _answers(attempt: Attempt, *, correct: bool) -> dict[str, list[int]]:
+def _answers(attempt: Attempt, *, correct: bool) -> dict[str, Any]:
     """What a learner who knows the material would answer (or, for a failed try, picks wrongly)."""
-    answers: dict[str, list[int]] = {}
+    answers: dict[str, Any] = {}
     for question in Question.objects.filter(id__in=attempt.question_ids).prefetch_related("choices"):
+        if question.kind == "calculated":
+            # Worked out with this attempt's own values; a failed try slips a decimal place.
+            worked_out = right_answer(question, seed=served_seed(attempt))
+            answers[str(question.id)] = worked_out if correct else f"{worked_out}0".replace(".", "", 1)
+            continue
         right = [c.id for c in question.choices.all() if c.is_correct]
         wrong = [c.id for c in question.choices.all() if not c.is_correct]
         answers[str(question.id)] = right if correct or not wrong else wrong[:1]
@@ -248,6 +254,8 @@ def demo_load(*, stdout: IO[str] | None = None, catalog_dir: Path | None = None)
                         issue_credential(learner, mc, report)
             step(f"Learner {learner_spec.full_name}")
 
+        # A peer-review round in every state, on the demo's peer-reviewed capstone (ADR 0030).
+        peer_review_rounds(list(User.objects.filter(email__in=[spec.email for spec in OTHER_LEARNERS])))
         set_credential_states(users, report)
         # The replayed histories signed their issuers' status lists in the past: sign those again
         # now, as the scheduled refresh would on a running site, so every list is current.

@@ -9,11 +9,13 @@ from typing import Literal
 
 from microcred.accounts.models import Membership, MembershipRole, User
 from microcred.catalog.models import Lesson
-from microcred.learning.models import Enrolment
-from microcred.learning.services import lesson_complete
-from microcred.projects.models import Assignment
+from microcred.learning.models import Enrolment, EnrolmentStatus
+from microcred.learning.services import enrolment_get_or_create, lesson_complete
+from microcred.projects.models import Assignment, PeerReview, ReviewMode
 from microcred.projects.selectors import assignment_of, submissions_for
 from microcred.projects.services import (
+    peer_review_submit,
+    peer_reviews_allocate,
     regrade_request_create,
     regrade_request_decide,
     submission_create,
@@ -84,3 +86,53 @@ def lesson_done(learner: User, enrolment: Enrolment, lesson: Lesson, *, grading:
         note="You are right: the appendix covers every criterion. Grade changed.",
         levels=_levels(assignment, best=True),
     )
+
+
+def peer_review_rounds(learners: list[User]) -> None:
+    """Each peer-reviewed assignment of the demo (the DevOps capstone) with a round in every state:
+    ``learners`` (enrolled if they are not) submit, the provider's instructor allocates the reviews,
+    one piece of work has all its reviews (graded from them), one has one of two (in progress) and
+    one has none yet. Once per assignment: loading the demo again adds nothing."""
+    for assignment in Assignment.objects.filter(review_mode=ReviewMode.PEER).select_related(
+        "lesson__module__microcredential"
+    ):
+        lesson = assignment.lesson
+        instructor = _grader(lesson)
+        if instructor is None or PeerReview.objects.filter(submission__assignment=assignment).exists():
+            continue
+        mc = lesson.module.microcredential
+        status = dict(Enrolment.objects.filter(microcredential=mc, user__in=learners).values_list("user_id", "status"))
+        # Those already on the course first; a completed or withdrawn enrolment is left alone.
+        chosen = sorted(
+            (u for u in learners if status.get(u.pk, EnrolmentStatus.ACTIVE) == EnrolmentStatus.ACTIVE),
+            key=lambda u: u.pk not in status,
+        )[:3]
+        works = []
+        for learner in chosen:
+            enrolment, _ = enrolment_get_or_create(actor=learner, microcredential=mc)
+            work = next(iter(submissions_for(enrolment=enrolment, assignment=assignment)), None)
+            works.append(
+                work
+                or submission_create(
+                    actor=learner,
+                    enrolment=enrolment,
+                    assignment=assignment,
+                    text=f"{learner.full_name}: our pipeline from commit to canary, and the rollback we rehearsed.",
+                    links=[f"https://git.example.org/{learner.email.split('@')[0]}/canary"],
+                )
+            )
+        if len(works) < 2:
+            continue
+        peer_reviews_allocate(actor=instructor, assignment=assignment)
+        best, partial = _levels(assignment, best=True), _levels(assignment, best=False)
+        for n, work in enumerate(works[:2]):
+            reviews = list(PeerReview.objects.filter(submission=work).select_related("reviewer").order_by("id"))
+            for m, review in enumerate(reviews[: len(reviews) if n == 0 else 1]):
+                peer_review_submit(
+                    actor=review.reviewer,
+                    review=review,
+                    levels=best if m == 0 else partial,
+                    comment="The canary and its rollback are convincing; the DORA dashboard needs more context."
+                    if m == 0
+                    else "Clear design document, but the schema change is not expand/contract yet.",
+                )

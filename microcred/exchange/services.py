@@ -309,6 +309,10 @@ def catalog_export(*, provider: Organisation) -> dict[str, Any]:
                 for key in ("body", "video_url", "transcript", "instructions"):
                     if getattr(lesson, key):
                         item[key] = getattr(lesson, key)
+                # Completion rules only when set (ADR 0029): a file without them reads as before.
+                for key in ("weight", "min_score"):
+                    if getattr(lesson, key) is not None:
+                        item[key] = getattr(lesson, key)
                 quiz = quiz_of(lesson)
                 if quiz is not None:
                     item["quiz"] = {

@@ -28,7 +28,12 @@ from microcred.learning.selectors import (
     lesson_in_enrolment,
     progress_for_many,
 )
-from microcred.learning.services import enrolment_get_or_create, enrolment_withdraw, lesson_complete
+from microcred.learning.services import (
+    completion_standing,
+    enrolment_get_or_create,
+    enrolment_withdraw,
+    lesson_complete,
+)
 
 router = Router(tags=["learning"])
 
@@ -87,9 +92,32 @@ class ModuleProgressOut(Schema):
     lessons: list[LessonProgressOut]
 
 
+class PartStandingOut(Schema):
+    lesson_id: int
+    title: str
+    kind: str = Field(description="quiz or assignment.")
+    score: str | None = Field(description="Best passing score, in percent; null until passed.")
+    weight: int | None = Field(description="Share of the weighted score; null: not weighed.")
+    min_score: int | None = Field(description="Score needed to count towards completion, on top of passing.")
+    met: bool = Field(description="Passed, and at its minimum when it has one.")
+
+
+class StandingOut(Schema):
+    weighted_score: str | None = Field(
+        description="Overall score weighed by the lessons' weights so far (work not passed counts 0), "
+        "in percent; null when no lesson has a weight."
+    )
+    parts: list[PartStandingOut] = Field(description="The required assessed lessons, in outline order.")
+
+
 class EnrolmentDetailOut(EnrolmentOut):
     modules: list[ModuleProgressOut]
     completion: CompletionOut | None
+    standing: StandingOut | None = Field(
+        default=None,
+        description="The assessed lessons against the completion rules (weights, minimums, ADR 0029); "
+        "null when the micro-credential sets none.",
+    )
 
 
 class QuizInfoOut(Schema):
@@ -199,6 +227,27 @@ def enrolment_detail(enrolment: Enrolment) -> EnrolmentDetailOut:
         **_enrolment_fields(enrolment, progress),
         modules=modules,
         completion=completion_out(completion, enrolment) if completion else None,
+        standing=_standing_out(completion_standing(enrolment=enrolment)),
+    )
+
+
+def _standing_out(standing: dict[str, Any] | None) -> StandingOut | None:
+    if standing is None:
+        return None
+    return StandingOut(
+        weighted_score=standing["weighted_score"],
+        parts=[
+            PartStandingOut(
+                lesson_id=part["lesson"],
+                title=part["title"],
+                kind=part["kind"],
+                score=part["score"],
+                weight=part["weight"],
+                min_score=part["min_score"],
+                met=part["met"],
+            )
+            for part in standing["parts"]
+        ],
     )
 
 

@@ -51,6 +51,12 @@ class LessonOutcome(models.Model):
         max_digits=5, decimal_places=2, null=True, blank=True, help_text="Best passing score, in percent."
     )
     recorded_at = models.DateTimeField(help_text="When the latest outcome was reported.")
+    details = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the assessing app reported with the best passing score, for the credential's "
+        'results (ADR 0029): "levels" (rubric criterion -> level), "links", "reviews" (peer reviews).',
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["enrolment", "lesson"], name="unique_lesson_outcome")]

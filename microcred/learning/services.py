@@ -111,11 +111,19 @@ def lesson_complete(*, actor: Actor, enrolment: Enrolment, lesson: Lesson) -> Le
 
 @transaction.atomic
 def lesson_outcome_record(
-    *, actor: Actor, enrolment: Enrolment, lesson: Lesson, passed: bool, score: Decimal | None
+    *,
+    actor: Actor,
+    enrolment: Enrolment,
+    lesson: Lesson,
+    passed: bool,
+    score: Decimal | None,
+    details: dict[str, Any] | None = None,
 ) -> LessonOutcome:
     """Record how the learner did on an assessed lesson (assessment calls this after grading) and,
     on a pass, re-check completion. The outcome keeps the best: once passed it stays passed, and
     its score is the best passing one; recording the same outcome again changes nothing more.
+    ``details`` (plain JSON: rubric levels, links, a peer-review summary) are kept with the best
+    passing score, for the credential's results (ADR 0029).
     The actor is the learner (a quiz graded on submission) or the platform (``SYSTEM``: work a
     grader graded, the grade audited with the grader's name by the assessing app)."""
     if not is_system(actor):
@@ -129,15 +137,24 @@ def lesson_outcome_record(
     outcome, created = LessonOutcome.objects.get_or_create(
         enrolment=enrolment,
         lesson=lesson,
-        defaults={"passed": passed, "score": score if passed else None, "recorded_at": moment},
+        defaults={
+            "passed": passed,
+            "score": score if passed else None,
+            "recorded_at": moment,
+            "details": (details or {}) if passed else {},
+        },
     )
     if not created:
         outcome.recorded_at = moment
         if passed:
+            first_pass = not outcome.passed
             outcome.passed = True
             if score is not None and (outcome.score is None or score > outcome.score):
                 outcome.score = score
-        outcome.save(update_fields=["passed", "score", "recorded_at"])
+                outcome.details = details or {}
+            elif first_pass:
+                outcome.details = details or {}
+        outcome.save(update_fields=["passed", "score", "recorded_at", "details"])
     if passed:
         completion_evaluate(actor=actor, enrolment=enrolment)
     return outcome
@@ -146,39 +163,103 @@ def lesson_outcome_record(
 def completion_requirements(*, enrolment: Enrolment) -> dict[str, Any]:
     """What is required and what is done: required lessons done, required quiz and other assessed
     lessons (``ASSESSED_LESSONS``: a graded assignment) passed, as their outcomes say. Assessed
-    lessons other than quizzes are listed with the lessons, as they were before they were assessed."""
-    lessons = list(Lesson.objects.filter(module__microcredential_id=enrolment.microcredential_id, required=True))
-    done = set(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True))
-    graded = {l.pk for l in lessons if l.kind != LessonKind.QUIZ} & set(
-        Lesson.objects.filter(ASSESSED_LESSONS, pk__in=[l.pk for l in lessons]).values_list("pk", flat=True)
-    )
-    if graded:
-        # A graded lesson counts as done only once its outcome is a pass.
-        passed_graded = set(
-            LessonOutcome.objects.filter(enrolment=enrolment, lesson_id__in=graded, passed=True).values_list(
-                "lesson_id", flat=True
-            )
+    lessons other than quizzes are listed with the lessons, as they were before they were assessed.
+
+    An assessed lesson with a ``min_score`` counts only once its best passing score reaches it, and
+    the lessons with a ``weight`` make up the overall ``weighted_score`` (a lesson not passed yet
+    weighs in at 0, so the figure is the learner's standing so far). ``parts`` lists every required
+    assessed lesson with its score and the details its assessment reported (ADR 0029)."""
+    lessons = list(
+        Lesson.objects.filter(module__microcredential_id=enrolment.microcredential_id, required=True).select_related(
+            "module"
         )
-        done = (done - graded) | passed_graded
-    quiz_lessons = [l.pk for l in lessons if l.kind == LessonKind.QUIZ]
-    passed_scores = dict(
-        LessonOutcome.objects.filter(
-            enrolment=enrolment, lesson_id__in=quiz_lessons, passed=True, score__isnull=False
-        ).values_list("lesson_id", "score")
     )
+    done = set(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True))
+    assessed = set(Lesson.objects.filter(ASSESSED_LESSONS, pk__in=[l.pk for l in lessons]).values_list("pk", flat=True))
+    graded = {l.pk for l in lessons if l.kind != LessonKind.QUIZ} & assessed
+    outcomes = {
+        o.lesson_id: o
+        for o in LessonOutcome.objects.filter(enrolment=enrolment, lesson_id__in=assessed, passed=True).only(
+            "lesson_id", "score", "details"
+        )
+    }
+
+    def counts(lesson: Lesson) -> bool:
+        # Passed, and at the lesson's minimum when it has one.
+        outcome = outcomes.get(lesson.pk)
+        if outcome is None:
+            return False
+        if lesson.min_score is None:
+            return True
+        return outcome.score is not None and outcome.score >= lesson.min_score
+
+    if graded:
+        # A graded lesson counts as done only once its outcome is a pass (at its minimum).
+        done = (done - graded) | {l.pk for l in lessons if l.pk in graded and counts(l)}
+    quiz_lessons = [l for l in lessons if l.kind == LessonKind.QUIZ]
+    passed_scores = {
+        l.pk: outcomes[l.pk].score for l in quiz_lessons if l.pk in outcomes and outcomes[l.pk].score is not None
+    }
     missing_lessons = [l.pk for l in lessons if l.kind != LessonKind.QUIZ and l.pk not in done]
-    missing_quiz_lessons = [pk for pk in quiz_lessons if pk not in passed_scores]
+    missing_quiz_lessons = [l.pk for l in quiz_lessons if l.pk not in passed_scores or not counts(l)]
     # The completion's summary has named quizzes by the quiz's id since the first release (the API
     # returns it); the id is read through the quiz's link to its lesson, without importing assessment.
-    quiz_id_of = dict(Lesson.objects.filter(pk__in=quiz_lessons).values_list("pk", "quiz__id"))
-    return {
+    quiz_id_of = dict(Lesson.objects.filter(pk__in=[l.pk for l in quiz_lessons]).values_list("pk", "quiz__id"))
+    requirements: dict[str, Any] = {
         "required_lessons": [l.pk for l in lessons if l.kind != LessonKind.QUIZ],
         "missing_lessons": missing_lessons,
-        "required_quizzes": [quiz_id_of[pk] for pk in quiz_lessons],
+        "required_quizzes": [quiz_id_of[l.pk] for l in quiz_lessons],
         "missing_quizzes": [quiz_id_of[pk] for pk in missing_quiz_lessons],
         "best_scores": {str(quiz_id_of[pk]): str(score) for pk, score in passed_scores.items()},
         "met": not missing_lessons and not missing_quiz_lessons,
     }
+    in_outline = sorted(lessons, key=lambda l: (l.module.position, l.module_id, l.position, l.pk))
+    parts = [_part(l, outcomes.get(l.pk), counts(l)) for l in in_outline if l.pk in assessed]
+    if parts:
+        requirements["parts"] = parts
+    weighted = weighted_score(parts)
+    if weighted is not None:
+        requirements["weighted_score"] = str(weighted)
+    return requirements
+
+
+def _part(lesson: Lesson, outcome: LessonOutcome | None, met: bool) -> dict[str, Any]:
+    part: dict[str, Any] = {
+        "lesson": lesson.pk,
+        "title": lesson.title,
+        "kind": lesson.kind,
+        "score": None if outcome is None or outcome.score is None else str(outcome.score),
+        "weight": lesson.weight,
+        "min_score": lesson.min_score,
+        "met": met,
+    }
+    if outcome is not None and outcome.details:
+        part["details"] = outcome.details
+    return part
+
+
+def completion_standing(*, enrolment: Enrolment) -> dict[str, Any] | None:
+    """The learner's assessed lessons against the completion rules (ADR 0029), for the course page
+    and the API: ``{"parts": [...], "weighted_score": str | None}``; ``None`` when no required
+    assessed lesson has a weight or a minimum (the rule from before: pass each one)."""
+    requirements = completion_requirements(enrolment=enrolment)
+    parts = requirements.get("parts", [])
+    if not any(p["weight"] is not None or p["min_score"] is not None for p in parts):
+        return None
+    return {
+        "parts": [{k: v for k, v in part.items() if k != "details"} for part in parts],
+        "weighted_score": requirements.get("weighted_score"),
+    }
+
+
+def weighted_score(parts: Sequence[dict[str, Any]]) -> Decimal | None:
+    """The overall score of ``parts`` (``completion_requirements``) weighed by their weights, in
+    percent to two places; ``None`` when no part has a weight (the rule from before ADR 0029)."""
+    weighed = [(Decimal(p["weight"]), Decimal(p["score"] or 0)) for p in parts if p.get("weight")]
+    total = sum((weight for weight, _ in weighed), Decimal(0))
+    if not total:
+        return None
+    return (sum((weight * score for weight, score in weighed), Decimal(0)) / total).quantize(Decimal("0.01"))
 
 
 @transaction.atomic

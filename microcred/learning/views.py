@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,7 +36,7 @@ from .selectors import (
     lesson_in_enrolment,
     progress_for_many,
 )
-from .services import enrolment_get_or_create, lesson_complete
+from .services import completion_standing, enrolment_get_or_create, lesson_complete
 
 
 def lesson_url(enrolment: Enrolment, lesson: Lesson) -> str:
@@ -119,6 +120,8 @@ class Course:
     done_count: int
     total: int
     assessed: set[int]  # lessons completed by their assessment's outcome, never by a click
+    # The assessed lessons' scores against weights and minimums (ADR 0029); None without them.
+    standing: dict[str, Any] | None = None
 
 
 def course_for(enrolment: Enrolment) -> Course:
@@ -127,7 +130,14 @@ def course_for(enrolment: Enrolment) -> Course:
     progress = enrolment_progress(enrolment)
     done = done_lesson_ids(sequence, progress)
     return Course(
-        modules, sequence, done, progress.percent, progress.done, progress.total, progress.assessed_lesson_ids
+        modules,
+        sequence,
+        done,
+        progress.percent,
+        progress.done,
+        progress.total,
+        progress.assessed_lesson_ids,
+        completion_standing(enrolment=enrolment),
     )
 
 

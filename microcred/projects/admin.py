@@ -8,7 +8,7 @@ from django.contrib import admin
 
 from microcred.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
-from .models import Assignment, Grade, RegradeRequest, Submission, SubmissionFile
+from .models import Assignment, Grade, MentorSignoff, PeerReview, RegradeRequest, Submission, SubmissionFile
 
 
 @admin.register(Assignment)
@@ -36,7 +36,7 @@ class SubmissionAdmin(ReadOnlyAdmin):
 
 @admin.register(Grade)
 class GradeAdmin(ReadOnlyAdmin):
-    list_display = ("submission", "grader", "score", "passed", "graded_at")
+    list_display = ("submission", "source", "grader", "score", "passed", "graded_at")
     list_select_related = ("submission", "grader")
 
 
@@ -45,3 +45,20 @@ class RegradeRequestAdmin(ReadOnlyAdmin):
     list_display = ("submission", "status", "requested_at", "decided_by", "decided_at")
     list_filter = ("status",)
     list_select_related = ("submission", "decided_by")
+
+
+@admin.register(PeerReview)
+class PeerReviewAdmin(ReadOnlyAdmin):
+    list_display = ("submission", "reviewer", "status", "score", "assigned_at", "submitted_at")
+    list_filter = ("status",)
+    list_select_related = ("submission", "reviewer")
+    search_fields = ("reviewer__email",)
+
+
+@admin.register(MentorSignoff)
+class MentorSignoffAdmin(ReadOnlyAdmin):
+    list_display = ("submission", "name", "email", "status", "sent_at", "expires_at", "decided_at")
+    list_filter = ("status",)
+    list_select_related = ("submission",)
+    search_fields = ("email", "name")
+    exclude = ("token_hash",)

@@ -26,17 +26,39 @@ from microcred.api.schemas import Page, PageParams, page_of
 from microcred.core.errors import NotFound, ValidationFailed
 from microcred.learning.selectors import access_enrolment, lesson_in_enrolment
 
-from .models import Assignment, RegradeRequest, Submission, SubmissionStatus
+from .models import Assignment, PeerReview, RegradeRequest, ReviewMode, Submission, SubmissionStatus
 from .selectors import (
+    access_calibration_example,
+    access_review,
+    access_signoff,
     access_submission,
     assignment_of,
+    calibration_pending,
     grader_regrade,
     grader_submission,
     grading_queue,
+    peer_feedback,
     regrades_open,
+    review_tasks,
+    reviews_of,
+    staff_assignment,
     submissions_for,
 )
-from .services import regrade_request_create, regrade_request_decide, submission_create, submission_grade
+from .services import (
+    calibration_example_create,
+    calibration_review_submit,
+    mentor_signoff_request,
+    mentor_signoff_resend,
+    mentor_signoff_revoke,
+    peer_grade_override,
+    peer_review_submit,
+    peer_reviewer_drop,
+    peer_reviews_allocate,
+    regrade_request_create,
+    regrade_request_decide,
+    submission_create,
+    submission_grade,
+)
 
 router = Router(tags=["projects"])
 GRADERS = ("owner", "instructor", "grader")
@@ -66,7 +88,15 @@ class AssignmentOut(Schema):
     max_file_mb: int
     max_files: int
     due_at: datetime | None
-    review_mode: Literal["instructor"]
+    review_mode: Literal["instructor", "peer", "mentor"] = Field(
+        description="Who grades: the provider's graders, the learners' peers (anonymous), or a mentor the "
+        "learner names, who confirms the work by an e-mailed link."
+    )
+    reviewers_per_submission: int = Field(description="Peer review: reviews each submission gets.")
+    review_due_at: datetime | None = Field(description="Peer review: when reviews are due.")
+    aggregation: Literal["median", "trimmed_mean", "mean"] = Field(
+        description="Peer review: how the reviews combine, criterion by criterion."
+    )
 
 
 class FileOut(Schema):
@@ -83,6 +113,10 @@ class CriterionGradeOut(Schema):
 
 
 class GradeOut(Schema):
+    source: Literal["instructor", "peer", "mentor"] = Field(
+        description="Who gave it: a grader or instructor, the peers' reviews combined ('level' is then empty "
+        "and 'points' the combined points), or a mentor's confirmation (no criteria)."
+    )
     points: Decimal
     max_points: Decimal
     score: Decimal = Field(description="Percent of the rubric's maximum, two decimals.")
@@ -102,6 +136,25 @@ class RegradeOut(Schema):
     previous_score: Decimal | None = Field(description="The score before a change.")
 
 
+class PeerFeedbackOut(Schema):
+    reviewer: int = Field(description="Reviewer 1, 2, …: reviewers are never named to the author.")
+    levels: dict[str, str] = Field(description="Criterion name → the level this reviewer chose.")
+    score: Decimal
+    comment: str
+
+
+class MentorSignoffOut(Schema):
+    id: int
+    name: str
+    email: str
+    role: str
+    status: Literal["pending", "confirmed", "declined", "revoked"]
+    sent_at: datetime
+    expires_at: datetime = Field(description="The link works until then, and once.")
+    decided_at: datetime | None
+    comment: str = Field(description="The mentor's comment.")
+
+
 class SubmissionOut(Schema):
     id: int
     lesson_id: int
@@ -117,6 +170,10 @@ class SubmissionOut(Schema):
     files: list[FileOut]
     grade: GradeOut | None
     regrade: RegradeOut | None
+    peer_feedback: list[PeerFeedbackOut] = Field(
+        description="Peer-reviewed work, once graded: each finished review, anonymous."
+    )
+    mentor_signoffs: list[MentorSignoffOut] = Field(description="Mentor sign-off: the requests made, latest first.")
 
 
 class LearnerAssignmentOut(AssignmentOut):
@@ -166,6 +223,9 @@ def _assignment_fields(assignment: Assignment) -> dict[str, Any]:
         "max_files": assignment.max_files,
         "due_at": assignment.due_at,
         "review_mode": assignment.review_mode,
+        "reviewers_per_submission": assignment.reviewers_per_submission,
+        "review_due_at": assignment.review_due_at,
+        "aggregation": assignment.aggregation,
     }
 
 
@@ -191,15 +251,21 @@ def _submission_fields(request: HttpRequest, submission: Submission) -> dict[str
             for f in submission.files.all()
         ],
         "grade": GradeOut(
+            source=grade.source,  # type: ignore[arg-type]
             points=grade.points,
             max_points=grade.max_points,
             score=grade.score,
             passed=grade.passed,
             criteria=[
                 CriterionGradeOut(
-                    criterion=c["name"], level=grade.levels.get(c["name"], ""), points=_points(c, grade.levels)
+                    criterion=c["name"],
+                    level="" if grade.source == ReviewMode.PEER else grade.levels.get(c["name"], ""),
+                    points=Decimal(grade.levels.get(c["name"], "0"))
+                    if grade.source == ReviewMode.PEER
+                    else _points(c, grade.levels),
                 )
                 for c in submission.assignment.rubric["criteria"]
+                if grade.source != ReviewMode.MENTOR
             ],
             feedback=grade.feedback,
             graded_at=grade.graded_at,
@@ -217,6 +283,26 @@ def _submission_fields(request: HttpRequest, submission: Submission) -> dict[str
         )
         if regrade is not None
         else None,
+        "peer_feedback": [
+            PeerFeedbackOut(reviewer=n, levels=r.levels, score=r.score or Decimal(0), comment=r.comment)
+            for n, r in enumerate(peer_feedback(submission), start=1)
+        ]
+        if grade is not None and submission.assignment.review_mode == ReviewMode.PEER
+        else [],
+        "mentor_signoffs": [
+            MentorSignoffOut(
+                id=m.pk,
+                name=m.name,
+                email=m.email,
+                role=m.role,
+                status=m.status,  # type: ignore[arg-type]
+                sent_at=m.sent_at,
+                expires_at=m.expires_at,
+                decided_at=m.decided_at,
+                comment=m.comment,
+            )
+            for m in submission.mentor_signoffs.all()
+        ],
     }
 
 
@@ -422,3 +508,317 @@ def decide_regrade(request: HttpRequest, slug: str, regrade_id: int, payload: De
             feedback=payload.feedback if change else None,
         )
     return _grader_out(request, grader_submission(organisation=organisation, submission_id=regrade.submission_id))
+
+
+# -- Peer review (ADR 0030) ------------------------------------------------------------------------
+
+
+class ReviewTaskOut(Schema):
+    id: int
+    status: Literal["assigned", "done"] = Field(description="'assigned': to do; 'done': submitted.")
+    lesson_title: str
+    microcredential_title: str
+    review_due_at: datetime | None
+    assigned_at: datetime
+    submitted_at: datetime | None
+    levels: dict[str, str] = Field(description="Your levels, once done.")
+    score: Decimal | None
+    comment: str
+
+
+class AnonymousWorkOut(Schema):
+    """The work to review, without its author: no name, no e-mail, files under neutral names."""
+
+    text: str
+    links: list[str]
+    files: list[FileOut]
+    submitted_at: datetime
+
+
+class CalibrationExampleOut(Schema):
+    id: int
+    title: str
+    text: str
+
+
+class ReviewTaskDetailOut(ReviewTaskOut):
+    assignment: AssignmentOut
+    work: AnonymousWorkOut
+    open: bool = Field(description="Whether the review can still be submitted.")
+    calibration_pending: list[CalibrationExampleOut] = Field(
+        description="Examples to mark first (POST /calibration-examples/{id}); until then 409 calibration_pending."
+    )
+
+
+class CalibrationIn(Schema):
+    levels: dict[str, str] = Field(max_length=30, description="Criterion name → the chosen level, every criterion.")
+
+
+class CalibrationResultOut(Schema):
+    example_id: int
+    levels: dict[str, str] = Field(description="Your levels.")
+    reference_levels: dict[str, str] = Field(description="The instructor's levels, shown once you have marked it.")
+
+
+class CalibrationExampleIn(CalibrationIn):
+    title: str = Field(max_length=200)
+    text: str = Field(max_length=50000, description="The example work, as a learner would submit it.")
+
+
+class ReviewIn(Schema):
+    levels: dict[str, str] = Field(max_length=30, description="Criterion name → the chosen level, every criterion.")
+    comment: str = Field("", max_length=10000, description="For the author, who never sees your name.")
+
+
+class StaffReviewOut(Schema):
+    id: int
+    reviewer_id: int
+    reviewer_name: str = Field(description="Staff see reviewers' names; authors and reviewers never do.")
+    reviewer_email: str
+    status: Literal["assigned", "done", "dropped"]
+    levels: dict[str, str]
+    score: Decimal | None
+    comment: str
+    submitted_at: datetime | None
+
+
+class AllocationOut(Schema):
+    seed: int = Field(description="The stored seed: the same submissions and reviewers give the same allocation.")
+    reviews: int = Field(description="Reviews given out in all, done or not.")
+    shortfalls: dict[str, int] = Field(description="Submission id → reviewers it got, when fewer than asked.")
+
+
+class OverrideIn(GradeIn):
+    note: str = Field(max_length=5000, description="Why you override the peers (kept in the audit log).")
+
+
+class MentorIn(Schema):
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=254)
+    role: str = Field("", max_length=200, description="E.g. 'Site supervisor'.")
+
+
+def _task_out(task: PeerReview) -> dict[str, Any]:
+    lesson = task.submission.assignment.lesson
+    return {
+        "id": task.pk,
+        "status": task.status,
+        "lesson_title": lesson.title,
+        "microcredential_title": lesson.module.microcredential.title,
+        "review_due_at": task.submission.assignment.review_due_at,
+        "assigned_at": task.assigned_at,
+        "submitted_at": task.submitted_at,
+        "levels": task.levels,
+        "score": task.score,
+        "comment": task.comment,
+    }
+
+
+def _task_detail(request: HttpRequest, task: PeerReview) -> ReviewTaskDetailOut:
+    work = task.submission
+    return ReviewTaskDetailOut(
+        **_task_out(task),
+        assignment=AssignmentOut(**_assignment_fields(work.assignment)),
+        work=AnonymousWorkOut(
+            text=work.text,
+            links=work.links,
+            submitted_at=work.submitted_at,
+            files=[
+                FileOut(
+                    id=f.pk,
+                    name=f"File {n}",
+                    size=f.size,
+                    url=request.build_absolute_uri(reverse("projects:file", args=[f.pk])),
+                )
+                for n, f in enumerate(work.files.all(), start=1)
+            ],
+        ),
+        open=task.status == "assigned" and work.status == SubmissionStatus.SUBMITTED,
+        calibration_pending=[
+            CalibrationExampleOut(id=e.pk, title=e.title, text=e.text)
+            for e in calibration_pending(actor=task.reviewer, assignment=work.assignment)
+        ],
+    )
+
+
+@router.get("/reviews", response={200: list[ReviewTaskOut], **PROBLEMS_AUTH}, summary="My peer-review tasks")
+def list_review_tasks(request: HttpRequest) -> list[ReviewTaskOut]:
+    """The reviews you were given, to do and done (those closed without you are left out)."""
+    return [ReviewTaskOut(**_task_out(t)) for t in review_tasks(actor=actor_of(request))]
+
+
+@router.get(
+    "/reviews/{review_id}",
+    response={200: ReviewTaskDetailOut, **PROBLEMS_AUTH},
+    summary="A peer-review task: the anonymous work and the rubric",
+)
+def get_review_task(request: HttpRequest, review_id: int) -> ReviewTaskDetailOut:
+    return _task_detail(request, access_review(actor=actor_of(request), review_id=review_id))
+
+
+@router.post(
+    "/reviews/{review_id}",
+    response={200: ReviewTaskDetailOut, **PROBLEMS_WRITE},
+    summary="Submit a peer review",
+)
+def submit_review(request: HttpRequest, review_id: int, payload: ReviewIn) -> ReviewTaskDetailOut:
+    """A level for every criterion, and a comment. Once (409 ``review_done``); 409 ``review_closed``
+    when the work was graded without it. The last review due grades the work."""
+    actor = actor_of(request)
+    task = access_review(actor=actor, review_id=review_id)
+    with fields_under("body"):
+        peer_review_submit(actor=actor, review=task, levels=payload.levels, comment=payload.comment)
+    return _task_detail(request, access_review(actor=actor, review_id=review_id))
+
+
+def _allocation_out(assignment: Assignment, allocation: Any) -> AllocationOut:
+    assignment.refresh_from_db(fields=["allocation_seed"])
+    return AllocationOut(
+        seed=assignment.allocation_seed or 0,
+        reviews=len(allocation.assignments),
+        shortfalls={str(s.submission): s.assigned for s in allocation.shortfalls},
+    )
+
+
+@router.post(
+    "/orgs/{slug}/peer/assignments/{assignment_id}/allocate",
+    response={200: AllocationOut, **PROBLEMS_WRITE},
+    summary="Allocate peer reviews (owners and instructors)",
+)
+def allocate_reviews(request: HttpRequest, slug: str, assignment_id: int) -> AllocationOut:
+    """Gives each waiting submission its reviewers among the learners who submitted (never its
+    author, loads balanced). Reviews already given out are kept, so calling it again only fills gaps."""
+    organisation = _provider(request, slug, tuple(STAFF_ROLES))
+    assignment = staff_assignment(organisation=organisation, assignment_id=assignment_id)
+    return _allocation_out(assignment, peer_reviews_allocate(actor=actor_of(request), assignment=assignment))
+
+
+@router.post(
+    "/orgs/{slug}/peer/assignments/{assignment_id}/reviewers/{user_id}/drop",
+    response={200: AllocationOut, **PROBLEMS_WRITE},
+    summary="Take a reviewer out and reallocate their unfinished reviews (owners and instructors)",
+)
+def drop_reviewer(request: HttpRequest, slug: str, assignment_id: int, user_id: int) -> AllocationOut:
+    organisation = _provider(request, slug, tuple(STAFF_ROLES))
+    assignment = staff_assignment(organisation=organisation, assignment_id=assignment_id)
+    allocation = peer_reviewer_drop(actor=actor_of(request), assignment=assignment, reviewer_id=user_id)
+    return _allocation_out(assignment, allocation)
+
+
+@router.get(
+    "/orgs/{slug}/grading/submissions/{submission_id}/reviews",
+    response={200: list[StaffReviewOut], **PROBLEMS_AUTH},
+    summary="A submission's peer reviews, with the reviewers' names (owners and instructors)",
+)
+def list_submission_reviews(request: HttpRequest, slug: str, submission_id: int) -> list[StaffReviewOut]:
+    organisation = _provider(request, slug, tuple(STAFF_ROLES))
+    work = grader_submission(organisation=organisation, submission_id=submission_id)
+    return [
+        StaffReviewOut(
+            id=r.pk,
+            reviewer_id=r.reviewer_id,
+            reviewer_name=r.reviewer.full_name or r.reviewer.display_name,
+            reviewer_email=r.reviewer.email,
+            status=r.status,  # type: ignore[arg-type]
+            levels=r.levels,
+            score=r.score,
+            comment=r.comment,
+            submitted_at=r.submitted_at,
+        )
+        for r in reviews_of(work)
+    ]
+
+
+@router.post(
+    "/orgs/{slug}/grading/submissions/{submission_id}/override",
+    response={200: GraderSubmissionOut, **PROBLEMS_WRITE},
+    summary="Grade peer-reviewed work yourself, before or after the peers (owners and instructors)",
+)
+def override_grade(request: HttpRequest, slug: str, submission_id: int, payload: OverrideIn) -> GraderSubmissionOut:
+    """The reviews stay; the previous grade is kept in the audit log; reported as the lesson's outcome."""
+    organisation = _provider(request, slug, tuple(STAFF_ROLES))
+    work = grader_submission(organisation=organisation, submission_id=submission_id)
+    with fields_under("body"):
+        peer_grade_override(
+            actor=actor_of(request),
+            submission=work,
+            levels=payload.levels,
+            feedback=payload.feedback,
+            note=payload.note,
+        )
+    return _grader_out(request, grader_submission(organisation=organisation, submission_id=work.pk))
+
+
+@router.post(
+    "/calibration-examples/{example_id}",
+    response={201: CalibrationResultOut, **PROBLEMS_WRITE},
+    summary="Mark a calibration example (reviewers), then read the instructor's reference",
+)
+def mark_calibration(request: HttpRequest, example_id: int, payload: CalibrationIn) -> Status[CalibrationResultOut]:
+    actor = actor_of(request)
+    example = access_calibration_example(actor=actor, example_id=example_id)
+    with fields_under("body"):
+        review = calibration_review_submit(actor=actor, example=example, levels=payload.levels)
+    return Status(
+        201,
+        CalibrationResultOut(example_id=example.pk, levels=review.levels, reference_levels=example.reference_levels),
+    )
+
+
+@router.post(
+    "/orgs/{slug}/peer/assignments/{assignment_id}/calibration-examples",
+    response={201: CalibrationExampleOut, **PROBLEMS_WRITE},
+    summary="Add a calibration example with your reference levels (owners and instructors)",
+)
+def add_calibration_example(
+    request: HttpRequest, slug: str, assignment_id: int, payload: CalibrationExampleIn
+) -> Status[CalibrationExampleOut]:
+    organisation = _provider(request, slug, tuple(STAFF_ROLES))
+    assignment = staff_assignment(organisation=organisation, assignment_id=assignment_id)
+    with fields_under("body"):
+        example = calibration_example_create(
+            actor=actor_of(request),
+            assignment=assignment,
+            title=payload.title,
+            text=payload.text,
+            levels=payload.levels,
+        )
+    return Status(201, CalibrationExampleOut(id=example.pk, title=example.title, text=example.text))
+
+
+# -- Mentor sign-off -------------------------------------------------------------------------------
+
+
+@router.post(
+    "/submissions/{submission_id}/mentor",
+    response={201: SubmissionOut, **PROBLEMS_WRITE},
+    summary="Ask a mentor or supervisor to confirm my work (e-mails them a link)",
+)
+def request_mentor(request: HttpRequest, submission_id: int, payload: MentorIn) -> Status[SubmissionOut]:
+    """The mentor needs no account: they get a link that works once, for 14 days, and answer on its
+    page (HTML only). One request waits at a time (409 ``signoff_pending``). The link is never in
+    this response: only the mentor's mailbox has it."""
+    actor = actor_of(request)
+    own = access_submission(actor=actor, submission_id=submission_id)
+    with fields_under("body"):
+        mentor_signoff_request(actor=actor, submission=own, name=payload.name, email=payload.email, role=payload.role)
+    return Status(
+        201, SubmissionOut(**_submission_fields(request, access_submission(actor=actor, submission_id=own.pk)))
+    )
+
+
+@router.post(
+    "/mentor-signoffs/{signoff_id}/{action}",
+    response={200: SubmissionOut, **PROBLEMS_WRITE},
+    summary="Resend (a new link; the old one stops working) or withdraw my request to a mentor",
+)
+def manage_mentor(request: HttpRequest, signoff_id: int, action: Literal["resend", "revoke"]) -> SubmissionOut:
+    actor = actor_of(request)
+    signoff = access_signoff(actor=actor, signoff_id=signoff_id)
+    if action == "resend":
+        mentor_signoff_resend(actor=actor, signoff=signoff)
+    else:
+        mentor_signoff_revoke(actor=actor, signoff=signoff)
+    return SubmissionOut(
+        **_submission_fields(request, access_submission(actor=actor, submission_id=signoff.submission_id))
+    )

@@ -12,7 +12,7 @@ from microcred.assessment.review.rubric import Rubric
 from microcred.core.errors import ValidationFailed
 
 from .files import DEFAULT_EXTENSIONS
-from .models import SubmissionKind
+from .models import Aggregation, ReviewMode, SubmissionKind
 from .rubrics import rubric_from_spec
 
 RUBRIC_EXAMPLE = {
@@ -87,8 +87,38 @@ class AssignmentLessonFields(forms.Form):
         help_text="Optional, UTC. Later submissions are accepted and marked late.",
     )
 
+    review_mode = forms.ChoiceField(
+        required=False,
+        choices=ReviewMode.choices,
+        initial=ReviewMode.INSTRUCTOR,
+        label="Graded by",
+        help_text="Your graders; the learners' peers (anonymous, with the rubric); or a mentor the learner names, "
+        "who confirms workplace evidence by an e-mailed link.",
+    )
+    reviewers_per_submission = forms.IntegerField(
+        required=False, min_value=1, max_value=10, initial=3, label="Peer reviews per submission", help_text="Empty: 3."
+    )
+    review_due_at = forms.DateTimeField(
+        required=False,
+        label="Peer reviews due",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Optional, UTC. After it, work with at least one review is graded.",
+    )
+    aggregation = forms.ChoiceField(
+        required=False, choices=Aggregation.choices, initial=Aggregation.MEDIAN, label="Combine peer reviews by"
+    )
+
     def clean_rubric(self) -> dict[str, Any] | None:
         return parse_rubric(self.cleaned_data["rubric"])
+
+    def clean_review_mode(self) -> str:
+        return self.cleaned_data["review_mode"] or ReviewMode.INSTRUCTOR
+
+    def clean_reviewers_per_submission(self) -> int:
+        return self.cleaned_data["reviewers_per_submission"] or 3
+
+    def clean_aggregation(self) -> str:
+        return self.cleaned_data["aggregation"] or Aggregation.MEDIAN
 
     def clean_max_file_mb(self) -> int:
         return self.cleaned_data["max_file_mb"] or 10
@@ -173,3 +203,50 @@ class RegradeDecisionForm(GradeForm):
                 if not cleaned.get(f"criterion-{n}"):
                     self.add_error(f"criterion-{n}", "Choose a level to change the grade.")
         return cleaned
+
+
+class PeerReviewForm(GradeForm):
+    """A peer's review: a level per criterion and a comment for the author, who does not see who wrote it."""
+
+    def __init__(self, *args: Any, rubric: Rubric, **kwargs: Any) -> None:
+        super().__init__(*args, rubric=rubric, **kwargs)
+        self.fields["feedback"].label = "Your comment for the author"
+        self.fields["feedback"].help_text = "Anonymous: the author sees it without your name. Be specific and kind."
+
+
+class OverrideForm(GradeForm):
+    """An instructor's own grade of peer-reviewed work, with the reason."""
+
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why you override the peers")
+
+
+class MentorRequestForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Your mentor's or supervisor's name")
+    email = forms.EmailField(label="Their e-mail address")
+    role = forms.CharField(max_length=200, required=False, label="Their role", help_text="E.g. Site supervisor.")
+
+
+class MentorDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("confirm", "I confirm this evidence"), ("decline", "I decline to confirm it")],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Comment for the learner",
+        help_text="Required when you decline.",
+        max_length=10_000,
+    )
+
+
+class CalibrationExampleForm(GradeForm):
+    """An example submission and the instructor's reference levels."""
+
+    title = forms.CharField(max_length=200, label="Example title")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label="The example work")
+
+    def __init__(self, *args: Any, rubric: Rubric, **kwargs: Any) -> None:
+        super().__init__(*args, rubric=rubric, **kwargs)
+        del self.fields["feedback"]
+        self.order_fields(["title", "text", *(f"criterion-{n}" for n in range(len(rubric.criteria)))])

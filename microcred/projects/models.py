@@ -8,6 +8,8 @@ Files live in the private storage (``STORAGES["private"]``, outside the web root
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -23,9 +25,20 @@ class SubmissionKind(models.TextChoices):
 
 
 class ReviewMode(models.TextChoices):
-    """Who grades. Peer review comes later (issue 8, section 3); only instructors grade today."""
+    """Who grades: the provider's graders, the learners' peers (ADR 0030), or a mentor the learner
+    names who confirms workplace evidence by an e-mailed link."""
 
     INSTRUCTOR = "instructor", "Instructor"
+    PEER = "peer", "Peer review"
+    MENTOR = "mentor", "Mentor sign-off"
+
+
+class Aggregation(models.TextChoices):
+    """How peer reviews combine into the grade (``assessment.review.aggregation``)."""
+
+    MEDIAN = "median", "Median"
+    TRIMMED_MEAN = "trimmed_mean", "Trimmed mean"
+    MEAN = "mean", "Mean"
 
 
 class Assignment(TimeStampedModel):
@@ -47,6 +60,17 @@ class Assignment(TimeStampedModel):
     )
     due_at = models.DateTimeField(null=True, blank=True, help_text="Shown to learners; late submissions are marked.")
     review_mode = models.CharField(max_length=20, choices=ReviewMode.choices, default=ReviewMode.INSTRUCTOR)
+    # Peer review (review_mode "peer"), ADR 0030.
+    reviewers_per_submission = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(10)], help_text="Peer reviews per submission."
+    )
+    review_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="Peer reviews are due; after it a submission with a review is graded."
+    )
+    aggregation = models.CharField(max_length=20, choices=Aggregation.choices, default=Aggregation.MEDIAN)
+    # Stored so an allocation replays exactly (``assessment.review.allocation`` is deterministic by seed).
+    allocation_seed = models.BigIntegerField(null=True, blank=True, editable=False)
+    allocated_at = models.DateTimeField(null=True, blank=True, editable=False, help_text="Last allocation.")
 
     def __str__(self) -> str:
         return f"Assignment of {self.lesson_id}"
@@ -122,6 +146,12 @@ class Grade(models.Model):
     passed = models.BooleanField()
     feedback = models.TextField(blank=True)
     graded_at = models.DateTimeField()
+    source = models.CharField(
+        max_length=12,
+        choices=ReviewMode.choices,
+        default=ReviewMode.INSTRUCTOR,
+        help_text="Who gave it: a grader (or an instructor overriding peers), the peers combined, a mentor.",
+    )
 
     def __str__(self) -> str:
         return f"Grade of submission {self.submission_id}"
@@ -149,3 +179,102 @@ class RegradeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Regrade of submission {self.submission_id}"
+
+
+class PeerReviewStatus(models.TextChoices):
+    ASSIGNED = "assigned", "To do"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Withdrawn"
+
+
+class PeerReview(models.Model):
+    """One review a learner writes of a peer's submission: allocated, then done with the rubric and
+    a comment, or dropped when the reviewer leaves (their finished reviews stay). Reviewers and authors
+    never see each other's names; the provider's staff do."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="peer_reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="peer_reviews")
+    status = models.CharField(max_length=10, choices=PeerReviewStatus.choices, default=PeerReviewStatus.ASSIGNED)
+    levels = models.JSONField(default=dict, blank=True, help_text="criterion name -> chosen level name.")
+    points = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    comment = models.TextField(blank=True)
+    assigned_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["submission", "reviewer"], name="one_review_per_reviewer")]
+
+    def __str__(self) -> str:
+        return f"Review of submission {self.submission_id} by {self.reviewer_id}"
+
+
+class CalibrationExample(models.Model):
+    """An example submission the instructor marked (the reference): reviewers mark it first, and how
+    closely they agree is their calibration accuracy (``assessment.review.calibration``)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="calibration_examples")
+    title = models.CharField(max_length=200)
+    text = models.TextField(help_text="The example work, as a learner would submit it.")
+    reference_levels = models.JSONField(help_text="criterion name -> the instructor's level.")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CalibrationReview(models.Model):
+    example = models.ForeignKey(CalibrationExample, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    levels = models.JSONField()
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["example", "reviewer"], name="one_calibration_per_reviewer")]
+
+    def __str__(self) -> str:
+        return f"Calibration of {self.example_id} by {self.reviewer_id}"
+
+
+def mentor_token_hash(token: str) -> str:
+    """What is stored of a mentor's link token: its SHA-256, hex."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class MentorStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the mentor"
+    CONFIRMED = "confirmed", "Confirmed"
+    DECLINED = "declined", "Declined"
+    REVOKED = "revoked", "Withdrawn"
+
+
+class MentorSignoff(models.Model):
+    """A mentor or supervisor the learner names to confirm their workplace evidence. The mentor has
+    no account: they get an e-mailed link whose token is stored only as its SHA-256 (a database
+    reader cannot act as the mentor); resending replaces the token, so only the latest link works."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="mentor_signoffs")
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    role = models.CharField(max_length=200, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=MentorStatus.choices, default=MentorStatus.PENDING)
+    comment = models.TextField(blank=True)
+    sent_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission"], condition=models.Q(status="pending"), name="one_pending_signoff"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Sign-off of submission {self.submission_id} by {self.email}"

@@ -13,7 +13,7 @@ from microcred.learning.models import Enrolment, EnrolmentStatus
 from microcred.learning.parts import LessonPanel
 
 from .forms import AssignmentLessonFields, SubmissionForm
-from .models import SubmissionKind, SubmissionStatus
+from .models import MentorStatus, PeerReviewStatus, SubmissionKind, SubmissionStatus
 from .selectors import assignment_of, submissions_for
 from .services import assignment_lesson_create, assignment_lesson_update
 from .views import graded_rows
@@ -25,6 +25,12 @@ def _assignment_panel_context(enrolment: Enrolment, lesson: Lesson) -> dict[str,
         return {"assignment": None}
     submissions = submissions_for(enrolment=enrolment, assignment=assignment)
     graded = next((s for s in submissions if s.status == SubmissionStatus.GRADED), None)
+    waiting = next((s for s in submissions if s.status == SubmissionStatus.SUBMITTED), None)
+    # Work out for peer review, or with its mentor, is not swapped under them (the services refuse too).
+    locked = waiting is not None and (
+        waiting.peer_reviews.exclude(status=PeerReviewStatus.DROPPED).exists()
+        or waiting.mentor_signoffs.filter(status=MentorStatus.PENDING).exists()
+    )
     kinds = set(assignment.submission_kinds)
     return {
         "assignment": assignment,
@@ -32,7 +38,8 @@ def _assignment_panel_context(enrolment: Enrolment, lesson: Lesson) -> dict[str,
         "latest": submissions[0] if submissions else None,
         "graded": graded,
         "grade_rows": graded_rows(graded) if graded is not None else [],
-        "can_submit": graded is None and enrolment.status != EnrolmentStatus.WITHDRAWN,
+        "can_submit": graded is None and not locked and enrolment.status != EnrolmentStatus.WITHDRAWN,
+        "locked": locked,
         "takes_text": SubmissionKind.TEXT in kinds,
         "takes_links": SubmissionKind.LINKS in kinds,
         "takes_files": SubmissionKind.FILES in kinds,
@@ -57,6 +64,10 @@ def _assignment_initial(lesson: Lesson) -> dict[str, Any]:
         "max_file_mb": assignment.max_file_mb,
         "passing_score": assignment.passing_score,
         "due_at": assignment.due_at,
+        "review_mode": assignment.review_mode,
+        "reviewers_per_submission": assignment.reviewers_per_submission,
+        "review_due_at": assignment.review_due_at,
+        "aggregation": assignment.aggregation,
     }
 
 

@@ -3,17 +3,33 @@ grader those of their organisations' assignments; anything else answers 404, as 
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 
 from microcred.accounts.models import Organisation
 from microcred.accounts.permissions import ALL_ROLES, has_org_role
-from microcred.assessment.review.rubric import Rubric
+from microcred.assessment.review.calibration import calibration_accuracy, review_quality
+from microcred.assessment.review.rubric import Rubric, RubricScore, score_rubric
 from microcred.catalog.models import Lesson, LessonKind
 from microcred.core.errors import NotFound
 
-from .models import Assignment, RegradeRequest, RegradeStatus, Submission, SubmissionFile, SubmissionStatus
+from .models import (
+    Assignment,
+    CalibrationExample,
+    MentorSignoff,
+    PeerReview,
+    PeerReviewStatus,
+    RegradeRequest,
+    RegradeStatus,
+    ReviewMode,
+    Submission,
+    SubmissionFile,
+    SubmissionStatus,
+    mentor_token_hash,
+)
 from .rubrics import rubric_from_spec
 
 _SUBMISSION_RELATED = (
@@ -88,6 +104,8 @@ def grading_queue(*, actor: Any, organisation: Organisation) -> QuerySet[Submiss
     actor's own work (a grader who is also a learner) is left out."""
     return (
         _of_provider(Submission.objects.filter(status=SubmissionStatus.SUBMITTED), organisation)
+        # Peer-reviewed and mentor-signed work is graded by peers and mentors, not from this queue.
+        .filter(assignment__review_mode=ReviewMode.INSTRUCTOR)
         .exclude(user_id=getattr(actor, "pk", None))
         .select_related(*_SUBMISSION_RELATED)
         .order_by("submitted_at", "id")
@@ -136,6 +154,163 @@ def access_submission_file(*, actor: Any, file_id: int) -> SubmissionFile:
     if stored is None:
         raise NotFound("File not found.")
     provider = stored.submission.assignment.lesson.module.microcredential.provider_id
-    if stored.submission.user_id != actor.pk and not has_org_role(actor, provider, ALL_ROLES):
+    if (
+        stored.submission.user_id != actor.pk
+        and not has_org_role(actor, provider, ALL_ROLES)
+        and not is_file_reviewer(actor=actor, stored=stored)
+    ):
         raise NotFound("File not found.")
     return stored
+
+
+def is_file_reviewer(*, actor: Any, stored: SubmissionFile) -> bool:
+    """Whether ``actor`` reads the file as a peer reviewer of its submission (then the download hides
+    the learner's file name, which may carry their name)."""
+    return (
+        stored.submission.user_id != actor.pk
+        and PeerReview.objects.filter(submission_id=stored.submission_id, reviewer_id=actor.pk)
+        .exclude(status=PeerReviewStatus.DROPPED)
+        .exists()
+    )
+
+
+# -- Peer review ---------------------------------------------------------------------------------
+
+
+def review_tasks(*, actor: Any) -> list[PeerReview]:
+    """The reviews a learner was given, the open ones first (those of work already graded without
+    them are left out)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return []
+    return list(
+        PeerReview.objects.filter(reviewer=actor)
+        .exclude(status=PeerReviewStatus.DROPPED)
+        .select_related("submission__assignment__lesson__module__microcredential")
+        .order_by("-status", "assigned_at", "id")
+    )
+
+
+def access_review(*, actor: Any, review_id: int) -> PeerReview:
+    """One of the actor's own review tasks; anyone else's answers 404."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise NotFound("Review not found.")
+    review = (
+        PeerReview.objects.select_related("submission__assignment__lesson__module__microcredential")
+        .prefetch_related("submission__files")
+        .filter(pk=review_id, reviewer=actor)
+        .first()
+    )
+    if review is None:
+        raise NotFound("Review not found.")
+    return review
+
+
+def reviews_of(submission: Submission) -> list[PeerReview]:
+    """A submission's reviews, finished or not (staff see the reviewers' names)."""
+    return list(submission.peer_reviews.select_related("reviewer").order_by("assigned_at", "id"))
+
+
+def peer_feedback(submission: Submission) -> list[PeerReview]:
+    """The finished reviews of a submission for its author: shown as "Reviewer 1, 2, …", never named."""
+    return list(submission.peer_reviews.filter(status=PeerReviewStatus.DONE).order_by("submitted_at", "id"))
+
+
+def peer_assignments(*, organisation: Organisation) -> list[Assignment]:
+    """``organisation``'s peer-reviewed assignments, for its instructors."""
+    return list(
+        Assignment.objects.filter(
+            review_mode=ReviewMode.PEER, lesson__module__microcredential__provider=organisation
+        ).select_related("lesson__module__microcredential")
+    )
+
+
+def staff_assignment(*, organisation: Organisation, assignment_id: int) -> Assignment:
+    assignment = (
+        Assignment.objects.filter(pk=assignment_id, lesson__module__microcredential__provider=organisation)
+        .select_related("lesson__module__microcredential")
+        .first()
+    )
+    if assignment is None:
+        raise NotFound("Assignment not found.")
+    return assignment
+
+
+def peer_round(assignment: Assignment) -> list[Submission]:
+    """The latest version of each learner's work with its reviews (reviewers named: staff only)."""
+    return list(
+        Submission.objects.filter(assignment=assignment)
+        .exclude(status=SubmissionStatus.SUPERSEDED)
+        .select_related("user", "grade", "enrolment")
+        .prefetch_related("peer_reviews__reviewer")
+        .order_by("submitted_at", "id")
+    )
+
+
+def reviewer_quality(assignment: Assignment) -> dict[Hashable, Decimal | None]:
+    """Each reviewer's review quality (0..100): agreement of their finished reviews with the other
+    reviewers' combined marking of the same submissions (``assessment.review.calibration``)."""
+    rubric = rubric_from_spec(assignment.rubric)
+    markings: dict[Hashable, dict[Hashable, RubricScore]] = {}
+    for review in PeerReview.objects.filter(submission__assignment=assignment, status=PeerReviewStatus.DONE):
+        markings.setdefault(review.submission_id, {})[review.reviewer_id] = score_rubric(rubric, review.levels)
+    reviewers = {who for by in markings.values() for who in by}
+    return {who: review_quality(rubric, who, markings, method=assignment.aggregation) for who in reviewers}
+
+
+def calibration_examples(assignment: Assignment) -> list[CalibrationExample]:
+    return list(CalibrationExample.objects.filter(assignment=assignment))
+
+
+def calibration_pending(*, actor: Any, assignment: Assignment) -> list[CalibrationExample]:
+    """The examples ``actor`` still has to mark before their reviews of ``assignment`` are taken."""
+    return list(CalibrationExample.objects.filter(assignment=assignment).exclude(reviews__reviewer=actor))
+
+
+def access_calibration_example(*, actor: Any, example_id: int) -> CalibrationExample:
+    """An example of an assignment the actor reviews for; anyone else's answers 404."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise NotFound("Calibration example not found.")
+    example = CalibrationExample.objects.select_related("assignment__lesson").filter(pk=example_id).first()
+    if (
+        example is None
+        or not PeerReview.objects.filter(submission__assignment=example.assignment_id, reviewer=actor).exists()
+    ):
+        raise NotFound("Calibration example not found.")
+    return example
+
+
+def calibration_accuracy_of(assignment: Assignment) -> dict[Hashable, Decimal]:
+    """Each reviewer's calibration accuracy (0..100) against the instructor's reference markings."""
+    rubric = rubric_from_spec(assignment.rubric)
+    references: dict[Hashable, RubricScore] = {}
+    marked: dict[Hashable, dict[Hashable, RubricScore]] = {}
+    for example in CalibrationExample.objects.filter(assignment=assignment).prefetch_related("reviews"):
+        references[example.pk] = score_rubric(rubric, example.reference_levels)
+        for review in example.reviews.all():
+            marked.setdefault(review.reviewer_id, {})[example.pk] = score_rubric(rubric, review.levels)
+    return {who: calibration_accuracy(rubric, by, references) for who, by in marked.items()}
+
+
+# -- Mentor sign-off -----------------------------------------------------------------------------
+
+
+def mentor_signoff_by_token(token: str) -> MentorSignoff | None:
+    """The request behind a mentor's link (by the token's hash), whatever its state."""
+    return (
+        MentorSignoff.objects.select_related(
+            "submission__user", "submission__assignment__lesson__module__microcredential__provider"
+        )
+        .prefetch_related("submission__files")
+        .filter(token_hash=mentor_token_hash(token))
+        .first()
+    )
+
+
+def access_signoff(*, actor: Any, signoff_id: int) -> MentorSignoff:
+    """A sign-off request of the actor's own work."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise NotFound("Sign-off request not found.")
+    signoff = MentorSignoff.objects.filter(pk=signoff_id, submission__user=actor).select_related("submission").first()
+    if signoff is None:
+        raise NotFound("Sign-off request not found.")
+    return signoff

@@ -13,4 +13,29 @@ urlpatterns = [
     path("orgs/<slug:slug>/grading/", views.grading, name="grading"),
     path("orgs/<slug:slug>/grading/submissions/<int:submission_id>/", views.grade, name="grade"),
     path("orgs/<slug:slug>/grading/regrades/<int:regrade_id>/", views.regrade, name="regrade"),
+    # Peer review (ADR 0030)
+    path("learn/reviews/", views.review_tasks, name="review_tasks"),
+    path("learn/reviews/<int:review_id>/", views.review, name="review"),
+    path("orgs/<slug:slug>/grading/peer/<int:assignment_id>/", views.peer_round, name="peer_round"),
+    path("orgs/<slug:slug>/grading/peer/<int:assignment_id>/allocate/", views.peer_allocate, name="peer_allocate"),
+    path("orgs/<slug:slug>/grading/peer/<int:assignment_id>/settle/", views.peer_settle, name="peer_settle"),
+    path(
+        "orgs/<slug:slug>/grading/peer/<int:assignment_id>/calibration/",
+        views.calibration_example_add,
+        name="calibration_example_add",
+    ),
+    path("learn/calibration/<int:example_id>/", views.calibration, name="calibration"),
+    path(
+        "orgs/<slug:slug>/grading/peer/<int:assignment_id>/reviewers/<int:user_id>/drop/",
+        views.peer_drop,
+        name="peer_drop",
+    ),
+    path(
+        "orgs/<slug:slug>/grading/peer/submissions/<int:submission_id>/", views.peer_submission, name="peer_submission"
+    ),
+    # Mentor sign-off: the learner's request, and the mentor's page (no account; the token is the key)
+    path("learn/submissions/<int:submission_id>/mentor/", views.mentor_request, name="mentor_request"),
+    path("learn/signoffs/<int:signoff_id>/<str:action>/", views.mentor_manage, name="mentor_manage"),
+    path("mentor/<str:token>/", views.mentor, name="mentor"),
+    path("mentor/<str:token>/files/<int:file_id>/", views.mentor_file, name="mentor_file"),
 ]

@@ -219,6 +219,8 @@ def test_detail_has_every_eu_element_outline_and_accreditations():
         "kind": "reading",
         "estimated_minutes": 10,
         "required": True,
+        "weight": None,  # completion rules of scored lessons only (ADR 0029)
+        "min_score": None,
     }
     assert lessons[1]["required"] is False
     assert "Rows and columns" not in response.content.decode()  # no lesson bodies in the public outline

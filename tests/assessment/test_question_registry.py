@@ -58,7 +58,18 @@ def ids(question: Question, *positions: int) -> list[int]:
 
 
 def test_the_built_in_kinds_are_registered_and_are_the_models_choices():
-    kinds = ["single", "multiple", "truefalse", "numeric", "short", "matching", "ordering", "cloze", "essay"]
+    kinds = [
+        "single",
+        "multiple",
+        "truefalse",
+        "numeric",
+        "short",
+        "matching",
+        "ordering",
+        "cloze",
+        "essay",
+        "calculated",
+    ]
     assert [kind for kind, _ in question_kind_choices()] == kinds
     assert question_kind_choices()[:2] == [("single", "Single choice"), ("multiple", "Multiple choice")]
     assert [c for c, _ in Question._meta.get_field("kind").choices] == kinds
@@ -124,7 +135,7 @@ INVALID_SPECS = {
 MESSAGES = {
     "bad kind": (
         "questions[1]: kind must be 'single', 'multiple', 'truefalse', 'numeric', 'short', 'matching', "
-        "'ordering', 'cloze' or 'essay'."
+        "'ordering', 'cloze', 'essay' or 'calculated'."
     ),
     "no text": "questions[1]: the question needs text.",
     "one choice": "questions[1]: a question needs at least two choices.",
@@ -242,7 +253,7 @@ def test_a_kind_registered_elsewhere_is_created_and_graded_through_the_services(
 
 
 def test_an_unregistered_kind_is_refused_again():
-    with pytest.raises(ValidationFailed, match=r"kind must be 'single', 'multiple', .* or 'essay'"):
+    with pytest.raises(ValidationFailed, match=r"kind must be 'single', 'multiple', .* or 'calculated'"):
         quiz_for(
             questions=[{"kind": "any-right", "text": "t", "choices": choices(True, False)}],
         )

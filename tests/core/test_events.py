@@ -189,6 +189,11 @@ def test_the_built_in_subscriptions_keep_todays_transaction_rules(settings):
             events.LessonsCopied,
             "microcred.projects.services.assignments_copy_on_lessons_copied",
         ): events.Runs.IN_TRANSACTION,
+        # A learner who withdraws stops peer reviewing, in the same transaction (ADR 0030).
+        (
+            events.EnrolmentWithdrawn,
+            "microcred.projects.services.peer_reviews_drop_on_enrolment_withdrawn",
+        ): events.Runs.IN_TRANSACTION,
     }
 
 
@@ -212,6 +217,7 @@ def test_an_installation_adds_subscribers_through_the_environment():
         "MicroCredentialPublishing:quizzes_check_on_publishing",
         "LessonsRemoving:assignments_discard_on_lessons_removing",
         "LessonsCopied:assignments_copy_on_lessons_copied",
+        "EnrolmentWithdrawn:peer_reviews_drop_on_enrolment_withdrawn",
         "CredentialIssued:hear",
         "CredentialRevoked:hear",
         "CredentialSuspended:hear",

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from microcred.accounts.models import User
-from microcred.projects.models import Assignment, RegradeStatus, Submission, SubmissionStatus
+from microcred.projects.models import Assignment, PeerReview, RegradeStatus, Submission, SubmissionStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_the_demo_has_projects_in_every_state():
     assert aoife.status == SubmissionStatus.GRADED and aoife.grade.passed and aoife.grade.feedback
     jonas = Submission.objects.get(user__email="jonas.weber@demo.microcred.org", status=SubmissionStatus.GRADED)
     assert jonas.regrade.status == RegradeStatus.CHANGED and jonas.grade.passed and not jonas.regrade.previous["passed"]
-    waiting = Submission.objects.filter(status=SubmissionStatus.SUBMITTED)
+    waiting = Submission.objects.filter(status=SubmissionStatus.SUBMITTED, assignment__review_mode="instructor")
     assert waiting.exists()
 
     # A provider's instructor finds that work in the grading queue.
@@ -41,3 +41,19 @@ def test_the_demo_has_projects_in_every_state():
     client.force_login(staff)
     page = client.get(reverse("projects:grading", args=[provider.slug])).content.decode()
     assert reverse("projects:grade", args=[provider.slug, work.pk]) in page
+
+
+def test_the_demo_has_a_peer_review_round_in_every_state():
+    call_command("demo", "--quiet", stdout=io.StringIO())
+    capstone = Assignment.objects.get(review_mode="peer")
+    assert capstone.lesson.title == "Capstone: from commit to canary" and capstone.allocation_seed is not None
+    works = list(Submission.objects.filter(assignment=capstone).order_by("id"))
+    assert len(works) == 3
+    done = [PeerReview.objects.filter(submission=w, status="done").count() for w in works]
+    assert done == [2, 1, 0]
+    assert works[0].status == SubmissionStatus.GRADED and works[0].grade.source == "peer"
+    assert {w.status for w in works[1:]} == {SubmissionStatus.SUBMITTED}
+    assert all(r.reviewer_id != r.submission.user_id for r in PeerReview.objects.select_related("submission"))
+    # Loading again adds nothing.
+    call_command("demo", "--quiet", stdout=io.StringIO())
+    assert Submission.objects.filter(assignment=capstone).count() == 3 and PeerReview.objects.count() == 6

@@ -17,6 +17,7 @@ from .base import (
     unregister,
     validate_question,
 )
+from .calculated import Calculated
 from .cloze import Cloze
 from .essay import Essay
 from .matching import Matching
@@ -43,6 +44,7 @@ register(Matching())
 register(Ordering())
 register(Cloze())
 register(Essay())
+register(Calculated())
 
 __all__ = [
     "CHOICE_KEYS",

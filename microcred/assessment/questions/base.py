@@ -182,6 +182,23 @@ class QuestionType(ABC):
         """The right answer in words, for a review that may show it."""
         return ""
 
+    # --- Read in an attempt: a kind whose question differs per attempt (calculated: each
+    # learner's own values) overrides these. Every reader of an attempt (the quiz page, the API,
+    # grading, the review, statistics) calls them with ``selectors.served_seed(attempt)``; the
+    # other kinds' question is the same in every attempt, so they ignore the seed.
+
+    def text_for(self, question: StoredQuestion, *, seed: str) -> str:
+        """The text as this attempt shows it."""
+        return self.display_text(question)
+
+    def grade_for(self, question: StoredQuestion, answer: Answer | None, *, seed: str) -> Grade:
+        """``grade`` in this attempt."""
+        return self.grade(question, answer)
+
+    def solution_for(self, question: StoredQuestion, *, seed: str) -> str:
+        """The right answer in this attempt, in words, for a review that may show it."""
+        return self.solution(question)
+
 
 _REGISTRY: dict[str, QuestionType] = {}
 

@@ -135,7 +135,17 @@ def lesson_add(request: AuthenticatedRequest, slug: str, pk: int, module_id: int
 def _lesson_initial(lesson: Lesson) -> dict[str, Any]:
     return {
         name: getattr(lesson, name)
-        for name in ("title", "estimated_minutes", "required", "body", "video_url", "transcript", "instructions")
+        for name in (
+            "title",
+            "estimated_minutes",
+            "required",
+            "body",
+            "video_url",
+            "transcript",
+            "instructions",
+            "weight",
+            "min_score",
+        )
     }
 
 

@@ -37,6 +37,7 @@ class Claimed:
     score: Any
     user_id: int
     email: str
+    summary: Any = None  # the completion's recorded parts, for the credential's results (ADR 0029)
 
 
 def pending_ids(pending: QuerySet[Completion]) -> array[int]:
@@ -59,10 +60,12 @@ def claim(ids: Sequence[int], *, skip_locked: bool) -> list[Claimed]:
         .filter(~Exists(Credential.objects.filter(completion_id=OuterRef("pk"))))
         .order_by("pk")
         .select_related("enrolment__user")
-        .only("completed_at", "score", "enrolment__user__email")
+        .only("completed_at", "score", "summary", "enrolment__user__email")
         .select_for_update(skip_locked=skip_locked, no_key=True, of=("self", "enrolment__user"))
     )
-    return [Claimed(c.pk, c.completed_at, c.score, c.enrolment.user_id, c.enrolment.user.email) for c in rows]
+    return [
+        Claimed(c.pk, c.completed_at, c.score, c.enrolment.user_id, c.enrolment.user.email, c.summary) for c in rows
+    ]
 
 
 def with_credential(ids: Sequence[int]) -> set[int]:

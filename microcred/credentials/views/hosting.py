@@ -294,7 +294,49 @@ def _credential_page_context(request: HttpRequest, record: Any, moment: datetime
         "verify_url": verify_page_url(record),
         "linkedin_url": linkedin_add_url(record) if is_holder else None,
         "catalog_url": catalog_url,
+        **shown_results(record.document),
     }
+
+
+def shown_results(document: dict[str, Any]) -> dict[str, Any]:
+    """The signed results and evidence as the page lists them (ADR 0029): each result under its
+    description's name, a score in percent, a rubric level by its name with its points."""
+    subject = document.get("credentialSubject", {})
+    descriptions = {rd.get("id"): rd for rd in subject.get("achievement", {}).get("resultDescription", [])}
+    rows = []
+    for result in subject.get("result", []):
+        description = descriptions.get(result.get("resultDescription"), {})
+        name = description.get("name", "Result")
+        if "achievedLevel" in result:
+            levels = {level.get("id"): level for level in description.get("rubricCriterionLevel", [])}
+            level = levels.get(result["achievedLevel"], {})
+            detail = ", ".join(
+                part
+                for part in (
+                    f"level {level['level']}" if level.get("level") else "",
+                    f"{level['points']} points" if level.get("points") else "",
+                    level.get("description", ""),
+                )
+                if part
+            )
+            rows.append({"name": name, "value": level.get("name", "—"), "detail": detail, "kind": "level"})
+        elif "value" in result:
+            percent = description.get("resultType") == "Percent"
+            value = f"{result['value']} %" if percent else result["value"]
+            required = description.get("requiredValue")
+            detail = f"pass mark {required} %" if percent and required else ""
+            rows.append({"name": name, "value": value, "detail": detail, "kind": "score"})
+    evidence = [
+        {
+            "name": item.get("name") or item.get("genre") or "Evidence",
+            "description": item.get("description", ""),
+            "narrative": item.get("narrative", ""),
+            "url": item["id"] if str(item.get("id", "")).startswith(("https://", "http://")) else None,
+            "genre": item.get("genre", ""),
+        }
+        for item in document.get("evidence", [])
+    ]
+    return {"results": rows, "evidence": evidence}
 
 
 def _credential_page_headers(response: HttpResponse) -> HttpResponse:

@@ -205,6 +205,7 @@ def _reserve(run: _Run, ids: Sequence[int]) -> _Reserved | None:
                 "completed_at": completion.completed_at,
                 "score": completion.score,
                 "valid_until": valid_until,
+                "summary": completion.summary,
             }
         )
         rows.append(

@@ -10,7 +10,8 @@ and RDF forms) is the same whatever language reads it back.
 The EU micro-credential elements that OB has no field for (assessment type, form of
 participation, quality assurance, supervision, stackability, ...) go on the
 Achievement under our own context ``MICROCRED_CONTEXT_URL``, which is added to
-``@context`` only when one of them is set. Nothing here reads the clock.
+``@context`` only when one of them is set. Scores, rubric levels and project evidence beyond
+the final score are shaped in ``results`` (ADR 0029). Nothing here reads the clock.
 """
 
 from .documents import build_credential, build_endorsement_credential, credential_contexts
@@ -25,9 +26,20 @@ from .model import (
     IssuerProfile,
     Result,
     ResultDescription,
+    RubricCriterionLevel,
     StatusEntry,
     Subject,
     identity_hash,
+)
+from .results import (
+    AssessedPart,
+    PartOutcome,
+    RubricCriterionSpec,
+    RubricLevelSpec,
+    part_evidence,
+    part_results,
+    weighted_score_description,
+    weighted_score_result,
 )
 
 __all__ = [
@@ -36,15 +48,24 @@ __all__ = [
     "OB_SCHEMA_VALIDATOR_TYPE",
     "Achievement",
     "Alignment",
+    "AssessedPart",
     "EuMicroCredentialFields",
     "Evidence",
     "IssuerProfile",
+    "PartOutcome",
     "Result",
     "ResultDescription",
+    "RubricCriterionLevel",
+    "RubricCriterionSpec",
+    "RubricLevelSpec",
     "StatusEntry",
     "Subject",
     "build_credential",
     "build_endorsement_credential",
     "credential_contexts",
     "identity_hash",
+    "part_evidence",
+    "part_results",
+    "weighted_score_description",
+    "weighted_score_result",
 ]

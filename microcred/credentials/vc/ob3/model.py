@@ -112,14 +112,38 @@ class Alignment:
 
 
 @dataclass(frozen=True)
+class RubricCriterionLevel:
+    """One level of a rubric criterion; a ``Result`` names the level achieved by this ``id``."""
+
+    id: str
+    name: str
+    description: str | None = None
+    level: str | None = None  # the level's place in terms of success, e.g. "2 of 4"
+    points: str | None = None  # a string in OB 3.0
+
+    def to_json(self) -> dict[str, Any]:
+        return _compact(
+            {
+                "id": self.id,
+                "type": ["RubricCriterionLevel"],
+                "name": self.name,
+                "description": self.description,
+                "level": self.level,
+                "points": self.points,
+            }
+        )
+
+
+@dataclass(frozen=True)
 class ResultDescription:
     id: str
     name: str
-    result_type: str  # Percent, LetterGrade, Status, ... or ext:...
+    result_type: str  # Percent, LetterGrade, Status, RubricCriterionLevel, ... or ext:...
     value_min: str | None = None
     value_max: str | None = None
     required_value: str | None = None
     allowed_value: tuple[str, ...] = ()
+    rubric_criterion_levels: tuple[RubricCriterionLevel, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return _compact(
@@ -132,6 +156,7 @@ class ResultDescription:
                 "valueMax": self.value_max,
                 "requiredValue": self.required_value,
                 "allowedValue": list(self.allowed_value),
+                "rubricCriterionLevel": [level.to_json() for level in self.rubric_criterion_levels],
             }
         )
 
