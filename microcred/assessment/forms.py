@@ -54,7 +54,29 @@ def parse_questions(raw: str) -> list[dict[str, Any]]:
 class QuizLessonFields(forms.Form):
     """A quiz lesson's questions and settings, after the lesson's own fields."""
 
+    # Absent (a form from before banks): the questions written here, as always.
+    source = forms.ChoiceField(
+        required=False,
+        choices=[("questions", "Write them here (JSON)"), ("bank", "Draw from a question bank")],
+        initial="questions",
+        label="Questions",
+        widget=forms.RadioSelect,
+    )
+    bank = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="Question bank number",
+        help_text="When drawing from a bank: its number, as listed on your organisation's Question banks page.",
+    )
+    category = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Category",
+        help_text="When drawing from a bank: only questions in this category and below it, as “Unit 1/Fractions”; "
+        "empty: the whole bank.",
+    )
     questions = forms.CharField(
+        required=False,
         widget=forms.Textarea(attrs={"rows": 14, "class": "mono", "spellcheck": "false"}),
         label="Questions (JSON)",
         help_text="A list of questions in the catalog format: kind (single, multiple, truefalse, numeric, "
@@ -146,12 +168,27 @@ class QuizLessonFields(forms.Form):
 
     REVIEW_FIELDS = ("review_custom", "review_immediately", "review_open", "review_closed", "review_hold_until_settled")
 
-    def clean_questions(self) -> list[dict[str, Any]]:
+    def _from_bank(self) -> bool:
+        return self.cleaned_data.get("source") == "bank"
+
+    def clean_questions(self) -> list[dict[str, Any]] | None:
+        if self._from_bank():
+            return None
+        if not self.cleaned_data.get("questions", "").strip():
+            raise forms.ValidationError(self.fields["questions"].error_messages["required"], code="required")
         return parse_questions(self.cleaned_data["questions"])
 
     def clean(self) -> dict[str, Any]:
         """The review checkboxes become the quiz's ``review_options`` (None: the default)."""
         cleaned: dict[str, Any] = super().clean() or self.cleaned_data
+        # One source of questions: a bank (and category) to draw from, or the JSON list.
+        if cleaned.pop("source", None) == "bank":
+            if cleaned.get("bank") is None:
+                self.add_error("bank", "Choose the question bank to draw from.")
+            cleaned["category"] = (cleaned.get("category") or "").strip()
+        else:
+            cleaned.pop("bank", None)
+            cleaned.pop("category", None)
         review = {name: cleaned.pop(name, None) for name in self.REVIEW_FIELDS}
         if review["review_custom"]:
             cleaned["review_options"] = {

@@ -19,6 +19,9 @@ from .questions import question_kind_choices
 class QuestionBank(TimeStampedModel):
     provider = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="question_banks")
     title = models.CharField(max_length=200)
+    # Shared: imported or made on the bank pages, for any quiz of the provider to draw from; a
+    # quiz's own bank (from its JSON questions) is not, and goes when its last quiz does.
+    is_shared = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["title"]
@@ -103,6 +106,8 @@ class Quiz(TimeStampedModel):
     # (``quizzes_discard_on_lessons_removing``), so CASCADE never takes an attempt with it.
     lesson = models.OneToOneField("catalog.Lesson", on_delete=models.CASCADE, related_name="quiz")
     bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="quizzes")
+    # Draw only the bank's questions in this category or below it ("Unit 1" takes "Unit 1/Fractions"); blank: all.
+    category = models.CharField(max_length=500, blank=True)
     title = models.CharField(max_length=200)
     passing_score = models.PositiveSmallIntegerField(
         default=70, validators=[MinValueValidator(1), MaxValueValidator(100)], help_text="Percent."

@@ -7,14 +7,14 @@ import json
 from typing import Any
 
 from microcred.accounts.permissions import Actor
-from microcred.catalog.models import Lesson, LessonKind
+from microcred.catalog.models import Lesson, LessonKind, Module
 from microcred.catalog.parts import LessonEditor
 from microcred.learning.models import Enrolment
 from microcred.learning.parts import LessonPanel
 
 from .attempt_rules import Shown
 from .forms import QuizLessonFields, review_initial
-from .selectors import attempt_shown, attempts_for, quiz_of
+from .selectors import attempt_shown, attempts_for, quiz_of, shared_bank_of
 from .services import quiz_lesson_create, quiz_lesson_update, quiz_specs, quiz_start_refusal
 from .views import attempts_left
 
@@ -43,8 +43,12 @@ def _quiz_initial(lesson: Lesson) -> dict[str, Any]:
     quiz = quiz_of(lesson)
     if quiz is None:
         return {}
+    if quiz.bank.is_shared:
+        source = {"source": "bank", "bank": quiz.bank_id, "category": quiz.category}
+    else:
+        source = {"source": "questions", "questions": json.dumps(quiz_specs(quiz=quiz), indent=2, ensure_ascii=False)}
     return {
-        "questions": json.dumps(quiz_specs(quiz=quiz), indent=2, ensure_ascii=False),
+        **source,
         "passing_score": quiz.passing_score,
         "max_attempts": quiz.max_attempts,
         "unlimited_attempts": quiz.unlimited_attempts,
@@ -60,10 +64,22 @@ def _quiz_initial(lesson: Lesson) -> dict[str, Any]:
     }
 
 
+def _bank_chosen(data: dict[str, Any], *, provider: Any) -> None:
+    """The form's bank number as the provider's shared bank; any other is refused on the form."""
+    if data.get("bank") is not None:
+        data["bank"] = shared_bank_of(provider=provider, bank_id=data["bank"])
+
+
+def _quiz_lesson_create(*, actor: Actor, module: Module, **data: Any) -> Lesson:
+    _bank_chosen(data, provider=module.microcredential.provider)
+    return quiz_lesson_create(actor=actor, module=module, **data)
+
+
 def _quiz_lesson_update(*, actor: Actor, lesson: Lesson, **data: Any) -> Lesson:
     quiz = quiz_of(lesson)
-    if quiz is not None and data.get("questions") == quiz_specs(quiz=quiz):
-        data.pop("questions")  # unchanged: keep the quiz rather than replace it with a copy
+    _bank_chosen(data, provider=lesson.module.microcredential.provider)
+    if data.get("questions") is None or (quiz is not None and data["questions"] == quiz_specs(quiz=quiz)):
+        data.pop("questions", None)  # unchanged (or drawn from a bank): keep the quiz rather than copy it
     return quiz_lesson_update(actor=actor, lesson=lesson, **data)
 
 
@@ -72,7 +88,7 @@ QUIZ_LESSON_EDITOR = LessonEditor(
     fields=QuizLessonFields,
     lesson_fields=("body",),
     initial=_quiz_initial,
-    create_lesson=quiz_lesson_create,
+    create_lesson=_quiz_lesson_create,
     update_lesson=_quiz_lesson_update,
     aside="assessment/_quiz_help.html",
 )

@@ -8,7 +8,7 @@ from django.db import models
 
 from microcred.catalog.models import Lesson, LessonKind
 from microcred.core.clock import now
-from microcred.core.errors import Conflict, NotFound
+from microcred.core.errors import Conflict, NotFound, ValidationFailed
 
 from . import itemstats
 from .attempt_rules import ReviewOptions, Shown, default_review, review_moment, review_options_parse
@@ -238,6 +238,19 @@ def _regraded(attempt: Attempt, questions: dict[int, Question]) -> dict[int, ite
     return items
 
 
+def in_category(category: str, *, prefix: str = "") -> models.Q:
+    """Questions in ``category`` or below it ("Unit 1" takes "Unit 1/Fractions", not "Unit 10");
+    blank: every question. ``prefix``: the lookup path to the question, as "questions__"."""
+    if not category:
+        return models.Q()
+    return models.Q(**{f"{prefix}category": category}) | models.Q(**{f"{prefix}category__startswith": category + "/"})
+
+
+def quiz_questions(quiz: Quiz) -> models.QuerySet[Question]:
+    """What the quiz draws from: its bank's current questions in the quiz's category (ADR 0027)."""
+    return quiz.bank.questions.filter(in_category(quiz.category), is_current=True)
+
+
 def quiz_statistics(*, quiz: Quiz, which: itemstats.Which = itemstats.Which.FIRST) -> QuizStatistics:
     """Item statistics and the score distribution of ``quiz``'s submitted attempts: each learner's
     first (``Which.FIRST``, as Moodle's report by default) or all of them."""
@@ -249,7 +262,10 @@ def quiz_statistics(*, quiz: Quiz, which: itemstats.Which = itemstats.Which.FIRS
     served = {qid for attempt in attempts for qid in attempt.question_ids}
     questions = {
         q.id: q
-        for q in Question.objects.filter(models.Q(bank_id=quiz.bank_id) | models.Q(id__in=served))
+        # A quiz drawing from a category of a shared bank reports on that category only.
+        for q in Question.objects.filter(
+            (models.Q(bank_id=quiz.bank_id) & in_category(quiz.category)) | models.Q(id__in=served)
+        )
         .prefetch_related("choices")
         .order_by("position", "id")
     }
@@ -295,6 +311,15 @@ def access_provider_bank(*, provider: Any, bank_id: int) -> QuestionBank:
     bank = QuestionBank.objects.select_related("provider").filter(pk=bank_id, provider=provider).first()
     if bank is None:
         raise NotFound("Question bank not found.")
+    return bank
+
+
+def shared_bank_of(*, provider: Any, bank_id: int) -> QuestionBank:
+    """One of ``provider``'s shared banks, for a quiz to draw from; refused on the form otherwise."""
+    bank = QuestionBank.objects.filter(pk=bank_id, provider=provider, is_shared=True).first()
+    if bank is None:
+        message = "No question bank of yours has that number."
+        raise ValidationFailed(message, errors={"bank": [message]})
     return bank
 
 

@@ -30,7 +30,7 @@ from .formats import FormatError, ParsedBank, parse_aiken, parse_gift
 from .interchange import specs_from_parsed
 from .models import Attempt, Choice, Question, QuestionBank, Quiz
 from .questions import Answer, question_type, validate_question
-from .selectors import served_seed
+from .selectors import in_category, quiz_questions, served_seed
 
 
 def _validate_question(spec: dict[str, Any], index: int, *, where: str | None = None) -> None:
@@ -68,7 +68,9 @@ def quiz_create(
     *,
     actor: Actor,
     lesson: Lesson,
-    questions: list[dict[str, Any]],
+    questions: list[dict[str, Any]] | None = None,
+    bank: QuestionBank | None = None,
+    category: str = "",
     title: str | None = None,
     passing_score: int = 70,
     question_count: int | None = None,
@@ -77,7 +79,8 @@ def quiz_create(
     **integrity: Any,
 ) -> Quiz:
     """The quiz of a quiz lesson, with its own question bank, from plain question specs
-    (``{"kind", "text", "explanation", "points", "choices": [{"text", "correct"}]}``).
+    (``{"kind", "text", "explanation", "points", "choices": [{"text", "correct"}]}``), or
+    drawing from ``bank``, a shared bank of the same provider, in ``category`` (and below it).
     ``title`` defaults to the lesson's. ``integrity``: the other ``QUIZ_SETTINGS`` (attempt rules
     and review options, ADR 0026), checked by ``_quiz_settings_check``."""
     provider = lesson.module.microcredential.provider
@@ -86,19 +89,30 @@ def quiz_create(
         raise ValidationFailed("Only a quiz lesson has a quiz.", errors={"kind": ["Not a quiz lesson."]})
     if Quiz.objects.filter(lesson=lesson).exists():
         raise Conflict("This lesson already has its quiz.", code="quiz_exists")
-    if not questions:
-        raise ValidationFailed("A quiz needs at least one question.", errors={"questions": ["Empty."]})
-    for i, spec in enumerate(questions):
-        _validate_question(spec, i)
-    if question_count is not None and not 1 <= question_count <= len(questions):
-        raise ValidationFailed("question_count must be between 1 and the number of questions.")
     title = lesson.title if title is None else title
-    bank = QuestionBank.objects.create(provider=provider, title=title)
-    for position, spec in enumerate(questions, start=1):
-        _question_create(bank=bank, spec=spec, position=position, where=f"questions[{position - 1}]")
+    if bank is not None:
+        if questions:
+            raise ValidationFailed(
+                "A quiz takes its questions from a bank or from its own list, not both.",
+                errors={"questions": ["Leave empty when drawing from a bank."]},
+            )
+        bank, category = _drawn_bank(provider=provider, bank=bank, category=category, question_count=question_count)
+    else:
+        if category:
+            raise ValidationFailed("A category chooses questions of a bank.", errors={"category": ["No bank."]})
+        if not questions:
+            raise ValidationFailed("A quiz needs at least one question.", errors={"questions": ["Empty."]})
+        for i, spec in enumerate(questions):
+            _validate_question(spec, i)
+        if question_count is not None and not 1 <= question_count <= len(questions):
+            raise ValidationFailed("question_count must be between 1 and the number of questions.")
+        bank = QuestionBank.objects.create(provider=provider, title=title)
+        for position, spec in enumerate(questions, start=1):
+            _question_create(bank=bank, spec=spec, position=position, where=f"questions[{position - 1}]")
     quiz = Quiz(
         lesson=lesson,
         bank=bank,
+        category=category,
         title=title,
         passing_score=passing_score,
         question_count=question_count,
@@ -112,12 +126,29 @@ def quiz_create(
     return quiz
 
 
+def _drawn_bank(
+    *, provider: Organisation, bank: QuestionBank, category: str, question_count: int | None
+) -> tuple[QuestionBank, str]:
+    """The shared bank a quiz draws from, locked, and its category cleaned: another provider's
+    bank, or a quiz's own, answers like one that does not exist; an empty draw is refused."""
+    found = QuestionBank.objects.select_for_update().filter(pk=bank.pk, provider=provider, is_shared=True).first()
+    if found is None:
+        raise NotFound("Question bank not found.")
+    category = _spec_extras({"category": category or ""}, where="category")["category"]
+    available = found.questions.filter(in_category(category), is_current=True).count()
+    if available == 0:
+        where = f"category “{category}” of " if category else ""
+        message = f"There are no questions in the {where}bank “{found.title}” to draw from."
+        raise ValidationFailed(message, errors={"category": [message]})
+    if question_count is not None and not 1 <= question_count <= available:
+        message = f"question_count must be between 1 and {available}, the questions to draw from."
+        raise ValidationFailed(message, errors={"question_count": [message]})
+    return found, category
+
+
 def quiz_specs(*, quiz: Quiz) -> list[dict[str, Any]]:
-    """The quiz's questions (current versions) as plain specs, the form ``quiz_create`` takes."""
-    return [
-        question_spec(question=q)
-        for q in quiz.bank.questions.filter(is_current=True).select_related("skill").prefetch_related("choices")
-    ]
+    """The quiz's questions (current versions, in its category) as plain specs, the form ``quiz_create`` takes."""
+    return [question_spec(question=q) for q in quiz_questions(quiz).select_related("skill").prefetch_related("choices")]
 
 
 # --- Questions: kinds, versions, banks (ADR 0027) ----------------------------------------------
@@ -307,7 +338,12 @@ def quizzes_check_on_publishing(event: events.MicroCredentialPublishing) -> None
 
 @transaction.atomic
 def quiz_copy(*, actor: Actor, quiz: Quiz, lesson: Lesson) -> Quiz:
-    """A new version of a micro-credential gets its own quiz, so editing it leaves the old one intact."""
+    """A new version of a micro-credential gets its own quiz, so editing it leaves the old one intact.
+    A quiz drawing from a shared bank keeps drawing from it: the bank is read-only while in use."""
+    if quiz.bank.is_shared:
+        return quiz_create(
+            actor=actor, lesson=lesson, title=quiz.title, bank=quiz.bank, category=quiz.category, **_settings_of(quiz)
+        )
     return quiz_create(
         actor=actor, lesson=lesson, title=quiz.title, questions=quiz_specs(quiz=quiz), **_settings_of(quiz)
     )
@@ -315,42 +351,76 @@ def quiz_copy(*, actor: Actor, quiz: Quiz, lesson: Lesson) -> Quiz:
 
 @transaction.atomic
 def quiz_lesson_create(
-    *, actor: Actor, module: Module, title: str, questions: list[dict[str, Any]], **fields: Any
+    *,
+    actor: Actor,
+    module: Module,
+    title: str,
+    questions: list[dict[str, Any]] | None = None,
+    bank: QuestionBank | None = None,
+    category: str = "",
+    **fields: Any,
 ) -> Lesson:
     """A quiz lesson and its quiz, together or not at all. ``questions`` use the catalog format
-    (docs/catalog-format.md); quiz settings (pass mark, attempts…) ride along in ``fields``."""
+    (docs/catalog-format.md); or the quiz draws from ``bank``, a shared bank of the provider, in
+    ``category``. Quiz settings (pass mark, attempts…) ride along in ``fields``."""
     quiz_settings = {k: fields.pop(k) for k in QUIZ_SETTINGS & set(fields)}
     if "kind" in fields or "quiz" in fields:
         raise ValidationFailed("Unknown lesson fields: " + ", ".join(sorted({"kind", "quiz"} & set(fields))) + ".")
     lesson = assessed_lesson_create(actor=actor, module=module, title=title, kind=LessonKind.QUIZ, **fields)
-    quiz_create(actor=actor, lesson=lesson, title=title, questions=questions, **quiz_settings)
+    quiz_create(
+        actor=actor, lesson=lesson, title=title, questions=questions, bank=bank, category=category, **quiz_settings
+    )
     return lesson
 
 
 @transaction.atomic
 def quiz_lesson_update(
-    *, actor: Actor, lesson: Lesson, questions: list[dict[str, Any]] | None = None, **fields: Any
+    *,
+    actor: Actor,
+    lesson: Lesson,
+    questions: list[dict[str, Any]] | None = None,
+    bank: QuestionBank | None = None,
+    category: str | None = None,
+    **fields: Any,
 ) -> Lesson:
-    """Edit a quiz lesson. New questions or settings replace its quiz with a fresh one, so a quiz
-    is never changed under an attempt; the old one is discarded."""
+    """Edit a quiz lesson. New questions, a bank or category to draw from, or settings replace
+    its quiz with a fresh one, so a quiz is never changed under an attempt; the old one is
+    discarded (a shared bank it drew from stays)."""
     if lesson.kind != LessonKind.QUIZ:
         raise ValidationFailed("This lesson is not a quiz.")
+    if questions is not None and bank is not None:
+        raise ValidationFailed(
+            "A quiz takes its questions from a bank or from its own list, not both.",
+            errors={"questions": ["Leave empty when drawing from a bank."]},
+        )
     quiz_settings = {k: fields.pop(k) for k in QUIZ_SETTINGS & set(fields)}
     lesson = lesson_update(actor=actor, lesson=lesson, **fields)
     old = Quiz.objects.filter(lesson=lesson).select_related("bank__provider").first()
     current = _settings_of(old) if old is not None else {}
-    if questions is None and old is not None and all(current[k] == v for k, v in quiz_settings.items()):
+    if (
+        questions is None
+        and old is not None
+        and (bank is None or bank.pk == old.bank_id)
+        and (category is None or category == old.category)
+        and all(current[k] == v for k, v in quiz_settings.items())
+    ):
         return lesson
-    if questions is None and old is None:
+    if questions is None and bank is None and old is None:
         raise ValidationFailed("A quiz lesson needs questions.", errors={"questions": ["Required."]})
-    specs = questions if questions is not None else quiz_specs(quiz=old)  # type: ignore[arg-type]
+    source: dict[str, Any]
+    if questions is not None:
+        source = {"questions": questions}
+    elif bank is not None or (old is not None and old.bank.is_shared):
+        source = {"bank": bank or old.bank, "category": old.category if category is None else category}  # type: ignore[union-attr]
+    else:
+        source = {"questions": quiz_specs(quiz=old)}  # type: ignore[arg-type]
     if old is not None:
         quiz_discard(actor=actor, quiz=old)
     quiz_create(
         actor=actor,
         lesson=lesson,
         title=fields.get("title", lesson.title),
-        questions=specs,
+        **source,
         **{**current, **quiz_settings},
     )
     return lesson
@@ -421,7 +491,7 @@ def quiz_start_refusal(*, quiz: Quiz, enrolment: Any) -> str | None:
 
 def _layout_for(quiz: Quiz, seed: int) -> tuple[list[int], dict[str, list[int]]]:
     # Current versions only (ADR 0027): a retired version stays for the attempts that served it.
-    questions = quiz.bank.questions.filter(is_current=True).order_by("position", "id").prefetch_related("choices")
+    questions = quiz_questions(quiz).order_by("position", "id").prefetch_related("choices")
     choices_by_question = {q.pk: [c.pk for c in q.choices.all()] for q in questions}
     layout = attempt_layout(
         seed=seed,
@@ -678,7 +748,8 @@ def quiz_discard(*, actor: Actor, quiz: Quiz) -> None:
         raise Conflict("Learners have attempted this quiz; it is kept.", code="quiz_attempted")
     bank = quiz.bank
     quiz.delete()
-    if not bank.quizzes.exists():
+    # A shared bank (imported, or made on the bank pages) is the provider's, not the quiz's.
+    if not bank.is_shared and not bank.quizzes.exists():
         bank.delete()
 
 
@@ -812,8 +883,15 @@ def question_delete(*, actor: Actor, question: Question) -> None:
     remaining = bank.questions.exclude(pk=question.pk).count()
     if remaining == 0 and bank.quizzes.exists():
         raise Conflict("A quiz keeps at least one question.", code="last_question")
-    if bank.quizzes.filter(question_count__gt=remaining).exists():
-        raise Conflict("A quiz of this bank draws more questions than would be left; lower its question count first.")
+    # Each quiz counts what is left in its own category (a shared bank serves several).
+    for quiz in bank.quizzes.all():
+        left = quiz_questions(quiz).exclude(pk=question.pk).count()
+        if left == 0:
+            raise Conflict(f"“{quiz.title}” keeps at least one question.", code="last_question")
+        if quiz.question_count is not None and quiz.question_count > left:
+            raise Conflict(
+                "A quiz of this bank draws more questions than would be left; lower its question count first."
+            )
     audit_record(actor=actor, action="question.delete", target=bank, question=question.text[:200])
     question.delete()
 
@@ -827,14 +905,14 @@ def quiz_update(*, actor: Actor, quiz: Quiz, **fields: Any) -> Quiz:
     unknown = set(fields) - QUIZ_UPDATE_FIELDS
     if unknown:
         raise ValidationFailed(f"Unknown quiz fields: {', '.join(sorted(unknown))}.")
-    bank = _require_open_bank(actor=actor, bank=quiz.bank)
+    _require_open_bank(actor=actor, bank=quiz.bank)
     quiz = Quiz.objects.select_for_update().select_related("lesson__module__microcredential").get(pk=quiz.pk)
     integrity = {k: fields[k] for k in _INTEGRITY_SETTINGS & set(fields)}
     for key, value in fields.items():
         if key not in integrity:
             setattr(quiz, key, value)
     _quiz_settings_apply(quiz, integrity)
-    if quiz.question_count is not None and not 1 <= quiz.question_count <= bank.questions.count():
+    if quiz.question_count is not None and not 1 <= quiz.question_count <= quiz_questions(quiz).count():
         raise ValidationFailed(
             "question_count must be between 1 and the number of questions.",
             errors={"question_count": ["Out of range."]},
@@ -983,7 +1061,7 @@ def question_bank_import(
         bank = _require_open_bank(actor=actor, bank=bank)
     mapped = specs_from_parsed(question_file_read(content=content, file_format=file_format))
     if bank is None:
-        bank = QuestionBank(provider=provider, title=(title or "").strip() or "Imported questions")
+        bank = QuestionBank(provider=provider, title=(title or "").strip() or "Imported questions", is_shared=True)
         full_clean_or_fail(bank)
         bank.save()
     start = (bank.questions.aggregate(p=Max("position"))["p"] or 0) + 1
