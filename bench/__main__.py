@@ -11,6 +11,12 @@ demo site with gunicorn on loopback and prints each endpoint's rate beside ``/he
 (``bench/load.py``; ``--big`` adds catalog search over 100,000 offers on PostgreSQL).
 ``--only suite|cohort|load|grading`` runs one of them. The grading bench (``bench/grading.py``)
 grades ``--attempts N`` submitted attempts of a 20-question quiz of every auto-graded kind on one core.
+The pathways bench (``bench/pathways.py``, ``--only pathways``) plans ``--plans N`` learning paths
+over 50,000 generated micro-credentials at ESCO scale: planning time, plan quality against the
+exact optimum, and a naive set cover beside it.
+The matching bench (``bench/matching.py``, ``--only matching``) matches phrases and extracts the
+skills of ``--postings N`` job postings against all 13,939 ESCO skills: precision, recall and F1
+on a labelled set built from the ESCO wheels, and postings per second per core.
 The quiz-page bench (``bench/quiz_page.py``, ``--only quizpage``) renders a learner's page of a quiz
 in progress ``--renders N`` times and prints the median server time (target under 50 ms).
 """
@@ -22,7 +28,8 @@ import os
 import subprocess
 import sys
 
-from . import cohort, grading, load, peer, quiz_page
+from . import cohort, grading, load, matching, peer, quiz_page
+from . import pathways as pathways_bench
 from .suite import Row, print_table, run_ours, run_peer
 
 
@@ -41,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-peer", action="store_true", help="do not run the JavaScript reference stack")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument(
-        "--only", choices=("suite", "cohort", "load", "grading", "quizpage"), help="run only one of the benches"
+        "--only",
+        choices=("suite", "cohort", "load", "grading", "quizpage", "pathways", "matching"),
+        help="run only one of the benches",
     )
     parser.add_argument(
         "--attempts", type=int, metavar="N", help="quiz attempts the grading bench grades (default 10000; 1000 quick)"
@@ -54,6 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--workers", type=int, metavar="W", help="signing processes of the cohort bench")
     parser.add_argument(
+        "--postings", type=int, metavar="N", help="job postings of the matching bench (default 1000; 200 quick)"
+    )
+    parser.add_argument(
+        "--plans", type=int, metavar="N", help="learning paths the pathways bench plans (default 300; 40 quick)"
+    )
+    parser.add_argument(
         "--big", action="store_true", help="load bench: also search 100,000 micro-credentials on PostgreSQL"
     )
     parser.add_argument("--no-load", action="store_true", help="skip the load bench (it starts gunicorn)")
@@ -63,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         missed += _suite(args)
     if args.only in (None, "grading"):
         missed += _grading(args)
+    if args.only in (None, "pathways"):
+        missed += _pathways(args)
+    if args.only in (None, "matching"):
+        missed += _matching(args)
     if args.only == "quizpage":
         # Its own Django set-up (an in-memory database), so it runs alone, as the cohort bench does.
         missed += _quiz_page(args)
@@ -92,6 +111,30 @@ def _grading(args: argparse.Namespace) -> list[str]:
     figures = grading.run_grading(count)
     grading.print_figures(figures)
     return [] if figures.verdict == "PASS" else ["quiz grading rate"]
+
+
+def _pathways(args: argparse.Namespace) -> list[str]:
+    size = pathways_bench.Size.for_run(quick=args.quick, plans=args.plans)
+    print(f"\nPathways bench: {size.plans} learning paths over {size.offers:,} generated micro-credentials")
+    figures = pathways_bench.run_pathways(size, progress=print)
+    pathways_bench.print_figures(figures)
+    return [name for name, verdict in figures.verdicts() if verdict != "PASS"]
+
+
+def _matching(args: argparse.Namespace) -> list[str]:
+    postings = args.postings if args.postings is not None else (200 if args.quick else 1000)
+    print(f"\nMatching bench: free text to ESCO skills, {postings:,} job postings, one core")
+    previous = matching.pin_to_one_core()
+    try:
+        figures = matching.run_matching(postings=postings, perturbed=postings * 2, progress=print)
+    except matching.MatchingDataMissing as exc:
+        print(f"matching: skipped ({exc})")
+        return []
+    finally:
+        if previous is not None:  # main() also runs in-process (the smoke tests)
+            os.sched_setaffinity(0, previous)
+    matching.print_figures(figures)
+    return [] if figures.verdict == "PASS" else ["skill extraction rate"]
 
 
 def _quiz_page(args: argparse.Namespace) -> list[str]:

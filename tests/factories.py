@@ -181,10 +181,20 @@ def quiz_for(
     return quiz_lesson_create(actor=SYSTEM, module=module, title=title, questions=questions, **settings).quiz
 
 
-def correct_answers(attempt) -> dict[str, list[int]]:
+def correct_answers(attempt, *, served: bool = False) -> dict[str, list[int]]:
+    """The right choices of ``attempt``'s questions: their row ids, as the services take them, or
+    (``served``) the ids the attempt's page and API show for them, to post through those."""
     from microcred.assessment.models import Question
 
     answers = {}
     for question in Question.objects.filter(id__in=attempt.question_ids).prefetch_related("choices"):
         answers[str(question.id)] = [c.id for c in question.choices.all() if c.is_correct]
-    return answers
+    return as_served(attempt, answers) if served else answers
+
+
+def as_served(attempt, answers: dict[str, Any]) -> dict[str, Any]:
+    """``answers`` (authored ids, as the services take and store them) in the ids ``attempt``
+    serves on its page and API (ADR 0026 addendum), to post them through those."""
+    from microcred.assessment.selectors import answers_served
+
+    return answers_served(attempt, answers)

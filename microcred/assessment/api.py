@@ -19,15 +19,18 @@ from microcred.assessment.question_schemas import AnswerValue, ServedForm, check
 from microcred.assessment.questions import question_type
 from microcred.assessment.selectors import (
     access_attempt,
+    answers_from_served,
+    answers_served,
     attempt_questions,
     attempt_review,
     attempt_shown,
     quiz_of,
+    served_ids,
     served_seed,
 )
 from microcred.assessment.services import (
     attempt_answers_save,
-    attempt_close_if_expired,
+    attempt_expired,
     attempt_start_or_resume,
     attempt_submit,
 )
@@ -40,7 +43,7 @@ router = Router(tags=["assessment"])
 
 
 class ChoiceOut(Schema):
-    id: int
+    id: int = Field(description="An id of this attempt's own: another attempt shows the same choice under another.")
     text: str
 
 
@@ -116,6 +119,12 @@ class AttemptOut(Schema):
         description="When time is up (time limit or the quiz closing); answers are still taken for a short grace."
     )
     seconds_left: int | None = Field(description="Until the deadline, while open and timed.")
+    expired: bool = Field(
+        False,
+        description="Open, but its deadline and grace are past: it takes no more answers. Reading it changes "
+        "nothing; submitting it (``POST …/submit``, answers ignored) grades it with the answers saved by then, "
+        "as does the scheduled close (``microcred attempts close-expired``).",
+    )
     saved_answers: dict[str, AnswerValue] = Field(
         description="The learner's own answers saved so far (question id → answer, in the form ``SubmitIn`` "
         "takes): what a reload resumes."
@@ -127,8 +136,9 @@ class AttemptOut(Schema):
 class AnswersIn(Schema):
     answers: dict[int, AnswerValue | None] = Field(
         max_length=500,
-        description="Question id → the chosen choice ids; null or [] clears an answer. Merged into the saved answers.",
-        examples=[{"12": [40], "13": []}],
+        description="Question id → the answer, as for ``SubmitIn``, in the ids this attempt serves; null or [] "
+        "clears an answer. Merged into the saved answers.",
+        examples=[{"12": [210318046637162], "13": []}],
     )
 
 
@@ -139,8 +149,9 @@ class SubmitIn(Schema):
         description="Question id → the answer, over the answers already saved: choice ids (single, multiple), "
         "true or false (truefalse), a text (numeric with its unit, short, essay), {prompt id: option id} "
         "(matching), item ids in order (ordering), {gap number: text or option id} (cloze). Unanswered "
-        "questions score nothing.",
-        examples=[{"12": [40], "13": [43, 44]}],
+        "questions score nothing. Every id is one this attempt serves (``questions[].form``): the ids are the "
+        "attempt's own, so ids from another attempt are refused (422).",
+        examples=[{"12": [210318046637162], "13": [158820443210877, 263015557210118]}],
     )
 
 
@@ -166,6 +177,22 @@ def _number(points: Any) -> int | float:
 def _attempt_out(attempt: Attempt) -> AttemptOut:
     quiz = attempt.quiz
     questions = attempt_questions(attempt)
+    # Every option id and every answer goes out in the attempt's served ids (ADR 0026 addendum).
+    ids = served_ids(attempt)
+    by_id = {q.pk: q for q in questions}
+
+    def shown_choices(question_id: int, authored: list[int]) -> list[int]:
+        question = by_id.get(question_id)
+        if question is None or not authored:
+            return []
+        return question_type(question.kind).answer_out(question, authored, ids)  # type: ignore[no-any-return]
+
+    def shown_answer(question_id: int, stored: Any) -> Any:
+        question = by_id.get(question_id)
+        if question is None or stored is None:
+            return stored
+        return question_type(question.kind).answer_out(question, stored, ids)
+
     result = None
     if attempt.is_submitted:
         completion = completion_for(enrolment=attempt.enrolment) if attempt.enrolment else None
@@ -185,11 +212,11 @@ def _attempt_out(attempt: Attempt) -> AttemptOut:
             questions=[
                 QuestionResultOut(
                     question_id=review.question.pk,
-                    chosen_choice_ids=review.chosen_ids,
-                    correct_choice_ids=review.correct_ids if answers else None,
+                    chosen_choice_ids=shown_choices(review.question.pk, review.chosen_ids),
+                    correct_choice_ids=shown_choices(review.question.pk, review.correct_ids) if answers else None,
                     is_correct=review.is_correct if correctness else None,
                     points_awarded=_number(review.points_awarded) if correctness else None,
-                    answer=review.answer,
+                    answer=shown_answer(review.question.pk, review.answer),
                     solution=review.solution if answers else None,
                     feedback=[*review.feedback, *filter(None, [review.grader_feedback])] if feedback else None,
                     pending=review.pending,
@@ -212,7 +239,8 @@ def _attempt_out(attempt: Attempt) -> AttemptOut:
         submitted_at=attempt.submitted_at,
         deadline=attempt.deadline,
         seconds_left=seconds_left,
-        saved_answers={k: v for k, v in (attempt.answers or {}).items() if v is not None},
+        expired=attempt_expired(attempt),
+        saved_answers=answers_served(attempt, attempt.answers or {}, questions=questions),
         # Built field by field from the question, never from its choices' is_correct.
         questions=[
             QuestionOut(
@@ -220,8 +248,13 @@ def _attempt_out(attempt: Attempt) -> AttemptOut:
                 kind=q.kind,
                 text=question_type(q.kind).text_for(q, seed=served_seed(attempt)),
                 points=q.points,
-                choices=[ChoiceOut(id=c.pk, text=c.text) for c in q.choices.all()],
-                form=served_form(q, seed=served_seed(attempt)),
+                choices=[
+                    ChoiceOut(**choice)
+                    for choice in question_type(q.kind).served(q, seed=served_seed(attempt), ids=ids).get("choices", [])
+                ]
+                if question_type(q.kind).uses_choices
+                else [],
+                form=served_form(q, seed=served_seed(attempt), ids=ids),
                 hints=list(q.hints or []),
             )
             for q in questions
@@ -255,10 +288,11 @@ def start_attempt(request: HttpRequest, enrolment_id: int, lesson_id: int) -> St
 
 @router.get("/attempts/{attempt_id}", response={200: AttemptOut, **PROBLEMS_AUTH}, summary="One of my attempts")
 def get_attempt(request: HttpRequest, attempt_id: int) -> AttemptOut:
-    """An open attempt whose time and grace are up is closed now, graded with its saved answers."""
+    """Reading writes nothing: an open attempt whose time and grace are up stays open, with
+    ``expired`` true, until it is submitted (graded with the answers saved by its deadline) or
+    closed by the scheduled ``microcred attempts close-expired``."""
     actor = actor_of(request)
-    attempt = access_attempt(actor=actor, attempt_id=attempt_id)
-    return _attempt_out(attempt_close_if_expired(actor=actor, attempt=attempt))
+    return _attempt_out(access_attempt(actor=actor, attempt_id=attempt_id))
 
 
 @router.put(
@@ -275,7 +309,8 @@ def save_answers(request: HttpRequest, attempt_id: int, payload: AnswersIn) -> A
     attempt = access_attempt(actor=actor, attempt_id=attempt_id)
     with fields_under("body", "answers"):
         check_answer_shapes(payload.answers)
-        saved = attempt_answers_save(actor=actor, attempt=attempt, answers=dict(payload.answers))
+        answers = answers_from_served(attempt, dict(payload.answers))
+        saved = attempt_answers_save(actor=actor, attempt=attempt, answers=answers)
     return _attempt_out(saved)
 
 
@@ -295,5 +330,6 @@ def submit_attempt(request: HttpRequest, attempt_id: int, payload: SubmitIn) -> 
     attempt = access_attempt(actor=actor, attempt_id=attempt_id)
     with fields_under("body", "answers"):
         check_answer_shapes(payload.answers)
-        graded = attempt_submit(actor=actor, attempt=attempt, answers=payload.answers)
+        answers = answers_from_served(attempt, dict(payload.answers))
+        graded = attempt_submit(actor=actor, attempt=attempt, answers=answers)
     return _attempt_out(graded)

@@ -25,7 +25,15 @@ from .selectors import (
     provider_banks,
     question_bank_gift,
 )
-from .services import attempt_answer_grade, question_bank_import, question_revise, question_spec
+from .services import (
+    attempt_answer_grade,
+    question_bank_create,
+    question_bank_import,
+    question_create,
+    question_retire,
+    question_revise,
+    question_spec,
+)
 
 router = Router(tags=["assessment"])
 
@@ -182,6 +190,73 @@ class QuestionSpecIn(Schema):
     )
 
 
+class BankIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+
+
+@router.post(
+    "/orgs/{slug}/question-banks",
+    response={201: BankOut, **PROBLEMS_WRITE},
+    summary="Create an empty shared question bank, to write questions into",
+)
+def create_bank(request: HttpRequest, slug: str, payload: BankIn) -> Status[BankOut]:
+    provider = provider_for_staff(actor_of(request), slug)
+    with fields_under("body"):
+        bank = question_bank_create(actor=actor_of(request), provider=provider, title=payload.title)
+    return Status(201, _bank_out(bank, 0))
+
+
+def _question_out(bank: Any, question_id: int) -> BankQuestionOut:
+    question = bank.questions.select_related("skill").prefetch_related("choices").get(pk=question_id)
+    return BankQuestionOut(
+        id=question.pk,
+        family=str(question.family),
+        version=question.version,
+        skill_id=question.skill_id,
+        spec=question_spec(question=question),
+    )
+
+
+def _current_question(bank: Any, question_id: int) -> Any:
+    question = bank.questions.filter(pk=question_id).first()
+    if question is None:
+        raise NotFound("Question not found.")
+    return question
+
+
+@router.post(
+    "/orgs/{slug}/question-banks/{bank_id}/questions",
+    response={201: BankQuestionOut, **PROBLEMS_WRITE},
+    summary="Add a question to a bank",
+)
+def create_question(request: HttpRequest, slug: str, bank_id: int, payload: QuestionSpecIn) -> Status[BankQuestionOut]:
+    """The spec is checked by its kind as on import and in the workspace; a spec it refuses: 422,
+    an unknown skill URI: 422. A shared bank takes new questions at any time (attempts keep what
+    they were served); a quiz's own bank only while no learner can take the quiz (409
+    ``questions_in_use``)."""
+    provider = provider_for_staff(actor_of(request), slug)
+    bank = access_provider_bank(provider=provider, bank_id=bank_id)
+    with fields_under("body", "spec"):
+        question = question_create(actor=actor_of(request), bank=bank, spec=payload.spec)
+    return Status(201, _question_out(bank, question.pk))
+
+
+@router.delete(
+    "/orgs/{slug}/question-banks/{bank_id}/questions/{question_id}",
+    response={204: None, **PROBLEMS_WRITE},
+    summary="Retire a question (delete it if no learner can have been served it)",
+)
+def retire_question(request: HttpRequest, slug: str, bank_id: int, question_id: int) -> Status[None]:
+    """Once a quiz of the bank is offered or attempted the question is retired: new attempts no
+    longer draw it, past attempts keep grading and showing it, and the bank no longer lists it.
+    Before that it is deleted. 409 ``last_question`` when a quiz drawing on the bank would be left
+    with too few questions, ``question_retired`` for an old version."""
+    provider = provider_for_staff(actor_of(request), slug)
+    bank = access_provider_bank(provider=provider, bank_id=bank_id)
+    question_retire(actor=actor_of(request), question=_current_question(bank, question_id))
+    return Status(204, None)
+
+
 @router.put(
     "/orgs/{slug}/question-banks/{bank_id}/questions/{question_id}",
     response={200: BankQuestionOut, **PROBLEMS_WRITE},
@@ -195,19 +270,10 @@ def revise_question(
     were served. Editing an old version: 409 ``question_retired``. A spec its kind refuses: 422."""
     provider = provider_for_staff(actor_of(request), slug)
     bank = access_provider_bank(provider=provider, bank_id=bank_id)
-    question = bank.questions.filter(pk=question_id).first()
-    if question is None:
-        raise NotFound("Question not found.")
+    question = _current_question(bank, question_id)
     with fields_under("body", "spec"):
         revised = question_revise(actor=actor_of(request), question=question, spec=payload.spec)
-    revised = bank.questions.select_related("skill").prefetch_related("choices").get(pk=revised.pk)
-    return BankQuestionOut(
-        id=revised.pk,
-        family=str(revised.family),
-        version=revised.version,
-        skill_id=revised.skill_id,
-        spec=question_spec(question=revised),
-    )
+    return _question_out(bank, revised.pk)
 
 
 @router.get(

@@ -13,6 +13,7 @@ from microcred.core.errors import ValidationFailed
 
 from .attempt_rules import GRADING_METHOD_LABELS, Moment, Shown
 from .questions import CHOICE_KEYS, QUESTION_KEYS, validate_question
+from .selectors import drawable_banks
 
 
 def parse_questions(raw: str) -> list[dict[str, Any]]:
@@ -168,6 +169,9 @@ class QuizLessonFields(forms.Form):
 
     REVIEW_FIELDS = ("review_custom", "review_immediately", "review_open", "review_closed", "review_hold_until_settled")
 
+    # Set by ``offer_banks``: each offered bank's category paths, to check the pair chosen.
+    bank_categories: dict[int, set[str]] | None = None
+
     def _from_bank(self) -> bool:
         return self.cleaned_data.get("source") == "bank"
 
@@ -183,9 +187,17 @@ class QuizLessonFields(forms.Form):
         cleaned: dict[str, Any] = super().clean() or self.cleaned_data
         # One source of questions: a bank (and category) to draw from, or the JSON list.
         if cleaned.pop("source", None) == "bank":
-            if cleaned.get("bank") is None:
+            if cleaned.get("bank") is None and "bank" not in self.errors:
                 self.add_error("bank", "Choose the question bank to draw from.")
             cleaned["category"] = (cleaned.get("category") or "").strip()
+            offered = self.bank_categories
+            if (
+                offered is not None
+                and cleaned.get("bank") in offered
+                and cleaned["category"]
+                and cleaned["category"] not in offered[cleaned["bank"]]
+            ):
+                self.add_error("category", NO_SUCH_CATEGORY)
         else:
             cleaned.pop("bank", None)
             cleaned.pop("category", None)
@@ -228,3 +240,42 @@ def review_initial(review_options: dict[str, Any] | None) -> dict[str, Any]:
         "review_closed": review_options.get(Moment.CLOSED.value, []),
         "review_hold_until_settled": bool(review_options.get("hold_until_settled")),
     }
+
+
+NO_SUCH_CATEGORY = "That category has no questions in the chosen bank."
+
+
+def _questions(n: int) -> str:
+    return f"{n} question{'s' if n != 1 else ''}"
+
+
+def offer_banks(form: forms.Form, provider: Any) -> None:
+    """The lesson editor's ``LessonEditor.prepare``: the bank and category become selects of the
+    provider's shared banks and their categories, each with how many questions it holds (a
+    category counts those below it, which a quiz drawing on it takes too)."""
+    banks = drawable_banks(provider=provider)
+    form.fields["bank"] = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Choose a bank…")]
+        + [(b.bank.pk, f"{b.bank.title} (no. {b.bank.pk}, {_questions(b.questions)})") for b in banks],
+        label="Question bank",
+        help_text="When drawing from a bank: your organisation's shared banks (imported or written on the "
+        "Question banks page).",
+        error_messages={"invalid_choice": "No question bank of yours has that number."},
+    )
+    form.fields["category"] = forms.ChoiceField(
+        required=False,
+        choices=[("", "The whole bank")]
+        + [
+            (b.bank.title, [(path, f"{path} ({_questions(n)})") for path, n in b.categories])
+            for b in banks
+            if b.categories
+        ],
+        label="Category",
+        help_text="Only questions in this category and below it (“Unit 1” takes “Unit 1/Fractions”); it must be "
+        "in the chosen bank.",
+        error_messages={"invalid_choice": NO_SUCH_CATEGORY},
+    )
+    form.bank_categories = {b.bank.pk: {path for path, _n in b.categories} for b in banks}  # type: ignore[attr-defined]

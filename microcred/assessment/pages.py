@@ -13,7 +13,7 @@ from microcred.learning.models import Enrolment
 from microcred.learning.parts import LessonPanel
 
 from .attempt_rules import Shown
-from .forms import QuizLessonFields, review_initial
+from .forms import QuizLessonFields, offer_banks, review_initial
 from .selectors import attempt_shown, attempts_for, quiz_of, shared_bank_of
 from .services import quiz_lesson_create, quiz_lesson_update, quiz_specs, quiz_start_refusal
 from .views import attempts_left
@@ -91,4 +91,5 @@ QUIZ_LESSON_EDITOR = LessonEditor(
     create_lesson=_quiz_lesson_create,
     update_lesson=_quiz_lesson_update,
     aside="assessment/_quiz_help.html",
+    prepare=offer_banks,
 )

@@ -10,7 +10,7 @@ from ninja import Field, Schema
 
 from microcred.core.errors import ValidationFailed
 
-from .questions import question_type
+from .questions import ServedIds, question_type
 
 # An answer as JSON, by kind: choice ids (single, multiple), true/false, a text (numeric, short,
 # essay, calculated), prompt id → option id (matching) or gap number → text (cloze), item ids in order (ordering).
@@ -19,7 +19,7 @@ AnswerValue = list[int | str] | bool | int | str | dict[str, int | str]
 
 
 class IdText(Schema):
-    id: int
+    id: int = Field(description="An id of this attempt's own: another attempt shows the same option under another.")
     text: str
 
 
@@ -104,11 +104,13 @@ _FORMS: dict[str, type[Schema]] = {
 }
 
 
-def served_form(question: Any, *, seed: str) -> Any:
-    """A served question's form for the API, from its kind's ``served`` (field by field)."""
+def served_form(question: Any, *, seed: str, ids: ServedIds | None = None) -> Any:
+    """A served question's form for the API, from its kind's ``served`` (field by field), its
+    options under the attempt's served ids (``selectors.served_ids``; None, the authored ids, is
+    for staff only)."""
     qt = question_type(question.kind)
     form = _FORMS[qt.served_as or qt.kind]
-    return form(**qt.served(question, seed=seed))
+    return form(**qt.served(question, seed=seed, ids=ids))
 
 
 def check_answer_shapes(answers: dict[Any, Any]) -> None:

@@ -5,17 +5,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 from microcred.catalog.models import Lesson, LessonKind
 from microcred.core.clock import now
 from microcred.core.errors import Conflict, NotFound, ValidationFailed
+from microcred.learning.models import EnrolmentStatus
 
 from . import itemstats
 from .attempt_rules import ReviewOptions, Shown, default_review, review_moment, review_options_parse
 from .formats import export_gift
 from .interchange import parsed_from_questions
 from .models import Attempt, Question, QuestionBank, Quiz
-from .questions import question_type
+from .questions import ServedIds, question_type
 
 
 def access_attempt(*, actor: Any, attempt_id: int) -> Attempt:
@@ -31,6 +33,50 @@ def served_seed(attempt: Attempt) -> str:
     """What fixes a kind's own shuffling (ordering items) for ``attempt``: its seed (ADR 0026),
     or its id for attempts made before seeds. The page and the API serve the same order."""
     return str(attempt.seed if attempt.seed is not None else attempt.pk)
+
+
+def served_ids(attempt: Attempt) -> ServedIds:
+    """The ids ``attempt`` shows for its questions' options (``questions.ServedIds``, ADR 0026
+    addendum). Keyed by the attempt's seed, which never leaves the server, so the ids are new in
+    every attempt and a replay from the seed shows the same ones. Attempts from before seeds are
+    keyed by the server's secret and their id instead (their id is public, their seed absent)."""
+    if attempt.seed is not None:
+        return ServedIds(f"microcred.assessment.served-ids:{attempt.seed}".encode())
+    return ServedIds(salted_hmac("microcred.assessment.served-ids", str(attempt.pk)).digest())
+
+
+def answers_from_served(
+    attempt: Attempt, answers: dict[Any, Any], *, questions: list[Question] | None = None
+) -> dict[Any, Any]:
+    """Answers as the page or the API sent them (served ids) with the authored ids the services
+    take and store. An id this attempt did not serve is refused (``ValidationFailed`` naming the
+    question); an answer to a question not served passes on for the service to refuse; a
+    cleared one (None, []) stays cleared."""
+    by_id = {q.pk: q for q in (questions if questions is not None else attempt_questions(attempt))}
+    ids = served_ids(attempt)
+    translated: dict[Any, Any] = {}
+    for raw_qid, raw in (answers or {}).items():
+        question = by_id.get(int(raw_qid)) if str(raw_qid).isdigit() else None
+        if question is None or raw is None or raw == []:
+            translated[raw_qid] = raw
+        else:
+            translated[raw_qid] = question_type(question.kind).answer_in(question, raw, ids)
+    return translated
+
+
+def answers_served(
+    attempt: Attempt, stored: dict[Any, Any], *, questions: list[Question] | None = None
+) -> dict[str, Any]:
+    """Stored answers (authored ids) in the ids ``attempt`` serves: what its page and API show."""
+    by_id = {q.pk: q for q in (questions if questions is not None else attempt_questions(attempt))}
+    ids = served_ids(attempt)
+    shown: dict[str, Any] = {}
+    for raw_qid, value in (stored or {}).items():
+        question = by_id.get(int(raw_qid)) if str(raw_qid).isdigit() else None
+        if value is None or question is None:
+            continue
+        shown[str(raw_qid)] = question_type(question.kind).answer_out(question, value, ids)
+    return shown
 
 
 def attempt_questions(attempt: Attempt) -> list[Question]:
@@ -77,6 +123,20 @@ def quiz_review_options(quiz: Quiz) -> ReviewOptions:
     return default_review(counts_towards_credential=quiz_counts_towards_credential(quiz.pk))
 
 
+def _retake_can_still_count(attempt: Attempt) -> bool:
+    """A passed quiz whose better score could still decide the completion: it weighs in a micro-
+    credential's overall pass mark (ADR 0033) and the learner has not completed yet. Showing its
+    answers once passed would let the learner retake it with them in hand to reach the mark."""
+    if attempt.enrolment is None or attempt.enrolment.status == EnrolmentStatus.COMPLETED:
+        return False
+    return Quiz.objects.filter(
+        pk=attempt.quiz_id,
+        lesson__required=True,
+        lesson__weight__isnull=False,
+        lesson__module__microcredential__overall_pass_mark__isnull=False,
+    ).exists()
+
+
 def _settled(attempt: Attempt) -> bool:
     """The learner can no longer use the answers to pass: passed, out of attempts, or closed."""
     quiz = attempt.quiz
@@ -87,7 +147,7 @@ def _settled(attempt: Attempt) -> bool:
         siblings = siblings.filter(enrolment__isnull=True)
     else:
         siblings = siblings.filter(enrolment_id=attempt.enrolment_id)
-    if attempt.passed or siblings.filter(passed=True).exists():
+    if (attempt.passed or siblings.filter(passed=True).exists()) and not _retake_can_still_count(attempt):
         return True
     max_attempts = quiz.max_attempts
     return max_attempts is not None and siblings.filter(submitted_at__isnull=False).count() >= max_attempts
@@ -339,3 +399,40 @@ def attempts_needing_grading(*, provider: Any) -> list[Attempt]:
         .select_related("quiz", "user")
         .order_by("submitted_at", "id")
     )
+
+
+@dataclass(frozen=True)
+class DrawableBank:
+    """A shared bank a quiz may draw from, with its current questions and, for each category path
+    (parents included), how many questions a quiz drawing from it would have: its own and those
+    in the categories below it."""
+
+    bank: QuestionBank
+    questions: int
+    categories: tuple[tuple[str, int], ...]
+
+
+def drawable_banks(*, provider: Any) -> list[DrawableBank]:
+    """The provider's shared banks for the lesson editor's select, in two queries."""
+    banks = list(QuestionBank.objects.filter(provider=provider, is_shared=True).order_by("title", "id"))
+    counts: dict[int, dict[str, int]] = {bank.pk: {} for bank in banks}
+    rows = (
+        Question.objects.filter(bank__in=banks, is_current=True)
+        .order_by()
+        .values_list("bank_id", "category")
+        .annotate(n=models.Count("id"))
+    )
+    for bank_id, category, n in rows:
+        parts = [p for p in (category or "").split("/") if p]
+        for depth in range(1, len(parts) + 1):
+            path = "/".join(parts[:depth])
+            counts[bank_id][path] = counts[bank_id].get(path, 0) + n
+        counts[bank_id][""] = counts[bank_id].get("", 0) + n
+    return [
+        DrawableBank(
+            bank=bank,
+            questions=counts[bank.pk].get("", 0),
+            categories=tuple(sorted((p, n) for p, n in counts[bank.pk].items() if p)),
+        )
+        for bank in banks
+    ]

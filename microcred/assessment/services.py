@@ -169,7 +169,8 @@ def question_spec(*, question: Question) -> dict[str, Any]:
         spec["choices"] = []
         for c in question.choices.all():
             choice: dict[str, Any] = {"text": c.text, "correct": c.is_correct}
-            if partial:
+            # A single choice's wrong option may earn part of the points (GIFT's ``~%50%``).
+            if partial or (question.kind == "single" and not c.is_correct and c.fraction):
                 choice["fraction"] = str(c.fraction.normalize())
             if c.feedback:
                 choice["feedback"] = c.feedback
@@ -706,13 +707,35 @@ def _graded(*, actor: Actor, attempt: Attempt, reporter: Actor, **audited: Any) 
 @transaction.atomic
 def attempt_close_if_expired(*, actor: Actor, attempt: Attempt) -> Attempt:
     """Close an open attempt whose time and grace are up, graded as saved: expired attempts are
-    closed lazily, when the learner next touches the quiz, rather than by a timer."""
+    closed by the learner's next POST to the quiz (or by ``attempts_close_expired`` on a
+    schedule), never by a read, and no timer runs per attempt."""
     if not attempt_expired(attempt):
         return attempt
     attempt = _locked_own_attempt(actor=actor, attempt=attempt)
     if not attempt_expired(attempt):
         return attempt
     return _attempt_grade(actor=actor, attempt=attempt, parsed=None)
+
+
+def attempts_close_expired(*, moment: datetime | None = None) -> int:
+    """The scheduled close (``microcred attempts close-expired``): every open attempt whose
+    deadline and grace are past is graded with the answers saved by then (``timed_out``), as the
+    learner's next POST would grade it, by the platform. Reads never close attempts (ADR 0026,
+    addendum), so this is what records the outcome of a learner who never comes back. Each close
+    is its own transaction, under the attempt's row lock, and an attempt closed meanwhile is left
+    alone: safe to run often and beside learners. Returns how many it closed."""
+    moment = moment or now()
+    due = Attempt.objects.filter(submitted_at__isnull=True, deadline__lt=moment - attempt_grace())
+    closed = 0
+    for attempt_id in due.order_by("deadline", "id").values_list("id", flat=True):
+        with transaction.atomic():
+            attempt = (
+                Attempt.objects.select_for_update(of=("self",)).select_related("quiz", "enrolment").get(pk=attempt_id)
+            )
+            if attempt_expired(attempt, at=moment):
+                _attempt_grade(actor=SYSTEM, attempt=attempt, parsed=None)
+                closed += 1
+    return closed
 
 
 def quiz_grade(*, quiz: Quiz, attempts: list[Attempt]) -> Decimal | None:
@@ -841,7 +864,8 @@ def question_revise(*, actor: Actor, question: Question, spec: dict[str, Any], s
     """Edit a question (ADR 0027). While no learner has attempted a quiz of its bank it is
     changed in place; after that it never changes: the edit becomes the next version of its
     family, the old version retires (``is_current`` False) and keeps grading and showing the
-    attempts that served it, and new attempts draw the new version."""
+    attempts that served it, and new attempts draw the new version. The skill: ``skill`` when
+    given, else the spec's ``skill`` (a URI; empty: none) when the spec has the key, else kept."""
     question = Question.objects.select_for_update().select_related("bank__provider").get(pk=question.pk)
     require_org_role(actor, question.bank.provider)
     if not question.is_current:
@@ -849,6 +873,11 @@ def question_revise(*, actor: Actor, question: Question, spec: dict[str, Any], s
     validate_question(spec, where="This question")
     if skill is not None and skill.pk is None:
         raise NotFound("Skill not found.")
+    if skill is None and "skill" in spec:
+        skill = _skill_of(spec, where="This question")
+        spec = {k: v for k, v in spec.items() if k != "skill"}
+        if skill is None:
+            question.skill = None
     if not Attempt.objects.filter(quiz__bank=question.bank).exists() and not bank_in_use(bank=question.bank):
         revised = _question_create(
             bank=question.bank,
@@ -875,6 +904,82 @@ def question_revise(*, actor: Actor, question: Question, spec: dict[str, Any], s
         actor=actor, action="question.revise", target=revised, family=str(revised.family), version=revised.version
     )
     return revised
+
+
+def _skill_of(spec: dict[str, Any], *, where: str) -> Skill | None:
+    """The skill a spec aligns its question to, by URI (as the catalog format names skills)."""
+    if not spec.get("skill"):
+        return None
+    skill = Skill.objects.filter(uri=str(spec["skill"]).strip()).first()
+    if skill is None:
+        raise ValidationFailed(f"{where}: unknown skill {spec['skill']}.", errors={"skill": ["Unknown skill."]})
+    return skill
+
+
+@transaction.atomic
+def question_bank_create(*, actor: Actor, provider: Organisation, title: str) -> QuestionBank:
+    """A new, empty shared bank of ``provider``, to write questions into on the bank pages."""
+    require_org_role(actor, provider)
+    bank = QuestionBank(provider=provider, title=(title or "").strip(), is_shared=True)
+    full_clean_or_fail(bank)
+    bank.save()
+    audit_record(actor=actor, action="question_bank.create", target=bank)
+    return bank
+
+
+@transaction.atomic
+def question_create(*, actor: Actor, bank: QuestionBank, spec: dict[str, Any]) -> Question:
+    """Add one question (a spec in the catalog format) after the last of ``bank``. A shared bank
+    takes new questions at any time: attempts keep the questions they were served, and new
+    attempts may draw the new one. A quiz's own bank (its questions are the quiz's, written in the
+    lesson editor) only while no learner can take the quiz."""
+    bank = QuestionBank.objects.select_for_update().select_related("provider").get(pk=bank.pk)
+    require_org_role(actor, bank.provider)
+    if not bank.is_shared:
+        bank = _require_open_bank(actor=actor, bank=bank)
+    skill = _skill_of(spec, where="This question")
+    position = (bank.questions.aggregate(p=Max("position"))["p"] or 0) + 1
+    question = _question_create(bank=bank, spec=spec, position=position, where="This question", skill=skill)
+    audit_record(actor=actor, action="question.create", target=question, bank=bank.pk)
+    return question
+
+
+@transaction.atomic
+def question_retire(*, actor: Actor, question: Question) -> bool:
+    """Take a question out of its bank. A question some attempt may have served (its bank's quiz
+    was attempted or is offered) is retired, not deleted: ``is_current`` False, so new attempts no
+    longer draw it while past attempts keep grading and showing it (as an edit makes a new
+    version, a flawed question can be taken out of a quiz learners take). Otherwise it is deleted.
+    Refused when a quiz drawing on the bank would be left with too few questions. True: retired."""
+    question = Question.objects.select_for_update().select_related("bank__provider").get(pk=question.pk)
+    require_org_role(actor, question.bank.provider)
+    if not question.is_current:
+        raise Conflict("This version of the question is already retired.", code="question_retired")
+    bank = question.bank
+    for quiz in bank.quizzes.all():
+        left = quiz_questions(quiz).exclude(pk=question.pk).count()
+        if left == 0:
+            raise Conflict(f"“{quiz.title}” keeps at least one question.", code="last_question")
+        if quiz.question_count is not None and quiz.question_count > left:
+            raise Conflict(
+                f"“{quiz.title}” draws {quiz.question_count} questions; only {left} would be left. "
+                "Lower its question count first.",
+                code="last_question",
+            )
+    retire = bank_in_use(bank=bank) or Attempt.objects.filter(quiz__bank=bank).exists()
+    audit_record(
+        actor=actor,
+        action="question.retire" if retire else "question.delete",
+        target=bank,
+        question=question.pk,
+        family=str(question.family),
+        text=question.text[:200],
+    )
+    if retire:
+        Question.objects.filter(pk=question.pk).update(is_current=False)
+    else:
+        question.delete()
+    return retire
 
 
 @transaction.atomic

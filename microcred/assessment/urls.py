@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_banks, views_stats
+from . import views, views_banks, views_questions, views_stats
 
 app_name = "assessment"
 urlpatterns = [
@@ -34,6 +34,23 @@ urlpatterns += [
     path("orgs/<slug:slug>/questions/", views_banks.banks, name="banks"),
     path("orgs/<slug:slug>/questions/<int:bank_id>/", views_banks.bank, name="bank"),
     path("orgs/<slug:slug>/questions/<int:bank_id>/export.gift", views_banks.bank_gift, name="bank_gift"),
+    path("orgs/<slug:slug>/questions/new-bank", views_questions.bank_new, name="bank_new"),
+    path("orgs/<slug:slug>/questions/<int:bank_id>/new/", views_questions.question_new, name="question_new"),
+    path(
+        "orgs/<slug:slug>/questions/<int:bank_id>/<int:question_id>/edit/",
+        views_questions.question_edit,
+        name="question_edit",
+    ),
+    path(
+        "orgs/<slug:slug>/questions/<int:bank_id>/<int:question_id>/",
+        views_questions.question_preview,
+        name="question_preview",
+    ),
+    path(
+        "orgs/<slug:slug>/questions/<int:bank_id>/<int:question_id>/remove/",
+        views_questions.question_remove,
+        name="question_remove",
+    ),
     path("orgs/<slug:slug>/essays/", views_banks.essays, name="essays"),
     path("orgs/<slug:slug>/essays/<int:attempt_id>/", views_banks.essay_attempt, name="essay_attempt"),
 ]

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_GET
 
 from microcred.accounts.http import AuthenticatedRequest
 from microcred.accounts.workspace import provider_for_staff, workspace_context
+from microcred.web.charts import histogram_chart
 from microcred.web.views.common import app_errors
 
-from .itemstats import DISCRIMINATION_FLAG, FACILITY_HIGH, FACILITY_LOW, Bin, ItemStats, Which
+from .itemstats import DISCRIMINATION_FLAG, FACILITY_HIGH, FACILITY_LOW, ItemStats, Which
 from .models import Question, Quiz
 from .selectors import QuizStatistics, access_provider_quiz, quiz_statistics
 from .stats_csv import write_attempts_csv, write_questions_csv
@@ -46,61 +47,8 @@ def decimal(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-# --- Charts: the geometry is computed here, the template only writes it out.
-
-CHART_WIDTH = 640
-
-
-@dataclass(frozen=True)
-class HistogramBar:
-    x: float
-    y: float
-    width: float
-    height: float
-    label_x: float
-    label: str
-    count: int
-
-
-@dataclass(frozen=True)
-class HistogramChart:
-    width: int
-    height: int
-    left: int
-    top: int
-    bottom: float
-    max_count: int
-    bars: list[HistogramBar]
-
-
-def histogram_chart(bins: tuple[Bin, ...]) -> HistogramChart:
-    left, top, right, plot_height = 40, 16, 8, 200
-    plot_width = CHART_WIDTH - left - right
-    width = plot_width / max(1, len(bins))
-    max_count = max([b.count for b in bins] + [1])
-    bars = []
-    for i, b in enumerate(bins):
-        height = plot_height * b.count / max_count
-        bars.append(
-            HistogramBar(
-                x=round(left + i * width + 2, 1),
-                y=round(top + plot_height - height, 1),
-                width=round(width - 4, 1),
-                height=round(height, 1),
-                label_x=round(left + (i + 0.5) * width, 1),
-                label=f"{b.lower:g}–{b.upper:g}",
-                count=b.count,
-            )
-        )
-    return HistogramChart(
-        width=CHART_WIDTH,
-        height=top + plot_height + 40,
-        left=left,
-        top=top,
-        bottom=top + plot_height,
-        max_count=max_count,
-        bars=bars,
-    )
+# --- Charts: the geometry is computed here (the histogram's by the kit, ``web.charts``), the
+# template only writes it out.
 
 
 @dataclass(frozen=True)

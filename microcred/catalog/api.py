@@ -152,6 +152,11 @@ class MicroCredentialDetailOut(MicroCredentialSummaryOut):
     validity_months: int | None
     duration_weeks: int
     criteria: str
+    overall_pass_mark: int | None = Field(
+        default=None,
+        description="The overall weighted score (percent) of the weighted lessons a learner needs to complete; "
+        "null: the weighted score is reported, not required.",
+    )
     provider: ProviderOut
     outline: list[ModuleOutlineOut]
 
@@ -343,6 +348,7 @@ def get_microcredential(request: HttpRequest, microcredential_id: int) -> MicroC
         validity_months=mc.validity_months,
         duration_weeks=mc.duration_weeks,
         criteria=mc.criteria,
+        overall_pass_mark=mc.overall_pass_mark,
         outline=outline(microcredential_outline(mc)),
     )
 

@@ -55,6 +55,7 @@ CATALOG: Final = FieldGroup(
         "validity_months",
         "image_url",
         "criteria",
+        "overall_pass_mark",
     ),
 )
 MICROCREDENTIAL_GROUPS: Final[tuple[FieldGroup, ...]] = (ABOUT, EU_MANDATORY, EU_OPTIONAL, CATALOG)

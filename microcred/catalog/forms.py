@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 
+from microcred.accounts.models import Organisation
 from microcred.skills.models import Level
 from microcred.web.forms import language_name
 from microcred.web.widgets import PlainSelect
@@ -182,6 +183,13 @@ class MicroCredentialForm(forms.Form):
     criteria = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Criteria", help_text="What a learner must do."
     )
+    overall_pass_mark = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=100,
+        label="Overall pass mark (%)",
+        help_text="Optional. The weighted score of the lessons with a weight a learner needs to complete.",
+    )
 
     SECTIONS = tuple((group.title, group.fields) for group in MICROCREDENTIAL_GROUPS)
 
@@ -278,9 +286,10 @@ class LessonForm(forms.Form):
 
     editor: LessonEditor | None = None
 
-    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kind: str, provider: Organisation | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self.provider = provider
         if self.editor is not None:
             kind_fields = (*self.editor.lesson_fields, *self.editor.fields.base_fields)
         else:
@@ -297,6 +306,8 @@ class LessonForm(forms.Form):
         if kind != LessonKind.READING and "body" in self.fields:
             self.fields["body"].label = "Introduction"
             self.fields["body"].help_text = "Markdown, shown above the lesson."
+        if self.editor is not None and self.editor.prepare is not None and provider is not None:
+            self.editor.prepare(self, provider)
 
 
 def lesson_kinds() -> list[LessonKind]:
@@ -306,7 +317,9 @@ def lesson_kinds() -> list[LessonKind]:
 
 def lesson_form(*args: Any, kind: str, **kwargs: Any) -> LessonForm:
     """The lesson form of ``kind``: with an editor's fields after the lesson's own when another app
-    edits the kind. An unknown kind, or one nobody edits, raises ``LookupError``."""
+    edits the kind. An unknown kind, or one nobody edits, raises ``LookupError``. Pass
+    ``provider=`` (the micro-credential's) so an editor's fields can offer the provider's own
+    choices (``LessonEditor.prepare``)."""
     editor = lesson_editor(kind)
     if editor is None:
         if kind not in LessonForm.KIND_FIELDS:

@@ -103,6 +103,14 @@ class MicroCredential(TimeStampedModel):
     )
     image_url = models.CharField(max_length=300, blank=True)
     criteria = models.TextField(blank=True, help_text="What a learner must do to earn it.")
+    # The completion rule on the overall weighted score of the weighted lessons (ADR 0033), on top
+    # of each part's own pass mark and minimum. Empty: the weighted score is reported, not required.
+    overall_pass_mark = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Overall weighted score, in percent, a learner needs to complete; empty: none.",
+    )
     skills = models.ManyToManyField(Skill, through="MicroCredentialSkill", related_name="microcredentials")
     import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     # Ranked full-text search on PostgreSQL: triggers (migration 0003) keep it from the title,

@@ -28,9 +28,12 @@ class CatalogPanel:
 class MicroCredentialContext:
     """What a higher app adds to the context of a micro-credential's public page for the visitor
     (learning: their enrolment, which opens the outline's lesson links and the "Continue" button).
-    ``context`` is called with the visitor (maybe anonymous) and the micro-credential."""
+    ``context`` is called with the visitor (maybe anonymous) and the micro-credential. A ``template``,
+    when given, is shown in the page's aside under the enrolment card (careers: what the
+    micro-credential does for the visitor's goal); it reads what ``context`` added."""
 
     context: Callable[[Any, MicroCredential], dict[str, Any]]
+    template: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,9 @@ class LessonEditor:
     ``lesson_fields`` are the lesson's text fields the kind shows too. ``initial`` gives the
     fields' values for a saved lesson; ``create_lesson(actor=, module=, **cleaned_data)`` and
     ``update_lesson(actor=, lesson=, **cleaned_data)`` save it through the owning app's services.
-    ``aside`` is the help shown beside the form.
+    ``aside`` is the help shown beside the form. ``prepare(form, provider)``, when given, is
+    called on each form built, with the provider of the micro-credential being edited, so the
+    fields can offer what is the provider's own (assessment: its question banks).
     """
 
     kind: str
@@ -51,6 +56,7 @@ class LessonEditor:
     create_lesson: Callable[..., Lesson]
     update_lesson: Callable[..., Lesson]
     aside: str
+    prepare: Callable[[forms.Form, Organisation], None] | None = None
 
 
 def lesson_editor(kind: str) -> LessonEditor | None:
@@ -63,6 +69,9 @@ def catalog_panels() -> tuple[CatalogPanel, ...]:
 
 def microcredential_context(visitor: Any, microcredential: MicroCredential) -> dict[str, Any]:
     context: dict[str, Any] = {}
+    panels = []
     for part in parts_of(MicroCredentialContext):
         context.update(part.context(visitor, microcredential))
-    return context
+        if part.template:
+            panels.append(part.template)
+    return {**context, "visitor_panels": panels}

@@ -13,11 +13,14 @@ from microcred.api.auth import session_auth
 from microcred.assessment.api import router as assessment_router
 from microcred.assessment.api_banks import router as assessment_banks_router
 from microcred.assessment.api_stats import router as assessment_stats_router
+from microcred.careers.api import router as careers_router
 from microcred.catalog.api import router as catalog_router
 from microcred.core.problems import PROBLEM_BASE
 from microcred.credentials.api import router as credentials_router
 from microcred.learning.api import router as learning_router
+from microcred.market.api import router as market_router
 from microcred.projects.api import router as projects_router
+from microcred.projects.api_stats import router as projects_stats_router
 from microcred.verification.api import router as verification_router
 
 DESCRIPTION = f"""
@@ -62,6 +65,9 @@ api.add_router("", assessment_router)
 api.add_router("", assessment_stats_router)
 api.add_router("", assessment_banks_router)
 api.add_router("", projects_router)
+api.add_router("", projects_stats_router)
 api.add_router("", accounts_router)
 api.add_router("", credentials_router)
 api.add_router("", verification_router)
+api.add_router("", careers_router)
+api.add_router("", market_router)

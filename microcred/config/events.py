@@ -14,9 +14,14 @@ from microcred.assessment.services import (
     quizzes_copy_on_lessons_copied,
     quizzes_discard_on_lessons_removing,
 )
+from microcred.careers.services import plan_refresh_on_credential_issued, plan_refresh_on_credential_status_changed
 from microcred.core.events import (
     AccreditationChanged,
     CompletionRecorded,
+    CredentialIssued,
+    CredentialReinstated,
+    CredentialRevoked,
+    CredentialSuspended,
     EnrolmentWithdrawn,
     LessonsCopied,
     LessonsRemoving,
@@ -46,4 +51,11 @@ SUBSCRIPTIONS: tuple[Subscription[Any], ...] = (
     Subscription(LessonsCopied, assignments_copy_on_lessons_copied, Runs.IN_TRANSACTION),
     # A learner who withdraws stops peer reviewing; their unfinished reviews go to others (ADR 0030).
     Subscription(EnrolmentWithdrawn, peer_reviews_drop_on_enrolment_withdrawn, Runs.IN_TRANSACTION),
+    # A credential earned, revoked, suspended or reinstated changes the learner's verified skills: a
+    # learner with a plan is re-planned once it commits (in the transaction only a look-up, so a
+    # cohort queues no task per credential; ADR 0037).
+    Subscription(CredentialIssued, plan_refresh_on_credential_issued, Runs.IN_TRANSACTION),
+    Subscription(CredentialRevoked, plan_refresh_on_credential_status_changed, Runs.IN_TRANSACTION),
+    Subscription(CredentialSuspended, plan_refresh_on_credential_status_changed, Runs.IN_TRANSACTION),
+    Subscription(CredentialReinstated, plan_refresh_on_credential_status_changed, Runs.IN_TRANSACTION),
 )

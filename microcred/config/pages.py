@@ -8,6 +8,7 @@ is for events. ``settings.MICROCRED_PAGE_PARTS`` names it first, then any an ins
 from __future__ import annotations
 
 from microcred.assessment.pages import QUIZ_LESSON_EDITOR, QUIZ_LESSON_PANEL
+from microcred.careers.pages import GOAL_FIT
 from microcred.exchange.pages import CATALOG_FILE_PANEL
 from microcred.learning.pages import VISITOR_ENROLMENT
 from microcred.projects.pages import ASSIGNMENT_LESSON_EDITOR, ASSIGNMENT_LESSON_PANEL
@@ -18,6 +19,8 @@ PAGE_PARTS: tuple[object, ...] = (
     HeaderPart(template="catalog/_compare_tray.html"),
     # A micro-credential's page opens its lessons to an enrolled visitor (learning).
     VISITOR_ENROLMENT,
+    # ... and tells a learner with a career goal what it does for that goal (careers, ADR 0037).
+    GOAL_FIT,
     # A quiz lesson: the learner's attempts on learning's lesson page, and its questions and
     # settings in catalog's lesson editor (assessment).
     QUIZ_LESSON_PANEL,

@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("microcred.projects.urls")),
     path("", include("microcred.accreditation.urls")),
     path("", include("microcred.exchange.urls")),
+    path("", include("microcred.careers.urls")),
+    path("", include("microcred.market.urls")),
 ]
 
 # Problem details for programs (under /api/, or asking for JSON), the site's pages for people.

@@ -249,7 +249,8 @@ def achievement_for(
     for part in parts:
         result_descriptions += part.descriptions(achievement_id)
     if weighted:
-        result_descriptions += (weighted_score_description(achievement_id),)
+        pass_mark = None if mc.overall_pass_mark is None else str(mc.overall_pass_mark)
+        result_descriptions += (weighted_score_description(achievement_id, required_value=pass_mark),)
     assessment = mc.get_assessment_type_display()
     if mc.assessment_description.strip():
         assessment += f": {mc.assessment_description.strip()}"

@@ -71,10 +71,11 @@ OTHER_LEARNERS = (
         },
         plan=(
             ("veilig-werken-aan-pv-installaties", COMPLETED_AFTER_RETRY),
-            ("bess-commissioning", HALF),
+            ("bess-commissioning", COMPLETED),
             ("grid-code-compliance-renewable-plants", ENROLLED),
         ),
-        tour="an expired credential (PV safety, completed two years ago), 1 half done",
+        tour="an expired credential (PV safety, completed two years ago), a valid one whose practical "
+        "his supervisor signed off",
     ),
     DemoLearner(
         email="sofia.rossi@demo.microcred.org",
@@ -197,6 +198,8 @@ class DemoCredential:
 
 CREDENTIALS = (
     DemoCredential(LEARNER.email, "data-analysis-with-python", VALID),
+    # Its supervised practical signed off by his supervisor, its final quiz with a calculated question.
+    DemoCredential("jonas.weber@demo.microcred.org", "bess-commissioning", VALID),
     DemoCredential("sofia.rossi@demo.microcred.org", "front-end-web-accessibility", VALID),
     DemoCredential(
         "sofia.rossi@demo.microcred.org",

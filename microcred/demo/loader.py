@@ -25,6 +25,8 @@ from microcred.credentials.statuslists.services import status_lists_refresh
 from microcred.exchange.services import catalog_import, validate_document
 from microcred.learning.models import Enrolment, EnrolmentStatus
 from microcred.learning.services import enrolment_create, enrolment_withdraw
+from microcred.market.postings_format import read_postings_file
+from microcred.market.services import postings_import
 from microcred.skills.services import skills_import
 
 from .credentials import credential_rows, issue_credential, replayed_at, set_credential_states
@@ -53,8 +55,11 @@ from .dataset import (
     DemoLearner,
     DemoPerson,
 )
-from .projects import lesson_done, peer_review_rounds
+from .job_postings import DEMO_POSTINGS_FILE
+from .job_postings import SOURCE as POSTINGS_SOURCE
+from .projects import lesson_done, mentor_signoff_states, peer_review_rounds
 from .report import DemoLogin, DemoReport, Progress
+from .taxonomy import demo_taxonomy_load
 
 
 def _user(person: DemoPerson | DemoLearner, report: DemoReport, *, is_superuser: bool = False) -> User:
@@ -212,9 +217,16 @@ def demo_load(*, stdout: IO[str] | None = None, catalog_dir: Path | None = None)
             users[person.email] = _user(person, report, is_superuser=person.is_superuser)
         step("People with organisation roles")
 
+        # Before the catalogs: their micro-credentials are aligned with the taxonomy's skills.
+        demo_taxonomy_load(catalog_files=files, step=step)
+
         for path in files:
             _import_catalog(path, users, report)
             step(f"Catalog {path.name}: {_describe(report.catalogs[path.name])}")
+
+        # After the taxonomy and the catalogs' skills: each posting's skills are found among them.
+        postings = postings_import(actor=SYSTEM, records=read_postings_file(DEMO_POSTINGS_FILE), source=POSTINGS_SOURCE)
+        step(f"Job postings: {postings.summary()}")
 
         forge = Organisation.objects.filter(slug="forge-academy").first()
         if forge is not None:
@@ -255,7 +267,10 @@ def demo_load(*, stdout: IO[str] | None = None, catalog_dir: Path | None = None)
             step(f"Learner {learner_spec.full_name}")
 
         # A peer-review round in every state, on the demo's peer-reviewed capstone (ADR 0030).
-        peer_review_rounds(list(User.objects.filter(email__in=[spec.email for spec in OTHER_LEARNERS])))
+        others = {u.email: u for u in User.objects.filter(email__in=[spec.email for spec in OTHER_LEARNERS])}
+        peer_review_rounds(list(others.values()))
+        # A supervised practical signed off, waiting, declined and withdrawn (ADR 0030, 0033).
+        mentor_signoff_states([others[spec.email] for spec in OTHER_LEARNERS if spec.email in others])
         set_credential_states(users, report)
         # The replayed histories signed their issuers' status lists in the past: sign those again
         # now, as the scheduled refresh would on a running site, so every list is current.

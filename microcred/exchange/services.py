@@ -361,6 +361,8 @@ def catalog_export(*, provider: Organisation) -> dict[str, Any]:
                 "validity_months": mc.validity_months,
                 "image_url": mc.image_url,
                 "criteria": mc.criteria,
+                # Only when set (ADR 0033), as the lessons' weights: a file without it reads as before.
+                **({"overall_pass_mark": mc.overall_pass_mark} if mc.overall_pass_mark is not None else {}),
                 "skills": [{"uri": l.skill.uri, "target_level": l.target_level} for l in links],
                 "modules": modules,
             }

@@ -107,6 +107,11 @@ class StandingOut(Schema):
         description="Overall score weighed by the lessons' weights so far (work not passed counts 0), "
         "in percent; null when no lesson has a weight."
     )
+    overall_pass_mark: int | None = Field(
+        default=None,
+        description="The weighted score (percent) needed to complete, on top of passing each part (ADR 0033); "
+        "null: none.",
+    )
     parts: list[PartStandingOut] = Field(description="The required assessed lessons, in outline order.")
 
 
@@ -236,6 +241,7 @@ def _standing_out(standing: dict[str, Any] | None) -> StandingOut | None:
         return None
     return StandingOut(
         weighted_score=standing["weighted_score"],
+        overall_pass_mark=standing["overall_pass_mark"],
         parts=[
             PartStandingOut(
                 lesson_id=part["lesson"],

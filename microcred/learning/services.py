@@ -168,7 +168,8 @@ def completion_requirements(*, enrolment: Enrolment) -> dict[str, Any]:
     An assessed lesson with a ``min_score`` counts only once its best passing score reaches it, and
     the lessons with a ``weight`` make up the overall ``weighted_score`` (a lesson not passed yet
     weighs in at 0, so the figure is the learner's standing so far). ``parts`` lists every required
-    assessed lesson with its score and the details its assessment reported (ADR 0029)."""
+    assessed lesson with its score and the details its assessment reported (ADR 0029). With an
+    ``overall_pass_mark`` on the micro-credential, the weighted score must also reach it (ADR 0033)."""
     lessons = list(
         Lesson.objects.filter(module__microcredential_id=enrolment.microcredential_id, required=True).select_related(
             "module"
@@ -220,6 +221,12 @@ def completion_requirements(*, enrolment: Enrolment) -> dict[str, Any]:
     weighted = weighted_score(parts)
     if weighted is not None:
         requirements["weighted_score"] = str(weighted)
+        # The overall pass mark (ADR 0033) is a rule on the weighted score; publishing refuses a pass
+        # mark without a weighted lesson, so a version with one always has a score to compare.
+        pass_mark = enrolment.microcredential.overall_pass_mark
+        if pass_mark is not None:
+            requirements["overall_pass_mark"] = pass_mark
+            requirements["met"] = requirements["met"] and weighted >= pass_mark
     return requirements
 
 
@@ -240,8 +247,9 @@ def _part(lesson: Lesson, outcome: LessonOutcome | None, met: bool) -> dict[str,
 
 def completion_standing(*, enrolment: Enrolment) -> dict[str, Any] | None:
     """The learner's assessed lessons against the completion rules (ADR 0029), for the course page
-    and the API: ``{"parts": [...], "weighted_score": str | None}``; ``None`` when no required
-    assessed lesson has a weight or a minimum (the rule from before: pass each one)."""
+    and the API: ``{"parts": [...], "weighted_score": str | None, "overall_pass_mark": int | None}``;
+    ``None`` when no required assessed lesson has a weight or a minimum (the rule from before: pass
+    each one)."""
     requirements = completion_requirements(enrolment=enrolment)
     parts = requirements.get("parts", [])
     if not any(p["weight"] is not None or p["min_score"] is not None for p in parts):
@@ -249,6 +257,7 @@ def completion_standing(*, enrolment: Enrolment) -> dict[str, Any] | None:
     return {
         "parts": [{k: v for k, v in part.items() if k != "details"} for part in parts],
         "weighted_score": requirements.get("weighted_score"),
+        "overall_pass_mark": requirements.get("overall_pass_mark"),
     }
 
 

@@ -4,10 +4,12 @@ grader those of their organisations' assignments; anything else answers 404, as 
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from microcred.accounts.models import Organisation
 from microcred.accounts.permissions import ALL_ROLES, has_org_role
@@ -16,9 +18,11 @@ from microcred.assessment.review.rubric import Rubric, RubricScore, score_rubric
 from microcred.catalog.models import Lesson, LessonKind
 from microcred.core.errors import NotFound
 
+from . import gradestats
 from .models import (
     Assignment,
     CalibrationExample,
+    Grade,
     MentorSignoff,
     PeerReview,
     PeerReviewStatus,
@@ -314,3 +318,155 @@ def access_signoff(*, actor: Any, signoff_id: int) -> MentorSignoff:
     if signoff is None:
         raise NotFound("Sign-off request not found.")
     return signoff
+
+
+# -- Statistics (issue 8, section 5): what the statistics pages, their CSV and the API read -------
+# The figures are ``gradestats`` (pure, its docstring defines them); here the rows are read.
+
+
+@dataclass(frozen=True)
+class AssignmentStatistics:
+    assignment: Assignment
+    rubric: Rubric
+    submissions: list[Submission]  # each learner's latest version, graded or waiting, the oldest first
+    scores: gradestats.ScoreSummary
+    criteria: tuple[gradestats.CriterionLevels, ...]
+    waiting: int
+    reviews: gradestats.ReviewFigures | None  # peer-reviewed assignments only
+    reviews_done: dict[int, int]  # submission id -> finished peer reviews
+    regrades: gradestats.RegradeFigures
+
+
+def assignment_statistics(*, assignment: Assignment, now: datetime) -> AssignmentStatistics:
+    """How ``assignment`` performs (the caller checked the actor may see it: ``staff_assignment``)."""
+    rubric = rubric_from_spec(assignment.rubric)
+    submissions = list(
+        Submission.objects.filter(assignment=assignment)
+        .exclude(status=SubmissionStatus.SUPERSEDED)
+        .select_related("user", "grade", "regrade")
+        .order_by("submitted_at", "id")
+    )
+    works = [
+        gradestats.GradedWork(
+            score=float(s.grade.score), passed=s.grade.passed, levels=s.grade.levels, source=s.grade.source
+        )
+        for s in submissions
+        if s.status == SubmissionStatus.GRADED
+    ]
+    reviews = None
+    reviews_done: dict[int, int] = {}
+    if assignment.review_mode == ReviewMode.PEER:
+        late = assignment.review_due_at is not None and now >= assignment.review_due_at
+        rows = list(
+            PeerReview.objects.filter(submission__assignment=assignment).values_list("submission_id", "status", "score")
+        )
+        scores: dict[Hashable, list[float]] = {}
+        for submission_id, status, score in rows:
+            if status == PeerReviewStatus.DONE and score is not None:
+                scores.setdefault(submission_id, []).append(float(score))
+                reviews_done[submission_id] = reviews_done.get(submission_id, 0) + 1
+        reviews = gradestats.review_figures(
+            statuses=[(status, late) for _id, status, _score in rows],
+            scores_by_submission=scores,
+            quality=[None if q is None else float(q) for q in reviewer_quality(assignment).values()],
+            accuracy=[float(a) for a in calibration_accuracy_of(assignment).values()],
+        )
+    return AssignmentStatistics(
+        assignment=assignment,
+        rubric=rubric,
+        submissions=submissions,
+        scores=gradestats.score_summary(works),
+        criteria=gradestats.criterion_levels(rubric, works),
+        waiting=sum(1 for s in submissions if s.status == SubmissionStatus.SUBMITTED),
+        reviews=reviews,
+        reviews_done=reviews_done,
+        regrades=gradestats.regrade_figures(
+            RegradeRequest.objects.filter(submission__assignment=assignment).values_list("status", flat=True)
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class AssignmentQueue:
+    """One assignment's line of the grading overview."""
+
+    assignment: Assignment
+    waiting: int
+    ages: tuple[int, ...]  # waiting work per ``gradestats.AGE_BANDS``
+    oldest: datetime | None  # when the longest-waiting work was submitted
+    graded: int  # graded submissions, ever
+    pace: gradestats.GradingPace
+    regrades_open: int
+
+
+@dataclass(frozen=True)
+class GradingOverview:
+    rows: list[AssignmentQueue]  # assignments with submissions, by micro-credential and position
+    ages: tuple[int, ...]
+    pace: gradestats.GradingPace
+    waiting: int
+    in_queue: int  # of the waiting work, what the graders' queue holds (the instructor-graded)
+    regrades_open: int
+
+
+def grading_overview(*, organisation: Organisation, now: datetime) -> GradingOverview:
+    """How ``organisation``'s grading stands, every review mode (the queue itself: ``grading_queue``).
+    ``now`` is local: weeks start on its Monday. Five queries, however many assignments."""
+    provider = "lesson__module__microcredential__provider"
+    assignments = list(
+        Assignment.objects.filter(**{provider: organisation}, pk__in=Submission.objects.values("assignment_id"))
+        .select_related("lesson__module__microcredential")
+        .order_by(
+            "lesson__module__microcredential__title",
+            "lesson__module__microcredential__version",
+            "lesson__module__position",
+            "lesson__position",
+            "id",
+        )
+    )
+    waiting: dict[int, list[datetime]] = {}
+    for assignment_id, submitted_at in Submission.objects.filter(
+        **{f"assignment__{provider}": organisation}, status=SubmissionStatus.SUBMITTED
+    ).values_list("assignment_id", "submitted_at"):
+        waiting.setdefault(assignment_id, []).append(submitted_at)
+    events: dict[int, list[gradestats.GradingEvent]] = {}
+    for assignment_id, submitted_at, graded_at, regrade in Grade.objects.filter(
+        **{f"submission__assignment__{provider}": organisation}, graded_at__gte=gradestats.window_start(now)
+    ).values_list("submission__assignment_id", "submission__submitted_at", "graded_at", "submission__regrade__status"):
+        events.setdefault(assignment_id, []).append(
+            gradestats.GradingEvent(submitted_at, graded_at, changed_on_regrade=regrade == RegradeStatus.CHANGED)
+        )
+    graded = dict(
+        Submission.objects.filter(**{f"assignment__{provider}": organisation}, status=SubmissionStatus.GRADED)
+        .values("assignment_id")
+        .annotate(n=Count("id"))
+        .values_list("assignment_id", "n")
+    )
+    open_regrades = RegradeRequest.objects.filter(status=RegradeStatus.OPEN)
+    regrades = dict(
+        open_regrades.filter(**{f"submission__assignment__{provider}": organisation})
+        .values("submission__assignment_id")
+        .annotate(n=Count("id"))
+        .values_list("submission__assignment_id", "n")
+    )
+    rows = [
+        AssignmentQueue(
+            assignment=a,
+            waiting=len(waiting.get(a.pk, [])),
+            ages=gradestats.age_counts(now, waiting.get(a.pk, [])),
+            oldest=min(waiting[a.pk]) if a.pk in waiting else None,
+            graded=graded.get(a.pk, 0),
+            pace=gradestats.grading_pace(now, events.get(a.pk, [])),
+            regrades_open=regrades.get(a.pk, 0),
+        )
+        for a in assignments
+    ]
+    every_wait = [moment for moments in waiting.values() for moment in moments]
+    return GradingOverview(
+        rows=rows,
+        ages=gradestats.age_counts(now, every_wait),
+        pace=gradestats.grading_pace(now, [e for evs in events.values() for e in evs]),
+        waiting=len(every_wait),
+        in_queue=sum(row.waiting for row in rows if row.assignment.review_mode == ReviewMode.INSTRUCTOR),
+        regrades_open=sum(regrades.values()),
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Final
@@ -943,10 +943,18 @@ def _new_token(signoff: MentorSignoff) -> str:
 
 @transaction.atomic
 def mentor_signoff_request(
-    *, actor: Actor, submission: Submission, name: str, email: str, role: str = ""
+    *,
+    actor: Actor,
+    submission: Submission,
+    name: str,
+    email: str,
+    role: str = "",
+    send_link: Callable[[MentorSignoff, str], None] | None = None,
 ) -> MentorSignoff:
     """The learner names the mentor or supervisor who confirms their evidence; they get an e-mailed
-    link. One request waits at a time (resend or withdraw it)."""
+    link. One request waits at a time (resend or withdraw it). ``send_link`` delivers the link
+    instead of the e-mail: only the demo passes it, playing the supervisor's mailbox (ADR 0033);
+    pages and the API never do, so a learner still cannot obtain their mentor's link."""
     user = require_authenticated(actor)
     submission = _locked_submission(submission)
     if submission.user_id != user.pk:
@@ -966,7 +974,7 @@ def mentor_signoff_request(
     full_clean_or_fail(signoff)
     signoff.save()
     audit_record(actor=actor, action="mentor_signoff.request", target=submission, mentor_email=signoff.email)
-    _send_mentor_link(signoff, token)
+    (send_link or _send_mentor_link)(signoff, token)
     return signoff
 
 

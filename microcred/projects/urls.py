@@ -3,7 +3,7 @@ grading (under its workspace, ``orgs/<slug>/``)."""
 
 from django.urls import path
 
-from . import views
+from . import views, views_stats
 
 app_name = "projects"
 urlpatterns = [
@@ -13,6 +13,19 @@ urlpatterns = [
     path("orgs/<slug:slug>/grading/", views.grading, name="grading"),
     path("orgs/<slug:slug>/grading/submissions/<int:submission_id>/", views.grade, name="grade"),
     path("orgs/<slug:slug>/grading/regrades/<int:regrade_id>/", views.regrade, name="regrade"),
+    # Statistics (issue 8, section 5): the grading overview and each assignment's figures, with CSV
+    path("orgs/<slug:slug>/grading/overview/", views_stats.grading_overview_page, name="grading_overview"),
+    path("orgs/<slug:slug>/grading/overview.csv", views_stats.grading_overview_csv, name="grading_overview_csv"),
+    path(
+        "orgs/<slug:slug>/grading/assignments/<int:assignment_id>/statistics/",
+        views_stats.assignment_statistics_page,
+        name="assignment_statistics",
+    ),
+    path(
+        "orgs/<slug:slug>/grading/assignments/<int:assignment_id>/statistics.csv",
+        views_stats.assignment_statistics_csv,
+        name="assignment_statistics_csv",
+    ),
     # Peer review (ADR 0030)
     path("learn/reviews/", views.review_tasks, name="review_tasks"),
     path("learn/reviews/<int:review_id>/", views.review, name="review"),

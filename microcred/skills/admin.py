@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from microcred.core.admin import HTTPS_URLS
 
-from .models import Skill, SkillFramework
+from .models import Occupation, OccupationSkill, Skill, SkillFramework
 
 
 @admin.register(SkillFramework)
@@ -34,8 +34,35 @@ class SkillFrameworkAdmin(admin.ModelAdmin):
 @admin.register(Skill)
 class SkillAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
-    list_display = ("label", "framework", "slug", "uri")
-    list_filter = ("framework",)
+    list_display = ("label", "framework", "skill_type", "slug", "uri")
+    list_filter = ("framework", "skill_type")
     search_fields = ("label", "slug", "uri", "description")
     list_select_related = ("framework",)
     prepopulated_fields = {"slug": ("label",)}
+    raw_id_fields = ("broader",)
+
+
+class OccupationSkillInline(admin.TabularInline):
+    model = OccupationSkill
+    raw_id_fields = ("skill",)
+    extra = 0
+
+
+@admin.register(Occupation)
+class OccupationAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = ("label", "framework", "code", "uri")
+    list_filter = ("framework",)
+    search_fields = ("label", "code", "uri")
+    list_select_related = ("framework",)
+    raw_id_fields = ("broader",)
+    inlines = [OccupationSkillInline]
+
+
+@admin.register(OccupationSkill)
+class OccupationSkillAdmin(admin.ModelAdmin):
+    list_display = ("occupation", "skill", "relation", "importance", "level")
+    list_filter = ("relation", "level", "occupation__framework")
+    search_fields = ("occupation__label", "skill__label")
+    list_select_related = ("occupation", "skill")
+    raw_id_fields = ("occupation", "skill")

@@ -15,6 +15,8 @@ from microcred.catalog.services import lesson_create, microcredential_create, mo
 from microcred.core.actors import SYSTEM
 from microcred.learning.models import Completion
 from microcred.learning.services import enrolment_create, lesson_complete
+from microcred.skills.importers.records import OccupationRecord, OccupationSkillRecord, Source
+from microcred.skills.services import taxonomy_import
 from tests.factories import (
     AccreditorFactory,
     MembershipFactory,
@@ -50,7 +52,19 @@ def world(staff):
         reference="ACC-1",
     )
     published = published_microcredential(provider=provider)
-    MicroCredentialSkill.objects.create(microcredential=published, skill=SkillFactory(), target_level="beginner")
+    skill = SkillFactory()
+    MicroCredentialSkill.objects.create(microcredential=published, skill=skill, target_level="beginner")
+    occupation = "https://occupations.example.org/data-analyst"
+    taxonomy_import(
+        actor=SYSTEM,
+        framework=skill.framework,
+        records=[
+            OccupationRecord(uri=occupation, label="Data analyst", source=Source("world", 1)),
+            OccupationSkillRecord(
+                occupation_uri=occupation, skill_uri=skill.uri, relation="essential", source=Source("world", 2)
+            ),
+        ],
+    )
     draft = microcredential_create(
         actor=SYSTEM, provider=provider, **microcredential_fields(slug="draft-course", title="Draft Course")
     )

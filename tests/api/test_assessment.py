@@ -54,7 +54,7 @@ def test_the_whole_journey_enrol_learn_pass_complete(api, learner, mc):
     assert attempt["state"] == "open" and attempt["result"] is None
     assert len(attempt["questions"]) == 2
 
-    answers = correct_answers(Attempt.objects.get(pk=attempt["id"]))
+    answers = correct_answers(Attempt.objects.get(pk=attempt["id"]), served=True)
     graded = submit(api, attempt["id"], answers)
 
     assert graded.status_code == 200, graded.content
@@ -83,9 +83,12 @@ def test_starting_an_attempt_reveals_no_correctness(api, learner, mc):
     payload = response.json()
     assert not keys_in(payload) & SECRET_KEYS
     assert "read_csv parses" not in response.content.decode()
+    # Each choice is served under an id of the attempt's own, never its row id (which runs in the
+    # order the author wrote, often the right answer first).
     served = {q["id"]: {c["id"] for c in q["choices"]} for q in payload["questions"]}
     stored = {q.id: {c.id for c in q.choices.all()} for q in Question.objects.filter(id__in=served)}
-    assert served == stored
+    assert {qid: len(ids) for qid, ids in served.items()} == {qid: len(ids) for qid, ids in stored.items()}
+    assert not set().union(*served.values()) & set().union(*stored.values())
     # Reading the open attempt back is just as discreet.
     again = api.get(f"{API}/attempts/{payload['id']}").json()
     assert not keys_in(again) & SECRET_KEYS
@@ -110,7 +113,7 @@ def test_a_lesson_without_a_quiz_has_no_attempts(api, learner, mc):
 def test_failing_then_resubmitting(api, learner, mc):
     enrolment = enrolment_create(actor=learner, microcredential=mc)
     attempt_id = start(api, enrolment, mc).json()["id"]
-    answers = correct_answers(Attempt.objects.get(pk=attempt_id))
+    answers = correct_answers(Attempt.objects.get(pk=attempt_id), served=True)
     multi = next(qid for qid, ids in answers.items() if len(ids) == 2)
     answers[multi] = answers[multi][:1]
 
@@ -123,14 +126,14 @@ def test_failing_then_resubmitting(api, learner, mc):
     assert graded["answers_shown"] is False
     assert wrong["is_correct"] is None and wrong["correct_choice_ids"] is None and wrong["points_awarded"] is None
     # Submitting again is idempotent: the same result, and nothing graded a second time.
-    again = submit(api, attempt_id, correct_answers(Attempt.objects.get(pk=attempt_id)))
+    again = submit(api, attempt_id, correct_answers(Attempt.objects.get(pk=attempt_id), served=True))
     assert again.status_code == 200 and again.json()["result"] == graded
     assert AuditLog.objects.filter(action="attempt.grade").count() == 1
     assert not Completion.objects.exists()
 
     retake = start(api, enrolment, mc)
     assert retake.status_code == 201
-    passed = submit(api, retake.json()["id"], correct_answers(Attempt.objects.get(pk=retake.json()["id"])))
+    passed = submit(api, retake.json()["id"], correct_answers(Attempt.objects.get(pk=retake.json()["id"]), served=True))
     assert passed.json()["result"]["answers_shown"] is True
     # Having passed, the first attempt's review names the answers too.
     first = api.get(f"{API}/attempts/{attempt_id}").json()["result"]
@@ -160,7 +163,7 @@ def test_malformed_answers_are_422_with_field_paths(api, learner, mc, answers, f
 def test_unknown_choices_or_questions_are_422_and_nothing_is_graded(api, learner, mc):
     enrolment = enrolment_create(actor=learner, microcredential=mc)
     attempt_id = start(api, enrolment, mc).json()["id"]
-    answers = correct_answers(Attempt.objects.get(pk=attempt_id))
+    answers = correct_answers(Attempt.objects.get(pk=attempt_id), served=True)
     question_id = next(iter(answers))
     foreign_choice = Choice.objects.exclude(question_id=question_id).first()
 
@@ -181,7 +184,7 @@ def test_another_learners_attempt_is_404(mc, session_client):
     owner, intruder = UserFactory(), UserFactory()
     enrolment = enrolment_create(actor=owner, microcredential=mc)
     attempt_id = start(session_client(owner), enrolment, mc).json()["id"]
-    answers = correct_answers(Attempt.objects.get(pk=attempt_id))
+    answers = correct_answers(Attempt.objects.get(pk=attempt_id), served=True)
     client = session_client(intruder)
     assert_problem(client.get(f"{API}/attempts/{attempt_id}"), 404, "not_found")
     assert_problem(submit(client, attempt_id, answers), 404, "not_found")
@@ -192,6 +195,6 @@ def test_submit_with_a_token(learner, token_client, mc):
     enrolment = enrolment_create(actor=learner, microcredential=mc)
     client = token_client(learner)
     attempt_id = start(client, enrolment, mc).json()["id"]
-    graded = submit(client, attempt_id, correct_answers(Attempt.objects.get(pk=attempt_id)))
+    graded = submit(client, attempt_id, correct_answers(Attempt.objects.get(pk=attempt_id), served=True))
     assert graded.status_code == 200 and graded.json()["result"]["passed"] is True
     assert json.loads(graded.content)["state"] == "submitted"

@@ -38,6 +38,8 @@ ENDPOINTS = {
     ("post", "/orgs/{slug}/grading/submissions/{submission_id}/grade"),
     ("get", "/orgs/{slug}/grading/regrades"),
     ("post", "/orgs/{slug}/grading/regrades/{regrade_id}/decision"),
+    ("get", "/orgs/{slug}/grading/overview"),
+    ("get", "/orgs/{slug}/assignments/{assignment_id}/statistics"),
     # Peer review and mentor sign-off (ADR 0030).
     ("get", "/reviews"),
     ("get", "/reviews/{review_id}"),
@@ -60,6 +62,9 @@ ENDPOINTS = {
     ("get", "/orgs/{slug}/question-banks/{bank_id}"),
     ("get", "/orgs/{slug}/question-banks/{bank_id}/gift"),
     ("put", "/orgs/{slug}/question-banks/{bank_id}/questions/{question_id}"),
+    ("post", "/orgs/{slug}/question-banks"),
+    ("post", "/orgs/{slug}/question-banks/{bank_id}/questions"),
+    ("delete", "/orgs/{slug}/question-banks/{bank_id}/questions/{question_id}"),
     ("get", "/orgs/{slug}/quiz-attempts/needing-grading"),
     ("post", "/orgs/{slug}/quiz-attempts/{attempt_id}/answers/{question_id}/grade"),
     ("get", "/me"),
@@ -75,9 +80,30 @@ ENDPOINTS = {
     ("post", "/credentials/{uuid}/unsuspend"),
     ("get", "/issuers/{slug}/credentials"),
     ("post", "/issuers/{slug}/microcredentials/{id}/issue"),
+    # The learner's skill profile and career goal (ADR 0035).
+    ("get", "/me/skills"),
+    ("get", "/me/skills/declared"),
+    ("put", "/me/skills/declared"),
+    ("get", "/me/external-credentials"),
+    ("post", "/me/external-credentials"),
+    ("post", "/me/external-credentials/{credential_id}/recheck"),
+    ("delete", "/me/external-credentials/{credential_id}"),
+    ("get", "/me/goal"),
+    ("put", "/me/goal"),
+    # The gap to that goal and the learning plan (ADR 0037).
+    ("get", "/me/gap"),
+    ("get", "/me/plan"),
+    ("post", "/me/plan"),
+    ("post", "/me/plan/{plan_id}/accept"),
+    ("get", "/me/plan/{plan_id}.ics"),
+    # Market demand from job postings (ADR 0034), public like the catalog.
+    ("get", "/market/demand"),
+    ("get", "/market/skills/{skill_id}/demand"),
+    ("get", "/market/skills/{skill_id}/demand/{dimension}"),
 }
 PUBLIC = {"/microcredentials", "/microcredentials/{microcredential_id}", "/providers", "/providers/{slug}"}
 PUBLIC |= {"/verify"}
+PUBLIC |= {"/market/demand", "/market/skills/{skill_id}/demand", "/market/skills/{skill_id}/demand/{dimension}"}
 
 
 def test_openapi_document_lists_every_endpoint_and_its_security():

@@ -13,7 +13,7 @@ from microcred.assessment.services import attempt_start, attempt_submit
 from microcred.catalog.models import Lesson, LessonKind
 from microcred.learning.services import enrolment_create
 from tests.api.conftest import API
-from tests.factories import UserFactory, correct_answers, published_microcredential
+from tests.factories import UserFactory, as_served, correct_answers, published_microcredential
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,8 @@ def wrong_answers(attempt: Attempt) -> dict[str, list[int]]:
 
 def fail_through_the_api(client: Client, enrolment, lesson) -> tuple[int, dict]:
     started = client.post(f"{API}/enrolments/{enrolment.pk}/quizzes/{lesson.pk}/attempts").json()
-    answers = wrong_answers(Attempt.objects.get(pk=started["id"]))
+    attempt = Attempt.objects.get(pk=started["id"])
+    answers = as_served(attempt, wrong_answers(attempt))  # in the ids the API serves
     graded = client.post(
         f"{API}/attempts/{started['id']}/submit", {"answers": answers}, content_type="application/json"
     )
@@ -53,7 +54,9 @@ def fail_through_the_api(client: Client, enrolment, lesson) -> tuple[int, dict]:
 
 
 def correct_ids(attempt_id: int) -> set[int]:
-    return {c for ids in correct_answers(Attempt.objects.get(pk=attempt_id)).values() for c in ids}
+    """The right choices as the API names them in this attempt (its served ids)."""
+    served = correct_answers(Attempt.objects.get(pk=attempt_id), served=True)
+    return {c for ids in served.values() for c in ids}
 
 
 def assert_withheld(payload: dict, raw: str, attempt_id: int) -> None:

@@ -27,6 +27,7 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
     UserFactory,
+    as_served,
     microcredential_fields,
     published_microcredential,
 )
@@ -136,6 +137,7 @@ def test_an_imported_bank_is_shared_and_a_quiz_draws_from_its_category(setting, 
         elif q.kind == "short":
             answers[str(qid)] = "Moodler"
             expected += q.points
+    answers = as_served(Attempt.objects.get(pk=attempt_id), answers)  # in the ids the API serves
     submitted = learner_client.post(
         f"{API}/attempts/{attempt_id}/submit", {"answers": answers}, content_type="application/json"
     )

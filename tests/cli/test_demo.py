@@ -9,6 +9,7 @@ import io
 import os
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,18 +18,23 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 
 from microcred.accounts.models import Membership, Organisation, OrganisationKind, User
 from microcred.accreditation.models import Accreditation, AccreditationStatus
-from microcred.assessment.models import Attempt
-from microcred.catalog.models import MicroCredential, Status
+from microcred.assessment.models import Attempt, Quiz
+from microcred.assessment.selectors import quiz_questions
+from microcred.catalog.models import Lesson, MicroCredential, Status
 from microcred.core.clock import now
 from microcred.core.models import AuditLog
 from microcred.credentials.models import Credential
 from microcred.credentials.selectors import display_status
+from microcred.credentials.vc import validate_ob3_credential
 from microcred.demo.dataset import DEMO_PASSWORD
 from microcred.demo.loader import catalog_files, demo_logins
 from microcred.learning.models import Completion, Enrolment, EnrolmentStatus, LessonProgress
+from microcred.projects.models import Submission
+from microcred.skills.models import Occupation, OccupationSkill, Skill
 from microcred.verification.services import verify_credential
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +84,13 @@ def test_demo_loads_everything_and_a_second_run_duplicates_nothing():
     assert providers == {"northbridge-university", "forge-academy", "helix-energy"}
     assert MicroCredential.objects.filter(status=Status.PUBLISHED).count() == 11
     assert not MicroCredential.objects.exclude(status=Status.PUBLISHED).exists()
+
+    # The skills taxonomy (tests/skills/test_demo_taxonomy.py): every micro-credential is aligned
+    # with 3 to 6 of its skills, with levels, and its occupations need them.
+    assert 250 <= Skill.objects.count() <= 400 and 18 <= Occupation.objects.count() <= 22
+    for mc in MicroCredential.objects.prefetch_related("skill_links"):
+        assert 3 <= len(mc.skill_links.all()) <= 6 and all(link.target_level for link in mc.skill_links.all()), mc.slug
+    assert OccupationSkill.objects.filter(skill__microcredentials__isnull=False).exists()
 
     # Accreditor, accreditations and employer.
     edsac = Organisation.objects.get(slug="edsac")
@@ -134,7 +147,7 @@ def test_demo_loads_everything_and_a_second_run_duplicates_nothing():
     assert Completion.objects.count() >= 4
 
     # Every completion has its signed credential, and the credentials show every state.
-    assert Credential.objects.count() == Completion.objects.count() == 5
+    assert Credential.objects.count() == Completion.objects.count() == 6
     states = credential_states()
     assert states == {
         "learner@demo.microcred.org data-analysis-with-python": "valid",
@@ -142,6 +155,7 @@ def test_demo_loads_everything_and_a_second_run_duplicates_nothing():
         "sofia.rossi@demo.microcred.org secure-coding-owasp-top-10": "revoked",
         "amara.diallo@demo.microcred.org grid-code-compliance-renewable-plants": "suspended",
         "jonas.weber@demo.microcred.org veilig-werken-aan-pv-installaties": "expired",
+        "jonas.weber@demo.microcred.org bess-commissioning": "valid",
     }
     # Revoked and suspended by the provider's owner, with the reason on record.
     revoked = Credential.objects.get(status="revoked")
@@ -172,7 +186,7 @@ def test_demo_loads_everything_and_a_second_run_duplicates_nothing():
         assert login.email in text
     for path in ("http://127.0.0.1:8000/", "/dashboard/", "/me/credentials/", "/verify/", "/admin/", "/api/v1/docs"):
         assert path in text
-    assert "Credentials: 1 expired, 1 revoked, 1 suspended, 2 valid" in text
+    assert "Credentials: 1 expired, 1 revoked, 1 suspended, 3 valid" in text
     for state in ("valid", "revoked", "suspended", "expired"):
         assert state in text.split("Demo credentials", 1)[1]
     assert revoked.status_reason.split(":")[0] in text
@@ -220,3 +234,56 @@ def test_make_run_gives_the_demo_and_the_server_the_site_url_of_the_port_it_serv
     serve = next(line for line in commands if " serve " in line)
     assert f'SITE_URL="{site_url}"' in demo
     assert f'SITE_URL="{site_url}"' in serve and "--port 8123" in serve
+
+
+def test_the_demos_assessment_is_real(client):
+    """Weights, minimums and an overall pass mark on the DevOps credential, shown to a learner
+    against the mark; a calculated question in the BESS quiz; a credential carrying its quiz and
+    project results (the supervised practical and peer review have their own tests in
+    tests/projects/test_demo.py)."""
+    call_command("demo", "--quiet", stdout=io.StringIO())
+
+    devops = MicroCredential.objects.get(slug="devops-ci-cd-pipelines", status=Status.PUBLISHED)
+    assert devops.overall_pass_mark == 70
+    rules = {
+        lesson.title: (lesson.weight, lesson.min_score)
+        for lesson in Lesson.objects.filter(module__microcredential=devops, weight__isnull=False)
+    }
+    assert rules == {"Capstone: from commit to canary": (60, 60), "Final quiz": (40, None)}
+
+    # The learner whose capstone the peers graded sees their weighted score against the mark.
+    graded = Submission.objects.select_related("enrolment").get(
+        assignment__lesson__module__microcredential=devops, grade__source="peer"
+    )
+    assert graded.grade.passed
+    capstone_score = graded.grade.score
+    client.force_login(graded.user)
+    page = client.get(reverse("learning:lesson", args=[graded.enrolment_id, graded.assignment.lesson_id]))
+    expected = (Decimal(60) * capstone_score / 100).quantize(Decimal("0.01"))
+    assert f"Weighted score so far: {expected} % of the 70 % needed" in page.content.decode()
+
+    # A parameterised question in a demo quiz: each attempt gets its own values; Jonas answered his.
+    bess_quiz = Quiz.objects.get(lesson__module__microcredential__slug="bess-commissioning")
+    calculated = quiz_questions(bess_quiz).get(kind="calculated")
+    jonas_attempt = Attempt.objects.get(quiz=bess_quiz, user__email="jonas.weber@demo.microcred.org")
+    assert jonas_attempt.passed and calculated.pk in jonas_attempt.question_ids
+
+    # Jonas's credential carries that quiz and his practical, signed off by his supervisor.
+    bess = Credential.objects.get(microcredential__slug="bess-commissioning").document
+    validate_ob3_credential(bess)
+    assert any(r["resultDescription"].endswith("/results/final-score") for r in bess["credentialSubject"]["result"])
+    practical = next(e for e in bess["evidence"] if e["genre"] == "Project")
+    assert "Signed off by a workplace mentor." in practical["description"]
+    assert practical["name"].startswith("Supervised practical")
+    assert bess["credentialSubject"]["achievement"]["supervision"] == "supervised-onsite-id-check"
+
+    # Aoife's credential carries her final quiz score and her graded project, rubric levels and
+    # evidence, valid under the official OB 3.0 schema.
+    credential = Credential.objects.get(user__email="learner@demo.microcred.org")
+    document = credential.document
+    validate_ob3_credential(document)
+    results = document["credentialSubject"]["result"]
+    assert any(r["resultDescription"].endswith("/results/final-score") for r in results)
+    assert any("/results/lesson-" in r["resultDescription"] and "value" in r for r in results)
+    assert any("achievedLevel" in r for r in results)
+    assert {e["genre"] for e in document["evidence"]} == {"Assessment", "Project"}

@@ -194,6 +194,15 @@ def test_the_built_in_subscriptions_keep_todays_transaction_rules(settings):
             events.EnrolmentWithdrawn,
             "microcred.projects.services.peer_reviews_drop_on_enrolment_withdrawn",
         ): events.Runs.IN_TRANSACTION,
+        # A credential's change re-plans a learner's path once it commits; in it, only a look-up (ADR 0037).
+        (
+            events.CredentialIssued,
+            "microcred.careers.services.plan_refresh_on_credential_issued",
+        ): events.Runs.IN_TRANSACTION,
+        **{
+            (event, "microcred.careers.services.plan_refresh_on_credential_status_changed"): events.Runs.IN_TRANSACTION
+            for event in (events.CredentialRevoked, events.CredentialSuspended, events.CredentialReinstated)
+        },
     }
 
 
@@ -218,6 +227,10 @@ def test_an_installation_adds_subscribers_through_the_environment():
         "LessonsRemoving:assignments_discard_on_lessons_removing",
         "LessonsCopied:assignments_copy_on_lessons_copied",
         "EnrolmentWithdrawn:peer_reviews_drop_on_enrolment_withdrawn",
+        "CredentialIssued:plan_refresh_on_credential_issued",
+        "CredentialRevoked:plan_refresh_on_credential_status_changed",
+        "CredentialSuspended:plan_refresh_on_credential_status_changed",
+        "CredentialReinstated:plan_refresh_on_credential_status_changed",
         "CredentialIssued:hear",
         "CredentialRevoked:hear",
         "CredentialSuspended:hear",

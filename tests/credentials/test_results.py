@@ -63,11 +63,15 @@ BEST = {"Analysis": "Thorough", "Clarity": "Clear"}  # 6 of 6
 LINK = "https://git.example.org/grace/survey-analysis"
 
 
-def _course(*, min_score: int | None = None) -> tuple[MicroCredential, User, User]:
+def _course(
+    *, min_score: int | None = None, overall_pass_mark: int | None = None
+) -> tuple[MicroCredential, User, User]:
     """A reading, a capstone (weight 3, pass mark 50) and a final quiz (weight 1, pass mark 70),
     supervised on site with the learner's identity checked."""
     provider = OrganisationFactory(name="Example Academy", slug="example-academy")
-    fields = microcredential_fields(slug="weighed", supervision="onsite", identity_verified=True)
+    fields = microcredential_fields(
+        slug="weighed", supervision="onsite", identity_verified=True, overall_pass_mark=overall_pass_mark
+    )
     mc = microcredential_create(actor=SYSTEM, provider=provider, **fields)
     module = module_create(actor=SYSTEM, microcredential=mc, title="Work")
     lesson_create(actor=SYSTEM, module=module, title="Read first", kind="reading", body="Read.")
@@ -237,6 +241,33 @@ def test_a_minimum_holds_the_completion_back_until_a_regrade_reaches_it():
     assert by_description[f"{part}/criteria/1"]["achievedLevel"] == f"{part}/criteria/1/levels/3"
     rd = next(rd for rd in document["credentialSubject"]["achievement"]["resultDescription"] if rd["id"] == part)
     assert rd["requiredValue"] == "70"  # the minimum, above the pass mark
+
+
+def test_an_overall_pass_mark_is_the_required_value_of_the_weighted_score_in_the_credential():
+    mc, grader, instructor = _course(overall_pass_mark=80)
+    learner = UserFactory()
+    enrolment, submission = _quiz_and_submit(mc, learner)
+
+    submission_grade(actor=grader, submission=submission, levels=GOOD)  # every part passed, 75 overall
+    assert not Completion.objects.filter(enrolment=enrolment).exists()
+    regrade = regrade_request_create(actor=learner, submission=submission, reason="Analysis is thorough.")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        regrade_request_decide(actor=instructor, regrade=regrade, note="Agreed.", levels=BEST)
+
+    document = check(Credential.objects.get(completion__enrolment=enrolment))
+    weighted = f"{SITE}/achievements/{mc.public_id}/results/weighted-score"
+    descriptions = {rd["id"]: rd for rd in document["credentialSubject"]["achievement"]["resultDescription"]}
+    assert descriptions[weighted] == {
+        "id": weighted,
+        "type": ["ResultDescription"],
+        "name": "Overall weighted score",
+        "resultType": "Percent",
+        "valueMin": "0",
+        "valueMax": "100",
+        "requiredValue": "80",
+    }
+    by_description = {r["resultDescription"]: r for r in document["credentialSubject"]["result"]}
+    assert by_description[weighted]["value"] == "100"
 
 
 def test_a_completion_recorded_before_results_were_carried_keeps_its_single_result():

@@ -11,7 +11,7 @@ from microcred.assessment.models import Attempt, Choice
 from microcred.catalog.models import Lesson, LessonKind
 from microcred.learning.models import Completion, Enrolment, EnrolmentStatus, LessonProgress
 from microcred.learning.services import enrolment_create
-from tests.factories import MembershipFactory, UserFactory, correct_answers
+from tests.factories import MembershipFactory, UserFactory, as_served, correct_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +105,7 @@ def test_full_journey_enrol_lessons_quiz_completion(learner_client, catalog, lea
     served = learner_client.get(quiz_url).content.decode()
     assert 'type="radio"' in served and 'type="checkbox"' in served
 
-    answers = {f"q{qid}": choices for qid, choices in correct_answers(attempt).items()}
+    answers = {f"q{qid}": choices for qid, choices in correct_answers(attempt, served=True).items()}
     submitted = learner_client.post(quiz_url, {"action": "submit", "attempt": attempt.pk, **answers})
     result_url = reverse("assessment:attempt_result", args=[enrolment.pk, attempt.pk])
     assert submitted["Location"] == result_url
@@ -134,9 +134,14 @@ def test_quiz_html_holds_no_correctness_data_before_submission(learner_client, c
     choices = Choice.objects.filter(question_id__in=attempt.question_ids)
     assert len(choices) == 5
     for choice in choices:
-        # Every choice input looks the same whether it is right or wrong.
-        pattern = rf'<label class="choice"><input type="(radio|checkbox)" name="q{choice.question_id}" value="{choice.pk}"><span>'
+        # Every choice input looks the same whether it is right or wrong, and carries an id of the
+        # attempt's own, not the choice's row id (which runs in the order the author wrote).
+        shown = as_served(attempt, {str(choice.question_id): [choice.pk]})[str(choice.question_id)][0]
+        pattern = (
+            rf'<label class="choice"><input type="(radio|checkbox)" name="q{choice.question_id}" value="{shown}"><span>'
+        )
         assert re.search(pattern, html), choice.text
+        assert f'name="q{choice.question_id}" value="{choice.pk}"' not in html
     assert "correct" not in html.lower()
     assert "read_csv parses CSV" not in html  # explanations come only after submission
     assert "is-correct" not in html and "is-wrong" not in html
@@ -149,14 +154,13 @@ def test_incomplete_quiz_answers_show_a_message_and_grade_nothing(learner_client
     learner_client.post(quiz_url, {"action": "start"})
     attempt = Attempt.objects.get()
     first_qid = attempt.question_ids[0]
-    first_choice = Choice.objects.filter(question_id=first_qid).first()
-    response = learner_client.post(
-        quiz_url, {"action": "submit", "attempt": attempt.pk, f"q{first_qid}": first_choice.pk}
-    )
+    first_choice = as_served(attempt, {str(first_qid): [Choice.objects.filter(question_id=first_qid).first().pk]})
+    first_choice = first_choice[str(first_qid)][0]
+    response = learner_client.post(quiz_url, {"action": "submit", "attempt": attempt.pk, f"q{first_qid}": first_choice})
     assert response.status_code == 200
     html = response.content.decode()
     assert "Answer every question before submitting" in html and "Please answer this question." in html
-    assert f'value="{first_choice.pk}" checked' in html  # what was chosen is kept
+    assert f'value="{first_choice}" checked' in html  # what was chosen is kept
     attempt.refresh_from_db()
     assert attempt.submitted_at is None and attempt.score is None
 
@@ -179,7 +183,7 @@ def test_failed_attempt_offers_retake_until_attempts_run_out(learner_client, cat
         wrong = {}
         for qid, right in correct_answers(attempt).items():
             wrong_choice = Choice.objects.filter(question_id=int(qid)).exclude(pk__in=right).first()
-            wrong[f"q{qid}"] = wrong_choice.pk
+            wrong[f"q{qid}"] = as_served(attempt, {qid: [wrong_choice.pk]})[qid][0]
         learner_client.post(quiz_url, {"action": "submit", "attempt": attempt.pk, **wrong})
         result = learner_client.get(
             reverse("assessment:attempt_result", args=[enrolment.pk, attempt.pk])

@@ -8,6 +8,7 @@ import re
 from django.urls import reverse
 
 from microcred.assessment.models import Attempt, Choice
+from tests.factories import as_served
 from tests.web.browser import BROWSER_MARKS, sign_in
 
 pytestmark = BROWSER_MARKS
@@ -37,14 +38,16 @@ def test_a_timed_quiz_survives_a_reload_and_is_submitted(browser_context, transa
     attempt = Attempt.objects.get()
 
     first, second = attempt.question_ids[:2]
-    right = {qid: Choice.objects.get(question_id=qid, is_correct=True).pk for qid in attempt.question_ids}
+    stored = {qid: Choice.objects.get(question_id=qid, is_correct=True).pk for qid in attempt.question_ids}
+    # The page shows each choice under an id of the attempt's own.
+    right = {qid: as_served(attempt, {str(qid): [pk]})[str(qid)][0] for qid, pk in stored.items()}
     for qid in (first, second):
         # Each change posts the form to the autosave endpoint (htmx), which answers with the status.
         with page.expect_response(lambda r: r.url.endswith("/autosave") and r.status == 200):
             page.locator(f'input[name="q{qid}"][value="{right[qid]}"]').check()
         expect(page.locator("#autosave-status")).to_contain_text("Saved at")
     attempt.refresh_from_db()
-    assert attempt.answers == {str(first): [right[first]], str(second): [right[second]]}
+    assert attempt.answers == {str(first): [stored[first]], str(second): [stored[second]]}
     page.wait_for_timeout(1500)
     before_reload = seconds_of(timer.inner_text())
 

@@ -8,8 +8,10 @@ choices are read from this registry."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar, Protocol
@@ -99,6 +101,78 @@ def text_answer(question: StoredQuestion, raw: Any, *, limit: int = MAX_ANSWER_C
     return text
 
 
+# Served ids are 48-bit numbers with the top bit set: safe as JSON numbers in any browser, and
+# never equal to an authored id (a row id or a place), so an authored id sent by mistake is refused
+# rather than taken for another option.
+_SERVED_ID_BIT = 1 << 47
+
+
+class ServedIds:
+    """The ids one attempt shows for a question's options (choices, matching prompts and options,
+    ordering items, a cloze gap's options) in place of the ids answers are stored with.
+
+    Authored ids run in the order the author wrote (row ids, places), and question files usually
+    put the right answer first, so they must not reach the browser (ADR 0026, addendum). A served
+    id is a keyed hash (HMAC-SHA256) of the question, the part and the authored id: opaque, new in
+    every attempt, the same on every reload, and derived again from the key alone, so a replay
+    serves the same ids. Stored answers keep the authored ids; the page and the API translate at
+    their boundary (``answer_in``, ``answer_out``). ``key`` None keeps the authored ids (a staff
+    preview, which is no attempt)."""
+
+    def __init__(self, key: bytes | None) -> None:
+        self._key = key
+        self._tables: dict[tuple[int, str], dict[int, int]] = {}
+
+    def table(self, question_id: int, part: str, authored: Iterable[int]) -> dict[int, int]:
+        """Authored id → served id for every option of one part of one question."""
+        ids = list(authored)
+        cached = self._tables.get((question_id, part))
+        if cached is not None and list(cached) == ids:
+            return cached
+        if self._key is None:
+            table = {a: a for a in ids}
+        else:
+            table, taken = {}, set()
+            for authored_id in ids:
+                salt = 0
+                while (served := self._hash(question_id, part, authored_id, salt)) in taken:
+                    salt += 1  # two options on one 47-bit value: next in authored order moves on
+                taken.add(served)
+                table[authored_id] = served
+        self._tables[(question_id, part)] = table
+        return table
+
+    def _hash(self, question_id: int, part: str, authored_id: int, salt: int) -> int:
+        assert self._key is not None
+        message = f"{question_id}:{part}:{authored_id}:{salt}".encode()
+        digest = hmac.new(self._key, message, hashlib.sha256).digest()
+        return int.from_bytes(digest[:6], "big") | _SERVED_ID_BIT
+
+
+def served_id_of(value: Any) -> int | None:
+    """``value`` as an id (a number or its digits, never a bool), or None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def authored_of(question: StoredQuestion, table: dict[int, int], value: Any, *, what: str, message: str) -> Any:
+    """The authored id for a served ``value`` of ``table``. A value that is no id at all is
+    passed on for the kind's ``parse_answer`` to refuse with its own message; an id this attempt
+    did not serve is refused here as the kind would refuse an unknown one."""
+    served = served_id_of(value)
+    if served is None:
+        return value
+    for authored_id, shown in table.items():
+        if shown == served:
+            return authored_id
+    raise ValidationFailed(message, errors={str(question.id): [what]})
+
+
 def spec_data(spec: dict[str, Any], *, where: str) -> dict[str, Any]:
     data = spec.get("data")
     if data is None:
@@ -163,16 +237,30 @@ class QuestionType(ABC):
         """An answer read back from ``Attempt.answers``: what ``grade`` takes."""
         return stored
 
-    def answer_from_form(self, question: StoredQuestion, form: Mapping[str, Any], name: str) -> Any:
+    def answer_from_form(
+        self, question: StoredQuestion, form: Mapping[str, Any], name: str, ids: ServedIds | None = None
+    ) -> Any:
         """The raw answer the quiz page posted for this question (its inputs are named ``name``
-        or ``name_<part>``), or None when it was left unanswered. ``form`` is a ``QueryDict``."""
+        or ``name_<part>``, parts by served id), in served ids as the API takes it (``answer_in``
+        translates it), or None when it was left unanswered. ``form`` is a ``QueryDict``."""
         value = str(form.get(name) or "").strip()
         return value or None
 
-    def served(self, question: StoredQuestion, *, seed: str) -> dict[str, Any]:
+    def served(self, question: StoredQuestion, *, seed: str, ids: ServedIds | None = None) -> dict[str, Any]:
         """What the learner is shown to answer, beyond the text: never anything that grades
-        (right options, tolerances, patterns). ``seed`` fixes any shuffling for the attempt."""
+        (right options, tolerances, patterns). ``seed`` fixes any shuffling for the attempt;
+        ``ids`` (``selectors.served_ids``) the ids its options are shown with. Every reader of an
+        attempt passes both; ``ids`` None shows the authored ids, for staff only."""
         return {}
+
+    def answer_in(self, question: StoredQuestion, raw: Any, ids: ServedIds) -> Any:
+        """A raw answer as the page or the API sent it, in served ids, with the authored ids in
+        their place (what ``parse_answer`` takes). An id this attempt did not serve is refused."""
+        return raw
+
+    def answer_out(self, question: StoredQuestion, stored: Any, ids: ServedIds) -> Any:
+        """A stored answer (authored ids) in the ids this attempt serves, for the page and API."""
+        return stored
 
     def describe_answer(self, question: StoredQuestion, answer: Answer | None) -> str:
         """The learner's answer in words, for the review."""

@@ -26,7 +26,7 @@ from ..review import answers as numbers
 from ..review.errors import EvaluationError, ProblemError
 from ..review.parameters import Problem, check_answer, expected_answer, format_value, instantiate, render_text
 from ..review.parameters import validate_problem as problem_from
-from .base import Answer, Grade, QuestionType, StoredQuestion, points_for, spec_data, text_answer
+from .base import Answer, Grade, QuestionType, ServedIds, StoredQuestion, points_for, spec_data, text_answer
 
 # What ``Question.data`` holds: the core's definition without its text (that is ``Question.text``),
 # and ``decimals``, which is ours.
@@ -138,7 +138,7 @@ class Calculated(QuestionType):
     def text_for(self, question: StoredQuestion, *, seed: str) -> str:
         return render_text(question.text, values_for(question, seed=seed))
 
-    def served(self, question: StoredQuestion, *, seed: str) -> dict[str, Any]:
+    def served(self, question: StoredQuestion, *, seed: str, ids: ServedIds | None = None) -> dict[str, Any]:
         # The learner's values (already in the text) and the unit spellings: never the formula,
         # the tolerance or the answer.
         problem = problem_of(question)

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from microcred.core.errors import ValidationFailed
 
-from .base import Answer, Grade, QuestionType, StoredQuestion, fraction_of
+from .base import Answer, Grade, QuestionType, ServedIds, StoredQuestion, authored_of, fraction_of
 
 
 class ChoiceQuestion(QuestionType):
@@ -77,13 +77,35 @@ class ChoiceQuestion(QuestionType):
     def load_answer(self, stored: Any) -> Answer:
         return frozenset(int(c) for c in stored or [])
 
-    def answer_from_form(self, question: StoredQuestion, form: Mapping[str, Any], name: str) -> Any:
+    def answer_from_form(
+        self, question: StoredQuestion, form: Mapping[str, Any], name: str, ids: ServedIds | None = None
+    ) -> Any:
         values = [v for v in form.getlist(name) if v.isdigit()]  # type: ignore[attr-defined]
         return [int(v) for v in values] or None
 
-    def served(self, question: StoredQuestion, *, seed: str) -> dict[str, Any]:
+    def _ids(self, question: StoredQuestion, ids: ServedIds | None) -> dict[int, int]:
+        """Choice row id → the id this attempt shows (row ids run in authored order)."""
+        authored = [c.id for c in question.choices.all()]
+        return (ids or ServedIds(None)).table(question.id, "choice", authored)
+
+    def served(self, question: StoredQuestion, *, seed: str, ids: ServedIds | None = None) -> dict[str, Any]:
         # Built field by field: a choice's ``is_correct``, ``fraction`` and ``feedback`` stay behind.
-        return {"choices": [{"id": c.id, "text": c.text} for c in question.choices.all()]}
+        shown = self._ids(question, ids)
+        return {"choices": [{"id": shown[c.id], "text": c.text} for c in question.choices.all()]}
+
+    def answer_in(self, question: StoredQuestion, raw: Any, ids: ServedIds) -> Any:
+        table = self._ids(question, ids)
+        message = f"Unknown choice for question {question.id}."
+
+        def back(value: Any) -> Any:
+            return authored_of(question, table, value, what="Unknown choice.", message=message)
+
+        return [back(v) for v in raw] if isinstance(raw, list | tuple) else back(raw)
+
+    def answer_out(self, question: StoredQuestion, stored: Any, ids: ServedIds) -> Any:
+        table = self._ids(question, ids)
+        values = stored if isinstance(stored, list | tuple | set | frozenset) else [stored]
+        return sorted(table[int(c)] for c in values if str(c).isdigit() and int(c) in table)
 
     def describe_answer(self, question: StoredQuestion, answer: Answer | None) -> str:
         picked = answer or frozenset()

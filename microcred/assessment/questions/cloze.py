@@ -13,7 +13,17 @@ from typing import Any, Final
 
 from microcred.core.errors import ValidationFailed
 
-from .base import Answer, Grade, QuestionType, StoredQuestion, fraction_of, points_for, text_answer
+from .base import (
+    Answer,
+    Grade,
+    QuestionType,
+    ServedIds,
+    StoredQuestion,
+    authored_of,
+    fraction_of,
+    points_for,
+    text_answer,
+)
 from .numeric import clean_numeric_answers, numeric_fraction, parse_number
 from .short import clean_alternatives, short_fraction
 
@@ -170,8 +180,9 @@ def cloze_source(spec: dict[str, Any], *, where: str) -> tuple[str, list[dict[st
 
 
 def gap_options(gap: dict[str, Any]) -> list[dict[str, Any]]:
-    """A choice gap's options in alphabetical order: served so, with their places as ids, so
-    neither order nor id says which option the author wrote first (often the right one)."""
+    """A choice gap's options in alphabetical order: served so, so the order does not say which
+    option the author wrote first (often the right one). A stored answer names an option by its
+    place here; the attempt shows it under an opaque id of its own (``ServedIds``)."""
     return sorted(gap["options"], key=lambda o: (o["text"].casefold(), o["text"]))
 
 
@@ -220,7 +231,45 @@ class Cloze(QuestionType):
                 parsed[str(number)] = text
         return parsed
 
-    def answer_from_form(self, question: StoredQuestion, form: Mapping[str, Any], name: str) -> Any:
+    def _ids(self, question: StoredQuestion, ids: ServedIds | None) -> dict[int, dict[int, int]]:
+        """For each choice gap (by number): option place → the id this attempt shows."""
+        ids = ids or ServedIds(None)
+        gaps = (question.data or {}).get("gaps") or []
+        return {
+            n: ids.table(question.id, f"gap{n}", range(len(gap_options(gap))))
+            for n, gap in enumerate(gaps, start=1)
+            if gap["kind"] == "choice"
+        }
+
+    def answer_in(self, question: StoredQuestion, raw: Any, ids: ServedIds) -> Any:
+        if not isinstance(raw, dict):
+            return raw  # refused by ``parse_answer`` with its message
+        tables = self._ids(question, ids)
+        message = f"Unknown option for question {question.id}."
+        translated = {}
+        for key, value in raw.items():
+            table = tables.get(int(key)) if str(key).isdigit() else None
+            if table is not None and str(value).strip():
+                authored = authored_of(question, table, str(value).strip(), what="Unknown option.", message=message)
+                value = str(authored) if isinstance(authored, int) else authored
+            translated[key] = value
+        return translated
+
+    def answer_out(self, question: StoredQuestion, stored: Any, ids: ServedIds) -> Any:
+        tables = self._ids(question, ids)
+        shown = {}
+        for key, value in (stored or {}).items():
+            table = tables.get(int(key)) if str(key).isdigit() else None
+            if table is not None:
+                if not (str(value).isdigit() and int(value) in table):
+                    continue
+                value = str(table[int(value)])
+            shown[str(key)] = value
+        return shown
+
+    def answer_from_form(
+        self, question: StoredQuestion, form: Mapping[str, Any], name: str, ids: ServedIds | None = None
+    ) -> Any:
         gaps = (question.data or {}).get("gaps") or []
         given = {str(n): str(form.get(f"{name}_{n}", "")).strip() for n in range(1, len(gaps) + 1)}
         given = {k: v for k, v in given.items() if v}
@@ -250,9 +299,10 @@ class Cloze(QuestionType):
         fraction = earned / Decimal(total)
         return Grade(points=points_for(question, fraction), correct=fraction >= 1, feedback=tuple(feedback))
 
-    def served(self, question: StoredQuestion, *, seed: str) -> dict[str, Any]:
-        """The text cut at its gaps; a choice gap lists its options' texts (ids are places)."""
+    def served(self, question: StoredQuestion, *, seed: str, ids: ServedIds | None = None) -> dict[str, Any]:
+        """The text cut at its gaps; a choice gap lists its options' texts under served ids."""
         gaps = (question.data or {}).get("gaps") or []
+        tables = self._ids(question, ids)
         parts: list[dict[str, Any]] = []
         position = 0
         for match in _MARKER.finditer(question.text):
@@ -261,7 +311,8 @@ class Cloze(QuestionType):
             gap = gaps[number - 1]
             served: dict[str, Any] = {"gap": number, "kind": gap["kind"]}
             if gap["kind"] == "choice":
-                served["options"] = [{"id": i, "text": o["text"]} for i, o in enumerate(gap_options(gap))]
+                shown = tables[number]
+                served["options"] = [{"id": shown[i], "text": o["text"]} for i, o in enumerate(gap_options(gap))]
             parts.append(served)
             position = match.end()
         parts.append({"text": question.text[position:]})

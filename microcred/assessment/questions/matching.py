@@ -1,7 +1,9 @@
 """Matching: ``data = {"pairs": [{"prompt", "answer"}], "distractors": ["…"]}``. Each prompt is
 matched with one of the answers; every right pair earns its share of the points. The options are
-served in alphabetical order with ids that are their places in that order, so neither the order
-nor the ids say which answer goes with which prompt."""
+served in alphabetical order; a stored answer names prompts by their place in the pairs and
+options by their place in that alphabetical order, and the attempt shows both under opaque ids
+of its own (``ServedIds``), so neither the order nor the ids say which answer goes with which
+prompt."""
 
 from __future__ import annotations
 
@@ -11,7 +13,16 @@ from typing import Any
 
 from microcred.core.errors import ValidationFailed
 
-from .base import Answer, Grade, QuestionType, StoredQuestion, points_for, spec_data
+from .base import (
+    Answer,
+    Grade,
+    QuestionType,
+    ServedIds,
+    StoredQuestion,
+    authored_of,
+    points_for,
+    spec_data,
+)
 
 
 def matching_options(data: dict[str, Any]) -> list[str]:
@@ -72,11 +83,42 @@ class Matching(QuestionType):
             parsed[str(prompt)] = option
         return parsed
 
-    def answer_from_form(self, question: StoredQuestion, form: Mapping[str, Any], name: str) -> Any:
-        pairs = len((question.data or {}).get("pairs") or [])
-        picked = {str(i): form.get(f"{name}_{i}", "") for i in range(pairs)}
+    def _ids(self, question: StoredQuestion, ids: ServedIds | None) -> tuple[dict[int, int], dict[int, int]]:
+        """Prompt place → served id, and option place → served id, for this attempt."""
+        data = question.data or {}
+        ids = ids or ServedIds(None)
+        return (
+            ids.table(question.id, "prompt", range(len(data.get("pairs") or []))),
+            ids.table(question.id, "option", range(len(matching_options(data)))),
+        )
+
+    def answer_from_form(
+        self, question: StoredQuestion, form: Mapping[str, Any], name: str, ids: ServedIds | None = None
+    ) -> Any:
+        prompts, _options = self._ids(question, ids)
+        picked = {str(shown): form.get(f"{name}_{shown}", "") for shown in prompts.values()}
         picked = {k: int(v) for k, v in picked.items() if str(v).isdigit()}
         return picked or None
+
+    def answer_in(self, question: StoredQuestion, raw: Any, ids: ServedIds) -> Any:
+        if not isinstance(raw, dict):
+            return raw  # refused by ``parse_answer`` with its message
+        prompts, options = self._ids(question, ids)
+        message = f"Unknown prompt or option for question {question.id}."
+        return {
+            str(authored_of(question, prompts, key, what="Unknown pair.", message=message)): authored_of(
+                question, options, value, what="Unknown pair.", message=message
+            )
+            for key, value in raw.items()
+        }
+
+    def answer_out(self, question: StoredQuestion, stored: Any, ids: ServedIds) -> Any:
+        prompts, options = self._ids(question, ids)
+        return {
+            str(prompts[int(key)]): options[int(value)]
+            for key, value in (stored or {}).items()
+            if str(key).isdigit() and str(value).isdigit() and int(key) in prompts and int(value) in options
+        }
 
     def grade(self, question: StoredQuestion, answer: Answer | None) -> Grade:
         data = question.data or {}
@@ -87,11 +129,12 @@ class Matching(QuestionType):
         fraction = Decimal(right) / Decimal(len(pairs) or 1)
         return Grade(points=points_for(question, fraction), correct=right == len(pairs))
 
-    def served(self, question: StoredQuestion, *, seed: str) -> dict[str, Any]:
+    def served(self, question: StoredQuestion, *, seed: str, ids: ServedIds | None = None) -> dict[str, Any]:
         data = question.data or {}
+        prompts, options = self._ids(question, ids)
         return {
-            "prompts": [{"id": i, "text": p["prompt"]} for i, p in enumerate(data.get("pairs") or [])],
-            "options": [{"id": i, "text": text} for i, text in enumerate(matching_options(data))],
+            "prompts": [{"id": prompts[i], "text": p["prompt"]} for i, p in enumerate(data.get("pairs") or [])],
+            "options": [{"id": options[i], "text": text} for i, text in enumerate(matching_options(data))],
         }
 
     def describe_answer(self, question: StoredQuestion, answer: Answer | None) -> str:

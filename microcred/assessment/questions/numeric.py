@@ -12,7 +12,17 @@ from typing import Any
 
 from microcred.core.errors import ValidationFailed
 
-from .base import Answer, Grade, QuestionType, StoredQuestion, fraction_of, points_for, spec_data, text_answer
+from .base import (
+    Answer,
+    Grade,
+    QuestionType,
+    ServedIds,
+    StoredQuestion,
+    fraction_of,
+    points_for,
+    spec_data,
+    text_answer,
+)
 
 MAX_NUMBER_CHARS = 60
 
@@ -149,7 +159,7 @@ class Numeric(QuestionType):
             points=points_for(question, fraction), correct=fraction >= 1, feedback=(feedback,) if feedback else ()
         )
 
-    def served(self, question: StoredQuestion, *, seed: str) -> dict[str, Any]:
+    def served(self, question: StoredQuestion, *, seed: str, ids: ServedIds | None = None) -> dict[str, Any]:
         # The unit names only: what the learner may write. Values, tolerances and multipliers stay.
         data = question.data or {}
         return {"units": [u["unit"] for u in data.get("units") or []], "unit_required": bool(data.get("unit_required"))}

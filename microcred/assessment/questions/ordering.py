@@ -1,7 +1,8 @@
 """Ordering: ``data = {"items": ["first", "second", …], "scoring": "positions"|"all_or_nothing"}``,
 the items in their right order. Served shuffled (from the attempt's seed, never in the right
-order), each with an id that is its place in alphabetical order, so the ids do not give the order
-away. ``positions`` scores the share of items in their right place."""
+order). A stored answer names each item by its place in alphabetical order (``item_ids``), which
+does not give the order away; the attempt shows them under opaque ids of its own (``ServedIds``).
+``positions`` scores the share of items in their right place."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ from typing import Any
 
 from microcred.core.errors import ValidationFailed
 
-from .base import Answer, Grade, QuestionType, StoredQuestion, points_for, spec_data
+from .base import (
+    Answer,
+    Grade,
+    QuestionType,
+    ServedIds,
+    StoredQuestion,
+    authored_of,
+    points_for,
+    spec_data,
+)
 
 
 def item_ids(items: list[str]) -> list[int]:
@@ -61,14 +71,32 @@ class Ordering(QuestionType):
             )
         return order
 
-    def answer_from_form(self, question: StoredQuestion, form: Mapping[str, Any], name: str) -> Any:
+    def _ids(self, question: StoredQuestion, ids: ServedIds | None) -> dict[int, int]:
+        """An item's alphabetical place (its stored id) → the id this attempt shows."""
         count = len((question.data or {}).get("items") or [])
-        positions = {i: str(form.get(f"{name}_{i}", "")) for i in range(count)}
+        return (ids or ServedIds(None)).table(question.id, "item", range(count))
+
+    def answer_from_form(
+        self, question: StoredQuestion, form: Mapping[str, Any], name: str, ids: ServedIds | None = None
+    ) -> Any:
+        shown = list(self._ids(question, ids).values())
+        positions = {i: str(form.get(f"{name}_{i}", "")) for i in shown}
         if not all(p.isdigit() for p in positions.values()):
             return None  # not every item placed yet: unanswered (autosave keeps nothing half-done)
-        if len(set(positions.values())) != count:
+        if len(set(positions.values())) != len(shown):
             return ["invalid"]  # two items in one place: refused by ``parse_answer`` with its message
         return sorted(positions, key=lambda i: int(positions[i]))
+
+    def answer_in(self, question: StoredQuestion, raw: Any, ids: ServedIds) -> Any:
+        if not isinstance(raw, list | tuple):
+            return raw  # refused by ``parse_answer`` with its message
+        table = self._ids(question, ids)
+        message = f"Question {question.id}: give every item its own position."
+        return [authored_of(question, table, value, what="Bad order.", message=message) for value in raw]
+
+    def answer_out(self, question: StoredQuestion, stored: Any, ids: ServedIds) -> Any:
+        table = self._ids(question, ids)
+        return [table[int(i)] for i in stored or [] if str(i).isdigit() and int(i) in table]
 
     def grade(self, question: StoredQuestion, answer: Answer | None) -> Grade:
         data = question.data or {}
@@ -80,14 +108,15 @@ class Ordering(QuestionType):
             return Grade(points=question.points if correct else 0, correct=correct)
         return Grade(points=points_for(question, Decimal(in_place) / Decimal(len(right))), correct=correct)
 
-    def served(self, question: StoredQuestion, *, seed: str) -> dict[str, Any]:
+    def served(self, question: StoredQuestion, *, seed: str, ids: ServedIds | None = None) -> dict[str, Any]:
         items = (question.data or {}).get("items") or []
-        ids = item_ids(items)
+        stored_ids = item_ids(items)
+        shown = self._ids(question, ids)
         order = list(range(len(items)))
         random.Random(f"{seed}:{question.id}").shuffle(order)  # an order, not a secret
         if order == sorted(order) and len(order) > 1:
             order = order[1:] + order[:1]  # never served already in order
-        return {"items": [{"id": ids[i], "text": items[i]} for i in order]}
+        return {"items": [{"id": shown[stored_ids[i]], "text": items[i]} for i in order]}
 
     def describe_answer(self, question: StoredQuestion, answer: Answer | None) -> str:
         items = (question.data or {}).get("items") or []

@@ -147,6 +147,14 @@ def microcredential_publish(*, actor: Actor, microcredential: MicroCredential) -
         raise ValidationFailed("Add at least one lesson before publishing.")
     if not mc.learning_outcomes:
         raise ValidationFailed("Add learning outcomes before publishing.", errors={"learning_outcomes": ["Required."]})
+    if mc.overall_pass_mark is not None and not lessons.filter(required=True, weight__isnull=False).exists():
+        # Only quizzes and assignments carry a weight (``Lesson.clean``): without one there is no
+        # weighted score, and a pass mark on it could never be met nor checked.
+        raise ValidationFailed(
+            "An overall pass mark needs a weight on at least one required quiz or assignment.",
+            errors={"overall_pass_mark": ["Give a required quiz or assignment a weight, or clear the pass mark."]},
+            code="pass_mark_without_weights",
+        )
     # What hangs on the lessons (a quiz's attempt rules) may refuse the publication.
     events.emit(events.MicroCredentialPublishing(actor=actor, microcredential_id=mc.pk))
     MicroCredential.objects.filter(family=mc.family, status=Status.PUBLISHED).exclude(pk=mc.pk).update(

@@ -114,7 +114,7 @@ def lesson_add(request: AuthenticatedRequest, slug: str, pk: int, module_id: int
     mc = _draft_target(request, slug, pk)
     module = microcredential_module(microcredential=mc, module_id=module_id)
     try:
-        form = lesson_form(request.POST or None, kind=kind)
+        form = lesson_form(request.POST or None, kind=kind, provider=mc.provider)
     except LookupError as exc:
         raise Http404("Unknown lesson kind.") from exc
     if request.method == "POST" and form.is_valid():
@@ -158,7 +158,7 @@ def lesson_edit(request: AuthenticatedRequest, slug: str, pk: int, lesson_id: in
     editor = lesson_editor(lesson.kind)
     initial = {**_lesson_initial(lesson), **(editor.initial(lesson) if editor is not None else {})}
     try:
-        form = lesson_form(request.POST or None, kind=lesson.kind, initial=initial)
+        form = lesson_form(request.POST or None, kind=lesson.kind, initial=initial, provider=mc.provider)
     except LookupError as exc:
         raise Http404("No editor for this kind of lesson.") from exc
     if request.method == "POST" and form.is_valid():

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "microcred.accounts",
     "microcred.accreditation",
     "microcred.skills",
+    "microcred.market",
     "microcred.catalog",
     "microcred.assessment",
     "microcred.projects",
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "microcred.exchange",
     "microcred.api",
     "microcred.verification",
+    "microcred.careers",  # the learner's skill profile and career goal: above everything it reads
     "microcred.web",
     "microcred.demo",  # uses every app above, and no app uses it
 ]

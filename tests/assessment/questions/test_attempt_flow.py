@@ -16,7 +16,7 @@ from microcred.core.errors import Conflict, NotFound, PermissionDenied, Validati
 from microcred.learning.models import LessonOutcome
 from tests.api.conftest import API
 from tests.assessment.questions.conftest import SECRETS, by_kind, right_answers
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, as_served
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_the_openapi_document_describes_the_served_forms(client):
 
 def test_right_answers_through_the_api_wait_for_the_essay_then_pass(mixed):
     started = start(mixed)
-    answers = right_answers(mixed["quiz"])
+    answers = as_served(Attempt.objects.get(pk=started["id"]), right_answers(mixed["quiz"]))
     submitted = mixed["client"].post(
         f"{API}/attempts/{started['id']}/submit", {"answers": answers}, content_type="application/json"
     )
@@ -96,6 +96,7 @@ def test_wrong_and_partial_answers_score_fractions(mixed):
     answers[str(q["ordering"].id)] = [3, 2, 0, 1]  # half of 4
     answers[str(q["truefalse"].id)] = False  # none of 1
     del answers[str(q["essay"].id)]  # nothing written: nothing to grade by hand
+    answers = as_served(Attempt.objects.get(pk=started["id"]), answers)
     submitted = mixed["client"].post(
         f"{API}/attempts/{started['id']}/submit", {"answers": answers}, content_type="application/json"
     )
@@ -126,16 +127,18 @@ def test_the_quiz_page_renders_each_kind_and_takes_its_answers(mixed):
     assert "HINT-think-of-rust" in page  # hints are there to ask for while answering
     attempt = Attempt.objects.get(enrolment=enrolment)
     q = by_kind(mixed["quiz"])
+    right = as_served(attempt, right_answers(mixed["quiz"]))  # in the ids the page shows
+    last_prompt = list(right[str(q["matching"].id)])[2]
+    first_item = right[str(q["ordering"].id)][0]
     for name in (
         f'name="q{q["numeric"].id}"',
-        f'name="q{q["matching"].id}_2"',
-        f'name="q{q["ordering"].id}_3"',
+        f'name="q{q["matching"].id}_{last_prompt}"',
+        f'name="q{q["ordering"].id}_{first_item}"',
         f'name="q{q["cloze"].id}_2"',
         f'name="q{q["truefalse"].id}" value="true"',
         "<textarea",
     ):
         assert name in page, name
-    right = right_answers(mixed["quiz"])
     form = {"action": "submit", "attempt": attempt.pk}
     form[f"q{q['single'].id}"] = right[str(q["single"].id)]
     form[f"q{q['multiple'].id}"] = right[str(q["multiple"].id)]
@@ -150,7 +153,7 @@ def test_the_quiz_page_renders_each_kind_and_takes_its_answers(mixed):
     # A cloze with two positions the same is refused with a message, the answers kept.
     for gap, value in right[str(q["cloze"].id)].items():
         form[f"q{q['cloze'].id}_{gap}"] = value
-    clash = {**form, f"q{q['ordering'].id}_0": 1}
+    clash = {**form, f"q{q['ordering'].id}_{first_item}": 2}
     refused = client.post(url, clash, follow=True)
     assert "give every item its own position" in refused.content.decode()
     response = client.post(url, form)
@@ -165,7 +168,7 @@ def test_another_learners_attempt_cannot_be_graded_by_another_provider(mixed):
     started = start(mixed)
     mixed["client"].post(
         f"{API}/attempts/{started['id']}/submit",
-        {"answers": right_answers(mixed["quiz"])},
+        {"answers": as_served(Attempt.objects.get(pk=started["id"]), right_answers(mixed["quiz"]))},
         content_type="application/json",
     )
     stranger = UserFactory()
@@ -186,6 +189,7 @@ def test_a_failed_attempt_keeps_every_kinds_answers_back_then_a_pass_shows_them(
         str(q["cloze"].id): {"1": "wombat", "2": "1", "3": "9"},
         str(q["truefalse"].id): False,
     }
+    wrong = as_served(Attempt.objects.get(pk=started["id"]), wrong)
     failed = (
         mixed["client"]
         .post(f"{API}/attempts/{started['id']}/submit", {"answers": wrong}, content_type="application/json")
@@ -199,7 +203,7 @@ def test_a_failed_attempt_keeps_every_kinds_answers_back_then_a_pass_shows_them(
     assert "Pemba" in page.content.decode()  # the learner's own answer is theirs to see
 
     second = start(mixed)
-    answers = right_answers(mixed["quiz"])
+    answers = as_served(Attempt.objects.get(pk=second["id"]), right_answers(mixed["quiz"]))
     del answers[str(q["essay"].id)]
     passed = (
         mixed["client"]

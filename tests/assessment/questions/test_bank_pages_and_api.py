@@ -15,7 +15,7 @@ from microcred.assessment.formats import parse_gift
 from microcred.assessment.models import Attempt, QuestionBank
 from tests.api.conftest import API
 from tests.assessment.questions.conftest import by_kind, right_answers
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, as_served
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +118,7 @@ def test_an_essay_is_graded_from_the_queue_page_and_the_api(mixed):
         ).json()
         learner_client.post(
             f"{API}/attempts/{started['id']}/submit",
-            {"answers": right_answers(mixed["quiz"])},
+            {"answers": as_served(Attempt.objects.get(pk=started["id"]), right_answers(mixed["quiz"]))},
             content_type="application/json",
         )
     first, second = Attempt.objects.filter(quiz=mixed["quiz"]).order_by("number")

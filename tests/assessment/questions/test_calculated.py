@@ -5,7 +5,7 @@ API, the pages, the catalog file, GIFT export and the statistics."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
@@ -234,7 +234,9 @@ def test_copying_a_failed_attempts_numbers_into_a_retake_does_not_pass(practical
     passed = submit(practical, third, format_value(expected(question, attempt)))
     assert passed["result"]["passed"] is True and Attempt.objects.get(pk=third["id"]).points_earned == 2
     solution = passed["result"]["questions"][0]["solution"]
-    assert solution == f"{expected(question, attempt).quantize(Decimal('0.01')):f} W (within 0.5%)"
+    # Shown to the question's decimals, rounded half up as the question does (not Decimal's half even).
+    shown = expected(question, attempt).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert solution == f"{shown:f} W (within 0.5%)"
 
     # The review page shows this attempt's values, the learner's answer and the right answer.
     learner = practical["learners"][0]

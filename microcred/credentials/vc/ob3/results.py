@@ -5,7 +5,8 @@ once on the Achievement: a ``Percent`` ``ResultDescription`` for its score and, 
 ``RubricCriterionLevel`` description per criterion listing the criterion's levels. A learner's
 ``PartOutcome`` becomes ``Result`` entries naming those descriptions (and the level achieved) by
 id, and a project becomes an ``Evidence`` entry: its links and how it was reviewed, never the
-reviewers' names or their feedback. An overall weighted score has a description of its own.
+reviewers' names or their feedback. An overall weighted score has a description of its own, with
+the overall pass mark as its required value when there is one.
 
 Plain values in, OB 3.0 dataclasses out: nothing here reads a database or the clock. Ids hang
 under the achievement's id (``{achievement}/results/{key}/criteria/{n}/levels/{m}``), so one
@@ -101,13 +102,15 @@ class PartOutcome:
     aggregation: str | None = None  # how they were combined
 
 
-def weighted_score_description(achievement_id: str) -> ResultDescription:
+def weighted_score_description(achievement_id: str, *, required_value: str | None = None) -> ResultDescription:
+    """``required_value``: the overall pass mark, when the completion rules set one (ADR 0033)."""
     return ResultDescription(
         id=f"{achievement_id}/results/{WEIGHTED_SCORE_KEY}",
         name="Overall weighted score",
         result_type="Percent",
         value_min="0",
         value_max="100",
+        required_value=required_value,
     )
 
 

@@ -13,6 +13,7 @@ Who may add what:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -22,7 +23,22 @@ from microcred.accounts.permissions import STAFF_ROLES, Actor, has_org_role, is_
 from microcred.core.errors import PermissionDenied, full_clean_or_fail
 from microcred.core.services import audit_record
 
-from .models import Skill, SkillFramework
+from ..importers.records import TaxonomyRecord
+from ..models import Skill, SkillFramework
+from .taxonomy import Progress, TaxonomyConflict, TaxonomyFileInvalid, TaxonomyImportReport, write_taxonomy
+
+__all__ = [
+    "TaxonomyClosed",
+    "TaxonomyConflict",
+    "TaxonomyFileInvalid",
+    "TaxonomyImportReport",
+    "framework_get_or_create",
+    "is_platform_staff",
+    "may_extend",
+    "skill_get_or_create",
+    "skills_import",
+    "taxonomy_import",
+]
 
 
 class TaxonomyClosed(PermissionDenied):
@@ -139,3 +155,55 @@ def skills_import(*, actor: Actor, provider: Organisation | None, specs: list[di
             )
         )
     return skills
+
+
+def _no_progress(stage: str, done: int, total: int | None) -> None:
+    return None
+
+
+@transaction.atomic
+def taxonomy_import(
+    *,
+    actor: Actor,
+    framework: SkillFramework,
+    records: Iterable[TaxonomyRecord],
+    progress: Progress | None = None,
+    skip_missing_skills: bool = False,
+) -> TaxonomyImportReport:
+    """Import a taxonomy file's records (``microcred.skills.importers``) into ``framework``: skills
+    and occupations upserted by URI, broader relations and occupation skills replaced for the
+    concepts the records speak of (``services/taxonomy.py``).
+
+    All or nothing: a bad row anywhere (``TaxonomyFileInvalid``, naming the file and line), a
+    reference to a skill or occupation that is nowhere, or an entry of another framework
+    (``TaxonomyConflict``) leaves the database as it was. Who may: as for adding a skill to the
+    framework (platform staff for a shared one, the provider's staff for its own). ``progress`` is
+    called with a stage name, the count done and the total when known. An import that changes
+    something is audited (``skill_taxonomy.import`` with the counts); one that changes nothing writes
+    nothing. ``skip_missing_skills`` leaves out, and counts, links to skills that are nowhere (for
+    sources known to name skills they do not carry).
+    """
+    if not is_system(actor):
+        require_authenticated(actor)
+    if not may_extend(actor=actor, owner=framework.owner_id):
+        curators = "platform staff" if framework.owner_id is None else "the staff of the provider that owns it"
+        raise TaxonomyClosed(f"Only {curators} import into the skill framework {framework.slug!r}.")
+    report = write_taxonomy(
+        framework=framework,
+        records=records,
+        progress=progress or _no_progress,
+        skip_missing_skills=skip_missing_skills,
+    )
+    if report.changed:
+        audit_record(
+            actor=actor,
+            action="skill_taxonomy.import",
+            target=framework,
+            framework=framework.slug,
+            skills=vars(report.skills),
+            occupations=vars(report.occupations),
+            broader=vars(report.broader),
+            occupation_skills=vars(report.links),
+            missing_skills=report.missing_skills,
+        )
+    return report
