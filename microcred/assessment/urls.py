@@ -2,13 +2,20 @@
 
 from django.urls import path
 
-from . import views, views_banks, views_questions, views_stats
+from . import views, views_banks, views_placement, views_questions, views_stats
 
 app_name = "assessment"
 urlpatterns = [
     path("learn/<int:enrolment_id>/quiz/<int:lesson_id>/", views.quiz, name="quiz"),
     path("learn/<int:enrolment_id>/quiz/<int:lesson_id>/autosave", views.quiz_autosave, name="quiz_autosave"),
     path("learn/<int:enrolment_id>/attempts/<int:attempt_id>/", views.attempt_result, name="attempt_result"),
+    # A placement quiz, taken without enrolling (issue 9 §7).
+    path("placement/<int:quiz_id>/", views_placement.placement, name="placement"),
+    path(
+        "placement/<int:quiz_id>/attempts/<int:attempt_id>/",
+        views_placement.placement_result,
+        name="placement_result",
+    ),
 ]
 
 # A provider's quiz statistics, beside its workspace catalog (linked from each quiz lesson there).

@@ -37,6 +37,7 @@ from .selectors import (
     external_standing,
     goal_requirements,
     plan_calendar,
+    plan_steps_with_placement,
     skill_profile,
 )
 from .services import (
@@ -551,7 +552,8 @@ class PlanOut(Schema):
     changes: list[str] = Field(description="What changed from the plan it replaced.")
     goal: dict[str, Any] = Field(description="The goal and its gap as planned against.")
     steps: list[dict[str, Any]] = Field(
-        description="In order: microcredential_id, title, provider, price, hours, start, finish, closes, why, skipped."
+        description="In order: microcredential_id, title, provider, price, hours, start, finish, closes, why, "
+        "skipped, and placement: null, or the placement quiz that skips the step (quiz_id, title, questions, url)."
     )
     totals: dict[str, Any] = Field(description="price, hours, coverage, finish, meets_deadline, method, notes.")
     uncoverable: list[dict[str, Any]] = Field(description="Gap steps no offer can close, and why.")
@@ -569,7 +571,7 @@ def _plan(plan: LearningPlan) -> dict[str, Any]:
         "trigger": plan.trigger,
         "changes": plan.changes,
         "goal": plan.goal_snapshot,
-        "steps": plan.steps,
+        "steps": plan_steps_with_placement(plan),
         "totals": totals,
         "uncoverable": plan.uncoverable,
     }

@@ -13,7 +13,7 @@ ADR 0037 records the rules.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,7 +23,13 @@ from django.db.models import Count, Max
 
 from microcred.accreditation.models import Accreditation
 from microcred.accreditation.selectors import current_accreditations_by_provider
-from microcred.catalog.models import MicroCredential, MicroCredentialSkill, Status
+from microcred.catalog.models import (
+    MicroCredential,
+    MicroCredentialPrerequisite,
+    MicroCredentialSkill,
+    ProgrammeMember,
+    Status,
+)
 from microcred.learning.models import Completion
 from microcred.market.selectors import demand_weights
 from microcred.pathways import (
@@ -35,6 +41,7 @@ from microcred.pathways import (
     Offer,
     OfferIndex,
     Plan,
+    Programme,
     SkillRequirement,
     offer_relevance,
     plan_path,
@@ -259,7 +266,20 @@ def _catalogue_version(today: date) -> tuple[Any, ...]:
     changes (publishing saves the row, so ``updated_at`` moves): two aggregate queries."""
     mcs = MicroCredential.objects.aggregate(n=Count("id"), latest=Max("updated_at"), published=Max("published_at"))
     accreditations = Accreditation.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
-    return (today, mcs["n"], mcs["latest"], mcs["published"], accreditations["n"], accreditations["latest"])
+    # Programmes change without touching a micro-credential: replacing members makes new member rows
+    # (the largest id moves), an edit moves ``updated_at``. A version's prerequisites move its own.
+    members = ProgrammeMember.objects.aggregate(n=Count("id"), latest=Max("id"), edited=Max("programme__updated_at"))
+    return (
+        today,
+        mcs["n"],
+        mcs["latest"],
+        mcs["published"],
+        accreditations["n"],
+        accreditations["latest"],
+        members["n"],
+        members["latest"],
+        members["edited"],
+    )
 
 
 def offer_catalogue(*, today: date) -> Catalogue:
@@ -285,9 +305,12 @@ def _build_catalogue(today: date) -> Catalogue:
     accredited = current_accreditations_by_provider(
         provider_ids={mc.provider_id for mc in latest.values()}, today=today
     )
+    current = {mc.family: mc for mc in latest.values() if links.get(mc.pk)}
+    prerequisites = _prerequisite_ids(latest.values(), current)
+    programmes = _programmes(current)
     offers = []
     by_id: dict[str, MicroCredential] = {}
-    for mc in latest.values():
+    for mc in current.values():
         teaches = {skill: level for skill, level in links.get(mc.pk, {}).items() if level}
         if not teaches:
             continue  # aligned with no skill: it cannot close a gap
@@ -302,10 +325,58 @@ def _build_catalogue(today: date) -> Catalogue:
             languages=frozenset({_language(mc.language)}),
             form=Form(mc.participation_form),
             accredited=bool(accredited.get(mc.provider_id)),
+            prerequisites=prerequisites.get(mc.pk, ()),
+            programmes=tuple(p.id for p in programmes if str(mc.pk) in p.offer_ids),
         )
         offers.append(offer)
         by_id[offer.id] = mc
-    return Catalogue(OfferIndex(offers), by_id, {mc.family: str(mc.pk) for mc in by_id.values()})
+    family_offer: dict[Any, str] = {mc.family: str(mc.pk) for mc in by_id.values()}
+    return Catalogue(OfferIndex(offers, programmes), by_id, family_offer)
+
+
+def unpublished_prerequisite_id(family: Any) -> str:
+    """The planner's name for a prerequisite with no published version: no offer has it, so an offer
+    that needs it is ruled out ("it requires an offer you cannot take") unless the learner has
+    completed it (``completed_offers`` names completed families this way too)."""
+    return f"family:{family}"
+
+
+def _prerequisite_ids(
+    offers: Iterable[MicroCredential], current: dict[Any, MicroCredential]
+) -> dict[int, tuple[str, ...]]:
+    """Each offer's prerequisites as planner offer ids: the prerequisite family's published version.
+    A published prerequisite aligned with no skill is no planner offer and cannot be scheduled: it is
+    left out (the micro-credential's page still says "Builds on" it), so the offer stays plannable."""
+    published_families = set(
+        MicroCredential.objects.filter(status=Status.PUBLISHED).values_list("family", flat=True).distinct()
+    )
+    ids: dict[int, list[str]] = {}
+    links = MicroCredentialPrerequisite.objects.filter(microcredential__in=[mc.pk for mc in offers])
+    for mc_id, family in links.order_by("position", "id").values_list("microcredential_id", "required__family"):
+        if family in current:
+            ids.setdefault(mc_id, []).append(str(current[family].pk))
+        elif family not in published_families:
+            ids.setdefault(mc_id, []).append(unpublished_prerequisite_id(family))
+    return {mc_id: tuple(dict.fromkeys(found)) for mc_id, found in ids.items()}
+
+
+def _programmes(current: dict[Any, MicroCredential]) -> tuple[Programme, ...]:
+    """Stackable programmes over the planner's offers: a member with no offer (unpublished, or aligned
+    with no skill) cannot be planned, so the programme is noted with the members that can."""
+    members: dict[int, list[str]] = {}
+    titles: dict[int, str] = {}
+    rows = ProgrammeMember.objects.order_by("programme_id", "position", "id").values_list(
+        "programme_id", "programme__title", "microcredential__family"
+    )
+    for programme_id, title, family in rows:
+        titles[programme_id] = title
+        if family in current:
+            members.setdefault(programme_id, []).append(str(current[family].pk))
+    return tuple(
+        Programme(id=f"programme:{pk}", title=titles[pk], offer_ids=tuple(dict.fromkeys(ids)))
+        for pk, ids in members.items()
+        if len(set(ids)) >= 2
+    )
 
 
 def _language(code: str) -> str:
@@ -317,7 +388,9 @@ def completed_offers(user: Any, catalogue: Catalogue) -> frozenset[str]:
     families = Completion.objects.filter(enrolment__user=user).values_list(
         "enrolment__microcredential__family", flat=True
     )
-    return frozenset(catalogue.family_offer[f] for f in families if f in catalogue.family_offer)
+    return frozenset(
+        catalogue.family_offer[f] if f in catalogue.family_offer else unpublished_prerequisite_id(f) for f in families
+    )
 
 
 def goal_constraints(goal: CareerGoal, *, completed: Iterable[str] = ()) -> Constraints:
@@ -371,39 +444,46 @@ class GoalFit:
 def goal_fit(*, user: Any, microcredential: MicroCredential, today: date) -> GoalFit | None:
     """For the micro-credential's page: "closes 3 of your 7 gaps", or a kind word that it does not
     help the goal. None for a visitor without a goal that names skills."""
-    if not getattr(user, "is_authenticated", False):
-        return None
+    return goal_fits(user=user, microcredentials=[microcredential], today=today).get(microcredential.pk)
+
+
+def goal_fits(*, user: Any, microcredentials: Sequence[MicroCredential], today: date) -> dict[int, GoalFit]:
+    """``goal_fit`` for each of ``microcredentials`` (a page of the catalog), with the learner's gap
+    worked out once and every skill link read in one query. Empty for a visitor without a goal."""
+    if not microcredentials or not getattr(user, "is_authenticated", False):
+        return {}
     gap = goal_gap(user=user, today=today)
     if not gap.open_items:
-        return None
-    teaches = {
-        str(link.skill_id): Level(level_rank(link.target_level))
-        for link in MicroCredentialSkill.objects.filter(microcredential=microcredential)
-        if level_rank(link.target_level)
-    }
+        return {}
+    teaches: dict[int, dict[str, Level]] = {mc.pk: {} for mc in microcredentials}
+    for link in MicroCredentialSkill.objects.filter(microcredential__in=list(teaches)):
+        if level_rank(link.target_level):
+            teaches[link.microcredential_id][str(link.skill_id)] = Level(level_rank(link.target_level))
     pathways_gap = gap.as_pathways()
-    if not teaches:
-        lifted: tuple[Any, ...] = ()
-    else:
-        offer = Offer(
-            id=str(microcredential.pk),
-            title=microcredential.title,
-            provider="",
-            teaches=teaches,
-            workload_hours=float(microcredential.workload_hours),
-            duration_weeks=max(1, microcredential.duration_weeks or 1),
-            price=Decimal(microcredential.price),
-            languages=frozenset({_language(microcredential.language)}),
-        )
-        lifted, _text = offer_relevance(offer, pathways_gap)
     labels = {str(item.skill.pk): item.skill.label for item in gap.items}
     open_count = len(pathways_gap.open)
-    if lifted:
-        names = ", ".join(f"{labels[c.skill]} to {c.after.name.lower()}" for c in lifted)
-        message = f"This closes {len(lifted)} of your {open_count} gaps towards {gap.target}: {names}."
-    else:
-        message = (
-            f"This one does not move you towards your goal of {gap.target}: it teaches nothing your goal still "
-            "needs. It may well be worth it for its own sake; your plan shows the steps that count."
-        )
-    return GoalFit(gap.target, len(lifted), open_count, message, bool(lifted))
+    fits = {}
+    for microcredential in microcredentials:
+        lifted: tuple[Any, ...] = ()
+        if teaches[microcredential.pk]:
+            offer = Offer(
+                id=str(microcredential.pk),
+                title=microcredential.title,
+                provider="",
+                teaches=teaches[microcredential.pk],
+                workload_hours=float(microcredential.workload_hours),
+                duration_weeks=max(1, microcredential.duration_weeks or 1),
+                price=Decimal(microcredential.price),
+                languages=frozenset({_language(microcredential.language)}),
+            )
+            lifted, _text = offer_relevance(offer, pathways_gap)
+        if lifted:
+            names = ", ".join(f"{labels[c.skill]} to {c.after.name.lower()}" for c in lifted)
+            message = f"This closes {len(lifted)} of your {open_count} gaps towards {gap.target}: {names}."
+        else:
+            message = (
+                f"This one does not move you towards your goal of {gap.target}: it teaches nothing your goal "
+                "still needs. It may well be worth it for its own sake; your plan shows the steps that count."
+            )
+        fits[microcredential.pk] = GoalFit(gap.target, len(lifted), open_count, message, bool(lifted))
+    return fits

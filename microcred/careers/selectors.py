@@ -12,6 +12,8 @@ still count (ADR 0035):
 - **credential**: a credential we issued proves its micro-credential's skills at their target
   level, while it is active: not revoked, not suspended, not past its ``valid_until`` (it counts
   through its last day) and already valid.
+- **placement**: a passed placement quiz (issue 9 §7) proves its micro-credential's skills at
+  their target level, as the credential would: the learner showed they know the course.
 - **external**: a credential from elsewhere that our verifier accepted proves the skills it names
   at *beginner* (an OB 3.0 alignment says which skill, never how well), while its last check
   said valid and it is not past its stated end.
@@ -29,9 +31,12 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 from microcred.assessment.models import Attempt, Question
+from microcred.assessment.selectors import placement_question_count, placement_quizzes_for
 from microcred.catalog.models import MicroCredentialSkill
 from microcred.core.errors import NotFound
 from microcred.credentials.models import Credential, CredentialStatus
@@ -52,6 +57,7 @@ class SourceKind:
     ASSESSMENT = "assessment"
     CREDENTIAL = "credential"
     EXTERNAL = "external"
+    PLACEMENT = "placement"
 
 
 SOURCE_LABELS = {
@@ -59,6 +65,7 @@ SOURCE_LABELS = {
     SourceKind.ASSESSMENT: "Assessment",
     SourceKind.CREDENTIAL: "Our credential",
     SourceKind.EXTERNAL: "Credential from elsewhere",
+    SourceKind.PLACEMENT: "Placement quiz",
 }
 
 
@@ -209,7 +216,13 @@ def skill_profile(user: Any, *, today: date) -> list[ProfileSkill]:
 
 def _ordered(sources: list[SkillSource]) -> list[SkillSource]:
     """Counting sources first, the strongest first; the learner's word last among them."""
-    order = [SourceKind.CREDENTIAL, SourceKind.EXTERNAL, SourceKind.ASSESSMENT, SourceKind.DECLARED]
+    order = [
+        SourceKind.CREDENTIAL,
+        SourceKind.PLACEMENT,
+        SourceKind.EXTERNAL,
+        SourceKind.ASSESSMENT,
+        SourceKind.DECLARED,
+    ]
     return sorted(sources, key=lambda s: (not s.counts, not s.verified, -level_rank(s.level), order.index(s.kind)))
 
 
@@ -257,10 +270,28 @@ def _collect_quiz_attempts(collected: _Collected, user: Any, enrolment_standing:
     latest = {attempt.quiz_id: attempt for attempt in attempts}
     question_ids = {int(qid) for attempt in latest.values() for qid in attempt.question_ids}
     skill_of = dict(Question.objects.filter(pk__in=question_ids, skill__isnull=False).values_list("pk", "skill_id"))
+    placement_links = defaultdict(list)
+    placement_mcs = {a.quiz.lesson.module.microcredential_id for a in latest.values() if a.quiz.placement}
+    for link in MicroCredentialSkill.objects.filter(microcredential__in=placement_mcs):
+        placement_links[link.microcredential_id].append(link)
     for attempt in latest.values():
         withdrawn = _withdrawn(attempt.enrolment_id, enrolment_standing)
         quiz = attempt.quiz
         title = f"Passed “{quiz.title}” in {quiz.lesson.module.microcredential.title}"
+        if quiz.placement:
+            for link in placement_links[quiz.lesson.module.microcredential_id]:
+                collected.add(
+                    link.skill_id,
+                    SkillSource(
+                        SourceKind.PLACEMENT,
+                        link.target_level,
+                        f"Passed the placement quiz “{quiz.title}” of {quiz.lesson.module.microcredential.title}",
+                        counts=withdrawn is None,
+                        standing=withdrawn.code if withdrawn else "valid",
+                        reason=withdrawn.reason if withdrawn else "The level the course's credential proves.",
+                        since=attempt.submitted_at,
+                    ),
+                )
         for skill_id in {skill_of[int(qid)] for qid in attempt.question_ids if int(qid) in skill_of}:
             collected.add(
                 skill_id,
@@ -505,3 +536,26 @@ def plan_calendar(plan: LearningPlan, *, now: datetime) -> str:
         for s in plan.totals.get("sessions", [])
     ]
     return to_ics(sessions, now=now, name="My learning plan")
+
+
+def plan_steps_with_placement(plan: LearningPlan) -> list[dict[str, Any]]:
+    """The plan's steps as stored, each with the placement quiz that would skip it (issue 9 §7):
+    ``placement`` is None, or its quiz id, title, question count and page (``url``, absolute on
+    SITE_URL; ``path`` for our own pages), which comes back to the plan page."""
+    quizzes = placement_quizzes_for([step["microcredential_id"] for step in plan.steps])
+    back = reverse("careers:plan")
+    steps = []
+    for step in plan.steps:
+        quiz = quizzes.get(step["microcredential_id"])
+        placement = None
+        if quiz is not None:
+            path = reverse("assessment:placement", args=[quiz.pk]) + f"?next={back}"
+            placement = {
+                "quiz_id": quiz.pk,
+                "title": quiz.title,
+                "questions": placement_question_count(quiz),
+                "path": path,
+                "url": settings.SITE_URL + path,
+            }
+        steps.append({**step, "placement": placement})
+    return steps

@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 
 from microcred.accounts.models import Organisation, OrganisationKind, User
 from microcred.accounts.permissions import Actor
+from microcred.assessment.models import Attempt
 from microcred.catalog.models import ParticipationForm
 from microcred.catalog.selectors import microcredential_get
 from microcred.core import clock, events
@@ -819,6 +820,25 @@ def plan_refresh_on_credential_status_changed(event: events.CredentialStatusChan
     """Subscribes to a credential's revocation, suspension and reinstatement: the skills it proves
     stop (or start again) counting, so the current plan is proposed again after the change commits."""
     _refresh_for_credential(event.credential_id, "Your credential “{title}” is now {credential.status}.")
+
+
+def plan_refresh_on_placement_passed(event: events.AttemptGraded) -> None:
+    """Subscribes to ``AttemptGraded`` in the transaction: a passed placement quiz proves its
+    micro-credential's skills (issue 9 §7), so a learner with a plan is re-planned once the grade
+    commits, and the plan page says why. Any other attempt costs nothing more than this check."""
+    if not event.passed:
+        return
+    attempt = (
+        Attempt.objects.filter(pk=event.attempt_id, quiz__placement=True)
+        .select_related("user", "quiz__lesson__module__microcredential")
+        .first()
+    )
+    if attempt is None or not LearningPlan.objects.filter(user=attempt.user, status=PlanStatus.CURRENT).exists():
+        return
+    microcredential = attempt.quiz.lesson.module.microcredential
+    _refresh_after_commit(
+        attempt.user, f"You passed the placement quiz of “{microcredential.title}”: you can skip that course."
+    )
 
 
 def plan_step_enrol(*, actor: Actor, plan: LearningPlan, microcredential_id: int) -> Enrolment:

@@ -42,6 +42,7 @@ from .selectors import (
     goal_requirements,
     occupation_search,
     plan_calendar,
+    plan_steps_with_placement,
     previous_plan_of,
     skill_profile,
     skill_search,
@@ -425,6 +426,7 @@ def plan(request: AuthenticatedRequest) -> HttpResponse:
         "previous": previous_plan_of(current) if current is not None else None,
         "objectives": Objective.choices,
         "first_open": first_step_to_enrol(request.user, current) if current is not None else None,
+        "steps": plan_steps_with_placement(current) if current is not None else [],
     }
     return render(request, "careers/plan.html", context)
 

@@ -18,13 +18,24 @@ from microcred.accreditation.models import Accreditation
 from microcred.accreditation.selectors import current_accreditations, current_accreditations_by_provider
 from microcred.api.errors import PROBLEMS_PUBLIC
 from microcred.api.schemas import Page, PageParams, page_of
-from microcred.catalog.models import Lesson, MicroCredential, MicroCredentialSkill, Module, ParticipationForm
+from microcred.catalog.models import (
+    Lesson,
+    MicroCredential,
+    MicroCredentialSkill,
+    Module,
+    ParticipationForm,
+    Programme,
+)
 from microcred.catalog.selectors import (
+    SHARED_PROGRAMMES,
     CatalogFilters,
+    microcredential_builds_on,
     microcredential_get,
     microcredential_outline,
+    microcredential_programmes,
     microcredential_search,
     microcredential_skill_links,
+    programme_microcredentials,
     providers_with_offer_counts,
 )
 from microcred.core.clock import now
@@ -133,6 +144,23 @@ class ProviderDetailOut(ProviderListItemOut):
     microcredentials: list[MicroCredentialSummaryOut]
 
 
+class MicroCredentialRefOut(Schema):
+    id: int = Field(description="The published version's id (``/microcredentials/{id}``).")
+    slug: str
+    title: str
+    provider: OrganisationRefOut
+    url: str = Field(description="The micro-credential's page on the website.")
+
+
+class ProgrammeRefOut(Schema):
+    slug: str
+    title: str
+    leads_to: str = Field(description="The bigger credential the stack leads to.")
+    provider: OrganisationRefOut | None = Field(description="Null for a shared programme.")
+    microcredentials: list[MicroCredentialRefOut] = Field(description="Its published members, in order.")
+    url: str = Field(description="The programme's page on the website.")
+
+
 class MicroCredentialDetailOut(MicroCredentialSummaryOut):
     status: str = Field(description="'published', or 'archived' for an older version learners still hold.")
     published_at: str | None
@@ -156,6 +184,14 @@ class MicroCredentialDetailOut(MicroCredentialSummaryOut):
         default=None,
         description="The overall weighted score (percent) of the weighted lessons a learner needs to complete; "
         "null: the weighted score is reported, not required.",
+    )
+    builds_on: list[MicroCredentialRefOut] = Field(
+        default_factory=list,
+        description="Structured prerequisites: the micro-credentials (any provider) to complete first, "
+        "each as its published version; ``prerequisites`` stays the free-text element.",
+    )
+    programmes: list[ProgrammeRefOut] = Field(
+        default_factory=list, description="The stackable programmes this micro-credential counts towards."
     )
     provider: ProviderOut
     outline: list[ModuleOutlineOut]
@@ -349,7 +385,29 @@ def get_microcredential(request: HttpRequest, microcredential_id: int) -> MicroC
         duration_weeks=mc.duration_weeks,
         criteria=mc.criteria,
         overall_pass_mark=mc.overall_pass_mark,
+        builds_on=[_reference(required) for required in microcredential_builds_on(mc)],
+        programmes=[_programme_ref(programme) for programme in microcredential_programmes(mc)],
         outline=outline(microcredential_outline(mc)),
+    )
+
+
+def _reference(mc: MicroCredential) -> MicroCredentialRefOut:
+    provider = OrganisationRefOut(slug=mc.provider.slug, name=mc.provider.name)
+    return MicroCredentialRefOut(
+        id=mc.pk, slug=mc.slug, title=mc.title, provider=provider, url=microcredential_web_url(mc)
+    )
+
+
+def _programme_ref(programme: Programme) -> ProgrammeRefOut:
+    provider = programme.provider
+    return ProgrammeRefOut(
+        slug=programme.slug,
+        title=programme.title,
+        leads_to=programme.leads_to,
+        provider=OrganisationRefOut(slug=provider.slug, name=provider.name) if provider else None,
+        microcredentials=[_reference(mc) for mc in programme_microcredentials(programme)],
+        url=settings.SITE_URL
+        + reverse("catalog:programme", args=[provider.slug if provider else SHARED_PROGRAMMES, programme.slug]),
     )
 
 

@@ -20,10 +20,17 @@ from .models import (
     LessonKind,
     MicroCredential,
     ParticipationForm,
+    Programme,
     Supervision,
 )
 from .parts import LessonEditor, lesson_editor
-from .selectors import SORTS, CatalogFilters
+from .selectors import (
+    SORTS,
+    CatalogFilters,
+    microcredential_builds_on,
+    prerequisite_choices,
+    provider_offers_for_programmes,
+)
 
 SORT_CHOICES = [
     ("relevance", "Best match"),
@@ -202,6 +209,19 @@ class MicroCredentialForm(forms.Form):
             # The slug is part of public URLs and credentials; it is shown but never posted back.
             self.fields["slug"].disabled = True
             self.fields["slug"].required = False
+        # Not a model field (a link to other offers), so it is added here, beside the free-text
+        # prerequisites, rather than in the definition of the EU elements.
+        self.fields["builds_on"] = forms.ModelMultipleChoiceField(
+            queryset=prerequisite_choices(exclude_family=editing.family if editing is not None else None),
+            required=False,
+            label="Builds on (other micro-credentials)",
+            help_text="Published micro-credentials, of any provider, a learner should complete first. "
+            "Type a title to jump to it; Ctrl-click (⌘-click) to choose several.",
+            widget=forms.SelectMultiple(attrs={"size": 6}),
+        )
+        self.fields["builds_on"].label_from_instance = lambda mc: f"{mc.title} — {mc.provider.name}"  # type: ignore[attr-defined]
+        if editing is not None and "builds_on" not in self.initial:
+            self.initial["builds_on"] = [mc.pk for mc in microcredential_builds_on(editing)]
 
     @staticmethod
     def initial_from(mc: MicroCredential) -> dict[str, Any]:
@@ -227,11 +247,62 @@ class MicroCredentialForm(forms.Form):
                     for name in names
                 ],
             )
+            for title, names in self._sections_with_links()
+        ]
+
+    def _sections_with_links(self) -> list[tuple[str, tuple[str, ...]]]:
+        return [
+            (title, tuple(n for name in names for n in ((name, "builds_on") if name == "prerequisites" else (name,))))
             for title, names in self.SECTIONS
         ]
 
     def service_fields(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        if self.editing is not None:
+            data.pop("slug", None)
+        return data
+
+
+class ProgrammeForm(forms.Form):
+    """A provider's stackable programme: its own micro-credentials (any version names the offer)."""
+
+    title = forms.CharField(max_length=200)
+    slug = forms.SlugField(max_length=120, help_text="Part of the public address. Cannot change.")
+    leads_to = forms.CharField(
+        max_length=300, label="Leads to", help_text="The bigger credential, e.g. “Certificate in Platform Engineering”."
+    )
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    microcredentials = forms.ModelMultipleChoiceField(
+        queryset=MicroCredential.objects.none(),
+        label="Micro-credentials that stack into it",
+        help_text="At least two, in the order a learner takes them. Ctrl-click (⌘-click) to choose several.",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    def __init__(self, *args: Any, provider: Organisation, editing: Programme | None = None, **kwargs: Any) -> None:
+        if editing is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "title": editing.title,
+                    "slug": editing.slug,
+                    "leads_to": editing.leads_to,
+                    "description": editing.description,
+                    "microcredentials": [m.microcredential_id for m in editing.members.all()],  # type: ignore[attr-defined]
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        field = self.fields["microcredentials"]
+        field.queryset = provider_offers_for_programmes(provider=provider)  # type: ignore[attr-defined]
+        field.label_from_instance = lambda mc: f"{mc.title} (v{mc.version}, {mc.get_status_display().lower()})"  # type: ignore[attr-defined]
+        if editing is not None:
+            self.fields["slug"].disabled = True
+            self.fields["slug"].required = False
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["microcredentials"] = list(data["microcredentials"])  # in the list's order: the catalog's
         if self.editing is not None:
             data.pop("slug", None)
         return data

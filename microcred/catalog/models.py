@@ -151,6 +151,75 @@ class MicroCredentialSkill(models.Model):
         return f"{self.skill_id} at {self.target_level}"
 
 
+class MicroCredentialPrerequisite(models.Model):
+    """A structured prerequisite: ``microcredential`` (this version) builds on ``required``.
+
+    It names another offer, of any provider, by one of its versions; what counts is the offer (its
+    ``family``), so a new version of the prerequisite does not break the link. The EU free-text
+    ``prerequisites`` element stays beside it for what is not a micro-credential ("basic Python").
+    """
+
+    microcredential = models.ForeignKey(MicroCredential, on_delete=models.CASCADE, related_name="prerequisite_links")
+    required = models.ForeignKey(MicroCredential, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["microcredential", "required"], name="unique_mc_prerequisite"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.microcredential_id} builds on {self.required_id}"
+
+
+class Programme(TimeStampedModel):
+    """A stackable programme: micro-credentials that together lead to a bigger credential.
+
+    A provider's programme is managed by its staff; a shared one (no provider) by the platform's
+    administrators, and may gather several providers' offers. Members are offers (families),
+    named by one of their versions, like prerequisites.
+    """
+
+    provider = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="programmes"
+    )
+    slug = models.SlugField(max_length=120)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    leads_to = models.CharField(
+        max_length=300, help_text="The bigger credential the stack leads to, e.g. a certificate or a degree module."
+    )
+    microcredentials = models.ManyToManyField(MicroCredential, through="ProgrammeMember", related_name="+")
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "slug"], name="unique_programme_provider_slug"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=models.Q(provider__isnull=True), name="unique_shared_programme_slug"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgrammeMember(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="members")
+    microcredential = models.ForeignKey(MicroCredential, on_delete=models.CASCADE, related_name="programme_members")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "microcredential"], name="unique_programme_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.microcredential_id} in {self.programme_id}"
+
+
 class Module(models.Model):
     microcredential = models.ForeignKey(MicroCredential, on_delete=models.CASCADE, related_name="modules")
     title = models.CharField(max_length=200)

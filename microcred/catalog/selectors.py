@@ -15,8 +15,11 @@ from microcred.accreditation.models import Accreditation
 from microcred.accreditation.selectors import current_accreditations_q
 from microcred.core.clock import now
 from microcred.core.errors import NotFound
+from microcred.skills.matching import Mention
+from microcred.skills.models import Skill
+from microcred.skills.selectors import skill_index
 
-from .models import Industry, Lesson, MicroCredential, MicroCredentialSkill, Module, Status
+from .models import Industry, Lesson, MicroCredential, MicroCredentialSkill, Module, Programme, Status
 
 
 @dataclass(frozen=True)
@@ -345,3 +348,166 @@ def microcredential_lesson(*, microcredential: MicroCredential, lesson_id: int) 
 
 def industry_names() -> list[str]:
     return list(Industry.objects.order_by("name").values_list("name", flat=True))
+
+
+# -- skill suggestions for a micro-credential's author (issue 9 §2) ------------------------
+
+
+@dataclass(frozen=True)
+class SkillSuggestion:
+    """A skill the matcher found in a micro-credential's own text, not yet aligned with it: where
+    (``source``: title, description, a learning outcome or a lesson title) and what text matched."""
+
+    skill: Skill
+    source: str
+    matched_text: str
+    matched_label: str
+    reason: str
+    score: float
+    mentions: int  # in how many of the texts it was found
+
+
+SUGGESTION_LIMIT = 12
+
+
+def _suggestion_texts(mc: MicroCredential) -> list[tuple[str, str]]:
+    texts = [("title", mc.title), ("summary", mc.summary), ("description", mc.description)]
+    texts += [("learning outcome", outcome) for outcome in mc.learning_outcomes or [] if isinstance(outcome, str)]
+    lessons = Lesson.objects.filter(module__microcredential=mc).order_by("module__position", "position", "pk")
+    texts += [("lesson title", title) for title in lessons.values_list("title", flat=True)]
+    return [(source, text) for source, text in texts if text and text.strip()]
+
+
+def microcredential_skill_suggestions(
+    *, microcredential: MicroCredential, limit: int = SUGGESTION_LIMIT
+) -> list[SkillSuggestion]:
+    """The skills a micro-credential's title, summary, description, learning outcomes and lesson
+    titles mention (the taxonomy matcher, ``skills.selectors.skill_index``), best first, without
+    those it is already aligned with. Only skills its provider may align with: shared frameworks'
+    and the provider's own (another provider's private framework is not offered)."""
+    index = skill_index()
+    best: dict[int, tuple[str, Mention]] = {}
+    found_in: dict[int, int] = {}
+    for source, text in _suggestion_texts(microcredential):
+        for mention in index.extract(text):
+            skill_id = int(mention.skill_id)
+            found_in[skill_id] = found_in.get(skill_id, 0) + 1
+            kept = best.get(skill_id)
+            if kept is None or mention.score > kept[1].score:
+                best[skill_id] = (source, mention)
+    links = MicroCredentialSkill.objects.filter(microcredential=microcredential)
+    aligned = set(links.values_list("skill_id", flat=True))
+    candidates = [skill_id for skill_id in best if skill_id not in aligned]
+    skills = Skill.objects.filter(pk__in=candidates).filter(
+        Q(framework__owner__isnull=True) | Q(framework__owner=microcredential.provider_id)
+    )
+    suggestions = []
+    for skill in skills:
+        source, mention = best[skill.pk]
+        suggestions.append(
+            SkillSuggestion(
+                skill=skill,
+                source=source,
+                matched_text=mention.text,
+                matched_label=mention.matched_label,
+                reason=str(mention.reason),
+                score=round(mention.score, 1),
+                mentions=found_in[skill.pk],
+            )
+        )
+    suggestions.sort(key=lambda s: (-s.score, -s.mentions, s.skill.label))
+    return suggestions[:limit]
+
+
+def microcredential_skill_alignments(*, microcredential: MicroCredential) -> QuerySet[MicroCredentialSkill]:
+    return (
+        MicroCredentialSkill.objects.filter(microcredential=microcredential)
+        .select_related("skill")
+        .order_by("skill__label")
+    )
+
+
+# -- links between offers: prerequisites ("builds on") and stackable programmes ------------------
+
+
+def current_versions(families: Any) -> dict[Any, MicroCredential]:
+    """The published version of each family (a family has at most one), with its provider."""
+    rows = published_microcredentials().filter(family__in=list(families)).select_related("provider")
+    return {mc.family: mc for mc in rows}
+
+
+def microcredential_builds_on(mc: MicroCredential) -> list[MicroCredential]:
+    """The offers this version builds on, each as its published version, in the provider's order;
+    a prerequisite with no published version is left out (nobody can take it now)."""
+    families = list(
+        mc.prerequisite_links.order_by("position", "id").values_list("required__family", flat=True)  # type: ignore[attr-defined]
+    )
+    current = current_versions(families)
+    return [current[f] for f in families if f in current]
+
+
+def microcredential_programmes(mc: MicroCredential) -> QuerySet[Programme]:
+    """The programmes this offer stacks into (by family: any of its versions was added)."""
+    return Programme.objects.filter(members__microcredential__family=mc.family).select_related("provider").distinct()
+
+
+def programme_microcredentials(programme: Programme) -> list[MicroCredential]:
+    """The programme's offers, each as its published version, in order (unpublished ones left out)."""
+    families = list(programme.members.order_by("position", "id").values_list("microcredential__family", flat=True))  # type: ignore[attr-defined]
+    current = current_versions(families)
+    return [current[f] for f in families if f in current]
+
+
+def programme_get_public(*, provider_slug: str, slug: str) -> Programme:
+    """A provider's programme, or a shared one under the provider slug ``shared``."""
+    qs = Programme.objects.select_related("provider").filter(slug=slug)
+    qs = (
+        qs.filter(provider__isnull=True)
+        if provider_slug == SHARED_PROGRAMMES
+        else qs.filter(provider__slug=provider_slug)
+    )
+    programme = qs.first()
+    if programme is None:
+        raise NotFound("Programme not found.", slug=slug)
+    return programme
+
+
+SHARED_PROGRAMMES = "shared"
+
+
+def provider_programmes(*, provider: Organisation) -> QuerySet[Programme]:
+    return Programme.objects.filter(provider=provider).prefetch_related("members__microcredential")
+
+
+def access_provider_programme(*, provider: Organisation, pk: int) -> Programme:
+    programme = Programme.objects.select_related("provider").filter(provider=provider, pk=pk).first()
+    if programme is None:
+        raise NotFound("Programme not found.", id=pk)
+    return programme
+
+
+def prerequisite_choices(*, exclude_family: Any = None) -> QuerySet[MicroCredential]:
+    """The published offers a micro-credential may build on (of any provider)."""
+    qs = published_microcredentials().select_related("provider").order_by("title", "provider__name")
+    return qs.exclude(family=exclude_family) if exclude_family is not None else qs
+
+
+def microcredential_by_reference(*, provider_slug: str, slug: str) -> MicroCredential | None:
+    """A catalog file's reference to an offer: its published version, else its latest."""
+    versions = MicroCredential.objects.filter(provider__slug=provider_slug, slug=slug).order_by("-version")
+    return versions.filter(status=Status.PUBLISHED).first() or versions.first()
+
+
+def programme_member_families(programme: Programme) -> list[Any]:
+    """Every member's family in order, published or not (what an import compares with)."""
+    return list(programme.members.order_by("position", "id").values_list("microcredential__family", flat=True))  # type: ignore[attr-defined]
+
+
+def provider_offers_for_programmes(*, provider: Organisation) -> QuerySet[MicroCredential]:
+    """What a provider's programme may stack: its own offers, as their published or draft versions."""
+    return (
+        MicroCredential.objects.filter(provider=provider)
+        .exclude(status=Status.ARCHIVED)
+        .select_related("provider")
+        .order_by("title", "-version")
+    )

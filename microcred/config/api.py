@@ -15,6 +15,7 @@ from microcred.assessment.api_banks import router as assessment_banks_router
 from microcred.assessment.api_stats import router as assessment_stats_router
 from microcred.careers.api import router as careers_router
 from microcred.catalog.api import router as catalog_router
+from microcred.catalog.api_skills import router as catalog_skills_router
 from microcred.core.problems import PROBLEM_BASE
 from microcred.credentials.api import router as credentials_router
 from microcred.learning.api import router as learning_router
@@ -60,6 +61,7 @@ api = MicrocredAPI(
     auth=[token_auth, session_auth],
 )
 api.add_router("", catalog_router)
+api.add_router("", catalog_skills_router)
 api.add_router("", learning_router)
 api.add_router("", assessment_router)
 api.add_router("", assessment_stats_router)

@@ -14,9 +14,14 @@ from microcred.assessment.services import (
     quizzes_copy_on_lessons_copied,
     quizzes_discard_on_lessons_removing,
 )
-from microcred.careers.services import plan_refresh_on_credential_issued, plan_refresh_on_credential_status_changed
+from microcred.careers.services import (
+    plan_refresh_on_credential_issued,
+    plan_refresh_on_credential_status_changed,
+    plan_refresh_on_placement_passed,
+)
 from microcred.core.events import (
     AccreditationChanged,
+    AttemptGraded,
     CompletionRecorded,
     CredentialIssued,
     CredentialReinstated,
@@ -58,4 +63,6 @@ SUBSCRIPTIONS: tuple[Subscription[Any], ...] = (
     Subscription(CredentialRevoked, plan_refresh_on_credential_status_changed, Runs.IN_TRANSACTION),
     Subscription(CredentialSuspended, plan_refresh_on_credential_status_changed, Runs.IN_TRANSACTION),
     Subscription(CredentialReinstated, plan_refresh_on_credential_status_changed, Runs.IN_TRANSACTION),
+    # A passed placement quiz proves its course's skills: the same re-plan (issue 9 §7).
+    Subscription(AttemptGraded, plan_refresh_on_placement_passed, Runs.IN_TRANSACTION),
 )

@@ -8,7 +8,7 @@ is for events. ``settings.MICROCRED_PAGE_PARTS`` names it first, then any an ins
 from __future__ import annotations
 
 from microcred.assessment.pages import QUIZ_LESSON_EDITOR, QUIZ_LESSON_PANEL
-from microcred.careers.pages import GOAL_FIT
+from microcred.careers.pages import GOAL_FIT, GOAL_FIT_CARDS, GOAL_RELEVANCE
 from microcred.exchange.pages import CATALOG_FILE_PANEL
 from microcred.learning.pages import VISITOR_ENROLMENT
 from microcred.projects.pages import ASSIGNMENT_LESSON_EDITOR, ASSIGNMENT_LESSON_PANEL
@@ -21,6 +21,10 @@ PAGE_PARTS: tuple[object, ...] = (
     VISITOR_ENROLMENT,
     # ... and tells a learner with a career goal what it does for that goal (careers, ADR 0037).
     GOAL_FIT,
+    # ... and, right after enrolling, says kindly when it closes none of the goal's gaps (careers).
+    GOAL_RELEVANCE,
+    # The catalog's result cards say which ones close gaps of the learner's goal (careers).
+    GOAL_FIT_CARDS,
     # A quiz lesson: the learner's attempts on learning's lesson page, and its questions and
     # settings in catalog's lesson editor (assessment).
     QUIZ_LESSON_PANEL,

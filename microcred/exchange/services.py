@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Set
+from collections.abc import Iterator, Set
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, Final
 
@@ -28,8 +29,14 @@ from microcred.assessment.services import (
     quiz_specs,
 )
 from microcred.catalog.fields import LESSON_FIELDS, MICROCREDENTIAL_FIELDS
-from microcred.catalog.models import LessonKind, MicroCredential, Status
+from microcred.catalog.models import LessonKind, MicroCredential, Programme, Status
+from microcred.catalog.selectors import (
+    microcredential_by_reference,
+    programme_member_families,
+    provider_programmes,
+)
 from microcred.catalog.services import (
+    PROGRAMME_FIELDS,
     assessed_lesson_create,
     lesson_create,
     microcredential_create,
@@ -39,6 +46,8 @@ from microcred.catalog.services import (
     microcredential_update,
     module_create,
     module_delete,
+    programme_create,
+    programme_update,
 )
 from microcred.core.errors import ValidationFailed
 from microcred.projects.rubrics import rubric_from_spec
@@ -52,7 +61,10 @@ FORMAT = "microcred.catalog/1"
 PROVIDER_KEYS = {"slug", "name", "provider_type", "description", "website", "email", "country", "city", "logo_url"}
 SKILL_KEYS = {"uri", "label", "slug", "description", "framework"}
 FRAMEWORK_KEYS = {"slug", "name", "publisher", "url"}
-MC_KEYS: Final[frozenset[str]] = MICROCREDENTIAL_FIELDS | {"status", "skills", "modules"}
+MC_KEYS: Final[frozenset[str]] = MICROCREDENTIAL_FIELDS | {"status", "skills", "modules", "builds_on"}
+# A reference to another offer: its provider's slug (default: this document's provider) and its slug.
+REFERENCE_KEYS = {"provider", "slug"}
+PROGRAMME_KEYS: Final[frozenset[str]] = PROGRAMME_FIELDS | {"microcredentials"}
 MODULE_KEYS = {"title", "summary", "lessons"}
 # A lesson's position is its place in the document; a quiz lesson carries its quiz, and an
 # assignment lesson graded with a rubric its assignment (ADR 0028).
@@ -80,7 +92,9 @@ def _check_keys(obj: Any, allowed: Set[str], where: str, required: Set[str] = fr
 
 def validate_document(data: Any) -> None:
     """Check the whole document's shape before anything is written."""
-    _check_keys(data, {"format", "provider", "skills", "microcredentials"}, "document", {"format", "provider"})
+    _check_keys(
+        data, {"format", "provider", "skills", "microcredentials", "programmes"}, "document", {"format", "provider"}
+    )
     if data["format"] != FORMAT:
         raise ValidationFailed(f"Unsupported format {data['format']!r}; expected {FORMAT!r}.")
     _check_keys(data["provider"], PROVIDER_KEYS, "provider", {"slug", "name", "country"})
@@ -109,6 +123,10 @@ def validate_document(data: Any) -> None:
                 "industry",
             },
         )
+        if not isinstance(mc.get("builds_on", []), list):
+            raise ValidationFailed(f"{where}.builds_on: expected a list.")
+        for j, reference in enumerate(mc.get("builds_on", [])):
+            _check_keys(reference, REFERENCE_KEYS, f"{where}.builds_on[{j}]", {"slug"})
         for j, link in enumerate(mc.get("skills", [])):
             _check_keys(link, {"uri", "target_level"}, f"{where}.skills[{j}]", {"uri", "target_level"})
             if link["uri"] not in skill_uris and not Skill.objects.filter(uri=link["uri"]).exists():
@@ -140,6 +158,11 @@ def validate_document(data: Any) -> None:
                             raise ValidationFailed(f"{lw}.quiz.questions[{n}].choices: expected a list.")
                         for m, choice in enumerate(question.get("choices", [])):
                             _check_keys(choice, CHOICE_KEYS, f"{lw}.quiz.questions[{n}].choices[{m}]", {"text"})
+    for i, programme in enumerate(data.get("programmes", [])):
+        _check_keys(programme, PROGRAMME_KEYS, f"programmes[{i}]", {"slug", "title", "leads_to", "microcredentials"})
+        members = programme["microcredentials"]
+        if not isinstance(members, list) or not all(isinstance(slug, str) for slug in members):
+            raise ValidationFailed(f"programmes[{i}].microcredentials: expected a list of micro-credential slugs.")
     _validate_questions(data)
 
 
@@ -212,7 +235,7 @@ def _fill_content(actor: Any, mc: MicroCredential, mc_data: dict[str, Any]) -> N
 
 
 def _mc_fields(mc_data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in mc_data.items() if k not in {"status", "skills", "modules"}}
+    return {k: v for k, v in mc_data.items() if k not in {"status", "skills", "modules", "builds_on"}}
 
 
 def _skill_pairs(mc_data: dict[str, Any]) -> list[tuple[Skill, str]]:
@@ -228,19 +251,84 @@ def catalog_import(*, actor: Any, data: dict[str, Any]) -> dict[str, list[str]]:
     # Shared frameworks are curated: the skills service refuses a new skill there unless the actor may.
     skills_import(actor=actor, provider=provider, specs=data.get("skills", []))
     report: dict[str, list[str]] = {"created": [], "updated": [], "new_version": [], "unchanged": []}
+    # Three passes, so an offer may build on one further down the file: write every version (as a
+    # draft when it changed), then link the changed ones to what they build on, then publish.
+    imported: list[tuple[MicroCredential, dict[str, Any], bool]] = []
     for mc_data in data.get("microcredentials", []):
-        try:
-            _import_one(actor, provider, mc_data, report)
-        except ValidationFailed as exc:
-            # Name the micro-credential: a bare field error is hard to find in a long file.
-            raise ValidationFailed(f"{mc_data['slug']}: {exc.message}", errors=exc.errors) from exc
+        with _naming(mc_data["slug"]):
+            imported.append(_import_one(actor, provider, mc_data, report))
+    for mc, mc_data, changed in imported:
+        # A new version carries its predecessor's links: the file's list replaces them, even when empty.
+        if changed and (mc_data.get("builds_on") or mc.prerequisite_links.exists()):  # type: ignore[attr-defined]
+            with _naming(mc_data["slug"]):
+                microcredential_update(
+                    actor=actor,
+                    microcredential=mc,
+                    builds_on=[_referenced(provider, reference) for reference in mc_data.get("builds_on", [])],
+                )
+    for mc, mc_data, _changed in imported:
+        if mc_data.get("status", Status.PUBLISHED) == Status.PUBLISHED and mc.status == Status.DRAFT:
+            with _naming(mc_data["slug"]):
+                microcredential_publish(actor=actor, microcredential=mc)
+    for programme_data in data.get("programmes", []):
+        with _naming(f"programme {programme_data['slug']}"):
+            _import_programme(actor, provider, programme_data)
     return report
 
 
-def _import_one(actor: Any, provider: Organisation, mc_data: dict[str, Any], report: dict[str, list[str]]) -> None:
+@contextmanager
+def _naming(what: str) -> Iterator[None]:
+    """Name the micro-credential (or programme) in an error: a bare field error is hard to find in a long file."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        raise ValidationFailed(f"{what}: {exc.message}", errors=exc.errors) from exc
 
+
+def _referenced(provider: Organisation, reference: dict[str, Any]) -> MicroCredential:
+    provider_slug = reference.get("provider") or provider.slug
+    mc = microcredential_by_reference(provider_slug=provider_slug, slug=reference["slug"])
+    if mc is None:
+        raise ValidationFailed(
+            f"builds on {provider_slug}/{reference['slug']}, which is not in this file or the catalog.",
+            errors={"builds_on": ["Unknown micro-credential."]},
+        )
+    return mc
+
+
+def _import_programme(actor: Any, provider: Organisation, programme_data: dict[str, Any]) -> None:
+    members = []
+    for slug in programme_data["microcredentials"]:
+        mc = microcredential_by_reference(provider_slug=provider.slug, slug=slug)
+        if mc is None:
+            raise ValidationFailed(
+                f"stacks {slug}, which is not one of {provider.name}'s micro-credentials.",
+                errors={"microcredentials": ["Unknown micro-credential."]},
+            )
+        members.append(mc)
+    fields = {key: programme_data.get(key, "") for key in PROGRAMME_FIELDS}
+    programme = Programme.objects.filter(provider=provider, slug=programme_data["slug"]).first()
+    if programme is None:
+        programme_create(actor=actor, provider=provider, microcredentials=members, **fields)
+        return
+    # Unchanged stays untouched (no new member rows, no audit row): re-importing changes nothing.
+    same_fields = all(getattr(programme, key) == value for key, value in fields.items())
+    current = programme_member_families(programme)
+    if same_fields and current == [mc.family for mc in members]:
+        return
+    programme_update(
+        actor=actor,
+        programme=programme,
+        microcredentials=members,
+        **{k: v for k, v in fields.items() if k != "slug"},
+    )
+
+
+def _import_one(
+    actor: Any, provider: Organisation, mc_data: dict[str, Any], report: dict[str, list[str]]
+) -> tuple[MicroCredential, dict[str, Any], bool]:
+    """Write one micro-credential's version (not published yet); whether it changed."""
     fingerprint = _fingerprint(mc_data)
-    wanted_status = mc_data.get("status", Status.PUBLISHED)
     latest = MicroCredential.objects.filter(provider=provider, slug=mc_data["slug"]).order_by("-version").first()
     if latest is None:
         mc = microcredential_create(actor=actor, provider=provider, skills=_skill_pairs(mc_data), **_mc_fields(mc_data))
@@ -248,7 +336,7 @@ def _import_one(actor: Any, provider: Organisation, mc_data: dict[str, Any], rep
         report["created"].append(mc.slug)
     elif latest.import_fingerprint == fingerprint:
         report["unchanged"].append(latest.slug)
-        mc = latest
+        return latest, mc_data, False
     else:
         if latest.status != Status.DRAFT:
             mc = microcredential_new_version(actor=actor, microcredential=latest)
@@ -263,10 +351,8 @@ def _import_one(actor: Any, provider: Organisation, mc_data: dict[str, Any], rep
             **{k: v for k, v in _mc_fields(mc_data).items() if k != "slug"},
         )
         _fill_content(actor, mc, mc_data)
-    if mc.import_fingerprint != fingerprint:
-        microcredential_fingerprint_record(actor=actor, microcredential=mc, fingerprint=fingerprint)
-    if wanted_status == Status.PUBLISHED and mc.status == Status.DRAFT:
-        microcredential_publish(actor=actor, microcredential=mc)
+    microcredential_fingerprint_record(actor=actor, microcredential=mc, fingerprint=fingerprint)
+    return mc, mc_data, True
 
 
 def _decimal(value: Decimal | None) -> str | None:
@@ -364,6 +450,8 @@ def catalog_export(*, provider: Organisation) -> dict[str, Any]:
                 # Only when set (ADR 0033), as the lessons' weights: a file without it reads as before.
                 **({"overall_pass_mark": mc.overall_pass_mark} if mc.overall_pass_mark is not None else {}),
                 "skills": [{"uri": l.skill.uri, "target_level": l.target_level} for l in links],
+                # Only when set, as the pass mark: a file without it reads as before.
+                **({"builds_on": builds_on} if (builds_on := _builds_on_export(provider, mc)) else {}),
                 "modules": modules,
             }
         )
@@ -382,4 +470,29 @@ def catalog_export(*, provider: Organisation) -> dict[str, Any]:
         },
         "skills": sorted(skills.values(), key=lambda s: s["uri"]),
         "microcredentials": mcs,
+        **({"programmes": programmes} if (programmes := _programmes_export(provider)) else {}),
     }
+
+
+def _builds_on_export(provider: Organisation, mc: MicroCredential) -> list[dict[str, str]]:
+    references = []
+    for link in mc.prerequisite_links.select_related("required__provider").order_by("position", "id"):  # type: ignore[attr-defined]
+        required = link.required
+        reference = {"slug": required.slug}
+        if required.provider_id != provider.pk:
+            reference = {"provider": required.provider.slug, **reference}
+        references.append(reference)
+    return references
+
+
+def _programmes_export(provider: Organisation) -> list[dict[str, Any]]:
+    return [
+        {
+            "slug": programme.slug,
+            "title": programme.title,
+            "description": programme.description,
+            "leads_to": programme.leads_to,
+            "microcredentials": [member.microcredential.slug for member in programme.members.all()],
+        }
+        for programme in provider_programmes(provider=provider).order_by("slug")
+    ]

@@ -17,6 +17,7 @@ from microcred.catalog.models import Lesson, LessonKind, MicroCredential
 from microcred.catalog.selectors import microcredential_get
 from microcred.core.errors import NotFound, ValidationFailed
 from microcred.learning.models import Completion, Enrolment
+from microcred.learning.parts import enrolment_notes
 from microcred.learning.selectors import (
     Progress,
     access_completion,
@@ -257,12 +258,20 @@ def _standing_out(standing: dict[str, Any] | None) -> StandingOut | None:
     )
 
 
+class EnrolmentCreatedOut(EnrolmentDetailOut):
+    notes: dict[str, str] = Field(
+        default_factory=dict,
+        description="Words for the learner who just enrolled, by kind: `goal_relevance` when the "
+        "micro-credential closes none of the gaps to their career goal.",
+    )
+
+
 @router.post(
     "/enrolments",
-    response={200: EnrolmentDetailOut, 201: EnrolmentDetailOut, **PROBLEMS_WRITE},
+    response={200: EnrolmentCreatedOut, 201: EnrolmentCreatedOut, **PROBLEMS_WRITE},
     summary="Enrol in a micro-credential",
 )
-def create_enrolment(request: HttpRequest, payload: EnrolmentIn) -> Status[EnrolmentDetailOut]:
+def create_enrolment(request: HttpRequest, payload: EnrolmentIn) -> Status[EnrolmentCreatedOut]:
     """201 with the new enrolment; 200 with the existing one when already enrolled (re-activated
     after a withdrawal), so retrying is safe. Of several simultaneous requests exactly one gets 201."""
     actor = actor_of(request)
@@ -275,7 +284,9 @@ def create_enrolment(request: HttpRequest, payload: EnrolmentIn) -> Status[Enrol
             errors={"body.microcredential_id": ["No published micro-credential with this id."]},
         ) from exc
     enrolment, created = enrolment_get_or_create(actor=actor, microcredential=mc)
-    return Status(201 if created else 200, enrolment_detail(access_enrolment(actor=actor, enrolment_id=enrolment.pk)))
+    detail = enrolment_detail(access_enrolment(actor=actor, enrolment_id=enrolment.pk))
+    notes = enrolment_notes(actor, mc) if created else {}
+    return Status(201 if created else 200, EnrolmentCreatedOut(**detail.model_dump(), notes=notes))
 
 
 @router.get("/enrolments", response={200: Page[EnrolmentOut], **PROBLEMS_AUTH}, summary="My enrolments")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from microcred.catalog.models import Lesson
+from microcred.catalog.models import Lesson, MicroCredential
 from microcred.web.parts import parts_of
 
 from .models import Enrolment
@@ -26,3 +26,23 @@ class LessonPanel:
 
 def lesson_panel(kind: str) -> LessonPanel | None:
     return next((panel for panel in parts_of(LessonPanel) if panel.kind == kind), None)
+
+
+@dataclass(frozen=True)
+class EnrolmentNote:
+    """A word for the learner right after they enrol, shown as a page message and returned in the
+    API's answer under ``key`` (careers: a kind word when the micro-credential does nothing for
+    their goal). ``note`` answers the text, or None when there is nothing to say."""
+
+    key: str
+    note: Callable[[Any, MicroCredential], str | None]
+
+
+def enrolment_notes(user: Any, microcredential: MicroCredential) -> dict[str, str]:
+    """Every part's note for a learner who just enrolled, by key."""
+    notes = {}
+    for part in parts_of(EnrolmentNote):
+        text = part.note(user, microcredential)
+        if text:
+            notes[part.key] = text
+    return notes

@@ -26,7 +26,7 @@ from microcred.core.errors import AppError
 from microcred.web.views.common import app_errors, is_htmx, login_url_with_next
 
 from .models import Enrolment, EnrolmentStatus
-from .parts import lesson_panel
+from .parts import enrolment_notes, lesson_panel
 from .selectors import (
     Progress,
     access_enrolment,
@@ -86,6 +86,8 @@ def enrol(request: HttpRequest, mc_id: int) -> HttpResponse:
         return HttpResponseRedirect(detail)
     if created:
         messages.success(request, f"You are enrolled in {mc.title}. Let’s begin!")
+        for note in enrolment_notes(request.user, mc).values():
+            messages.info(request, note)
     else:
         messages.info(request, f"You are already enrolled in {mc.title}; here is where you left off.")
     return redirect("learning:resume", enrolment_id=enrolment.pk)

@@ -9,9 +9,6 @@ SQLite and PostgreSQL); only the trend arithmetic runs in Python, on the monthly
 
 from __future__ import annotations
 
-import hashlib
-import json
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,9 +18,11 @@ from django.db.models import Count, F, Max, QuerySet
 from django.db.models.functions import TruncMonth
 
 from microcred.core.errors import NotFound
-from microcred.skills.matching import SkillEntry, SkillIndex
 from microcred.skills.models import Skill
-from microcred.skills.selectors import skill_labels
+
+# The matcher's index lives with the taxonomy it indexes (skills.selectors); re-exported for
+# market's callers.
+from microcred.skills.selectors import skill_index as skill_index
 
 from .models import JobPosting, PostingSkill
 from .trends import TREND_MONTHS, TrendReading, add_months, demand_weight, months_ending, share, trend_of
@@ -32,37 +31,6 @@ MONTHS_CHOICES: Final = (3, 6, 12, 18, 24)
 DEFAULT_MONTHS: Final = 12
 Dimension = Literal["region", "industry", "occupation"]
 DIMENSIONS: Final = ("region", "industry", "occupation")
-
-
-# -- the skill index ------------------------------------------------------------------------
-
-_index_lock = threading.Lock()
-_index_cache: dict[str, tuple[str, SkillIndex]] = {}
-
-
-def skill_index() -> SkillIndex:
-    """The matcher's index of every skill on the platform (ids are the skills' primary keys as text),
-    built once per process and built again when the taxonomy changed.
-
-    The version is a hash of every skill's id, labels and type, read in one query (14,000 ESCO
-    skills: a fraction of a second); building the index is what takes time, and happens only for a
-    new version. Hashing the labels themselves, rather than trusting a counter or a timestamp, also
-    catches a skill relabelled by any path (the admin, a catalog file, a taxonomy import)."""
-    rows = skill_labels()
-    digest = hashlib.sha256()
-    for row in rows:
-        digest.update(json.dumps([row.pk, row.label, row.alt_labels, row.skill_type]).encode())
-    version = digest.hexdigest()
-    with _index_lock:
-        cached = _index_cache.get("all")
-        if cached is not None and cached[0] == version:
-            return cached[1]
-    index = SkillIndex.build(
-        SkillEntry(str(row.pk), row.label, tuple(row.alt_labels or ()), row.skill_type) for row in rows
-    )
-    with _index_lock:
-        _index_cache["all"] = (version, index)
-    return index
 
 
 # -- the period and its postings -----------------------------------------------------------

@@ -20,8 +20,12 @@ steps climbed first, then, at that coverage, the cheapest plan found within a sh
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -54,6 +58,46 @@ class Solution:
     coverage_value: float | None = None  # coverage objective: the weighted steps climbed; ``bound`` is its bound
 
 
+_first_solver_lock = threading.Lock()
+_first_solver_made = False
+
+
+@contextmanager
+def _process_stdout_silenced() -> Iterator[None]:
+    """File descriptor 1 points at /dev/null inside the block, for C code that prints past Python."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def new_highs() -> Any:
+    """A HiGHS solver, without the banner HiGHS prints to the process's stdout the first time one is made.
+
+    ``highspy.Highs()`` logs its banner from inside the constructor (1.16: when it enables its
+    callbacks), before ``output_flag`` can be set, and writes it with C stdio, which no Python
+    redirection sees. The banner is printed once per process, so only the first construction
+    runs with file descriptor 1 pointed at /dev/null; later ones cost nothing extra."""
+    global _first_solver_made
+    if not _first_solver_made:
+        with _first_solver_lock:
+            if not _first_solver_made:
+                with _process_stdout_silenced():
+                    solver = highspy.Highs()  # type: ignore[no-untyped-call]
+                    solver.setOptionValue("output_flag", False)
+                _first_solver_made = True
+                return solver
+    solver = highspy.Highs()  # type: ignore[no-untyped-call]
+    solver.setOptionValue("output_flag", False)
+    return solver
+
+
 class _Model:
     """A row-wise model under construction: columns, rows as sparse lists, then HiGHS."""
 
@@ -73,8 +117,7 @@ class _Model:
         self.rows.append((terms, lower, upper))
 
     def highs(self, *, relax: bool, time_limit: float) -> Any:
-        solver: Any = highspy.Highs()  # type: ignore[no-untyped-call]
-        solver.setOptionValue("output_flag", False)
+        solver: Any = new_highs()
         solver.setOptionValue("time_limit", float(time_limit))
         solver.setOptionValue("mip_rel_gap", MIP_RELATIVE_GAP)
         solver.setOptionValue("threads", 1)  # small models: threads cost more than they bring, and runs repeat

@@ -11,7 +11,7 @@ from microcred.accounts.services import api_token_create, membership_invite
 from microcred.accreditation.services import accreditation_grant
 from microcred.assessment.services import attempt_start, attempt_submit
 from microcred.catalog.models import Lesson, LessonKind, MicroCredentialSkill
-from microcred.catalog.services import lesson_create, microcredential_create, module_create
+from microcred.catalog.services import lesson_create, microcredential_create, module_create, programme_create
 from microcred.core.actors import SYSTEM
 from microcred.learning.models import Completion
 from microcred.learning.services import enrolment_create, lesson_complete
@@ -66,7 +66,18 @@ def world(staff):
         ],
     )
     draft = microcredential_create(
-        actor=SYSTEM, provider=provider, **microcredential_fields(slug="draft-course", title="Draft Course")
+        actor=SYSTEM,
+        provider=provider,
+        builds_on=[published],
+        **microcredential_fields(slug="draft-course", title="Draft Course"),
+    )
+    programme_create(
+        actor=SYSTEM,
+        provider=provider,
+        microcredentials=[published, draft],
+        slug="track",
+        title="Track",
+        leads_to="A certificate",
     )
     module = module_create(actor=SYSTEM, microcredential=draft, title="Only module")
     lesson_create(actor=SYSTEM, module=module, title="Read me", kind="reading", body="Hello")

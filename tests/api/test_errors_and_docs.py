@@ -100,6 +100,8 @@ ENDPOINTS = {
     ("get", "/market/demand"),
     ("get", "/market/skills/{skill_id}/demand"),
     ("get", "/market/skills/{skill_id}/demand/{dimension}"),
+    # Skill suggestions for a micro-credential's authors (issue 9 §2).
+    ("get", "/orgs/{slug}/microcredentials/{microcredential_id}/skill-suggestions"),
 }
 PUBLIC = {"/microcredentials", "/microcredentials/{microcredential_id}", "/providers", "/providers/{slug}"}
 PUBLIC |= {"/verify"}

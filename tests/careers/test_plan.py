@@ -230,6 +230,23 @@ def test_the_micro_credential_page_says_what_it_does_for_the_goal(careers, world
     assert "For your goal" not in anonymous
 
 
+def test_the_catalogs_results_mark_the_cards_that_close_gaps_of_the_goal(careers, world, signed_in):
+    client = signed_in(careers.learner)
+    catalog = reverse("catalog:catalog")
+    assert "gaps towards" not in client.get(catalog).content.decode()  # no goal yet: no notes
+    analyst(careers)
+    page = client.get(catalog).content.decode()
+    assert page.count("Closes 1 of your 2 gaps towards Data analyst") >= 2  # SQL Basics and SQL in Practice
+    card = page[page.index(">SQL Basics<") :]
+    assert card.index("Closes 1 of your 2 gaps") < card.index("</article>")
+    intro = page[page.index(">Python Intro<") :]
+    assert "gaps towards" not in intro[: intro.index("</article>")]  # teaches nothing the goal needs
+    # The htmx partial carries the same notes; anonymous visitors see none.
+    partial = client.get(catalog, headers={"HX-Request": "true"}).content.decode()
+    assert "Closes 1 of your 2 gaps towards Data analyst" in partial
+    assert "gaps towards" not in Client().get(catalog).content.decode()
+
+
 def test_the_catalogue_is_indexed_once_and_again_after_a_publication(careers, world):
     from microcred.careers.planning import offer_catalogue
     from tests.careers.conftest import aligned_microcredential

@@ -52,7 +52,7 @@ def test_allow_lists_are_immutable_and_derive_from_the_definition():
     for allow_list in (MICROCREDENTIAL_FIELDS, EDITABLE_FIELDS, LESSON_FIELDS, QUIZ_SETTINGS, MC_KEYS, LESSON_KEYS):
         assert isinstance(allow_list, frozenset)
     assert EDITABLE_FIELDS == MICROCREDENTIAL_FIELDS == frozenset(IN_ORDER)
-    assert MICROCREDENTIAL_FIELDS | {"status", "skills", "modules"} == MC_KEYS
+    assert MICROCREDENTIAL_FIELDS | {"status", "skills", "modules", "builds_on"} == MC_KEYS
     assert (LESSON_FIELDS - {"position"}) | {"quiz", "assignment"} == LESSON_KEYS
     assert QUIZ_SETTINGS | {"title", "questions"} == QUIZ_KEYS
 

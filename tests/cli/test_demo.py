@@ -24,7 +24,7 @@ from microcred.accounts.models import Membership, Organisation, OrganisationKind
 from microcred.accreditation.models import Accreditation, AccreditationStatus
 from microcred.assessment.models import Attempt, Quiz
 from microcred.assessment.selectors import quiz_questions
-from microcred.catalog.models import Lesson, MicroCredential, Status
+from microcred.catalog.models import Lesson, MicroCredential, MicroCredentialPrerequisite, Programme, Status
 from microcred.core.clock import now
 from microcred.core.models import AuditLog
 from microcred.credentials.models import Credential
@@ -82,8 +82,18 @@ def test_demo_loads_everything_and_a_second_run_duplicates_nothing():
     assert len(catalog_files()) == 3
     providers = set(Organisation.objects.filter(kind=OrganisationKind.PROVIDER).values_list("slug", flat=True))
     assert providers == {"northbridge-university", "forge-academy", "helix-energy"}
-    assert MicroCredential.objects.filter(status=Status.PUBLISHED).count() == 11
+    assert MicroCredential.objects.filter(status=Status.PUBLISHED).count() == 13
     assert not MicroCredential.objects.exclude(status=Status.PUBLISHED).exists()
+    # Structured prerequisites (each course on the foundation it builds on) and one stackable
+    # programme per provider, whose members are all published.
+    builds_on = {
+        (link.microcredential.slug, link.required.slug)
+        for link in MicroCredentialPrerequisite.objects.select_related("microcredential", "required")
+    }
+    assert ("front-end-web-accessibility", "web-accessibility-foundations") in builds_on and len(builds_on) == 5
+    programmes = Programme.objects.select_related("provider").prefetch_related("members__microcredential")
+    assert sorted(p.provider.slug for p in programmes) == sorted(providers)
+    assert all(m.microcredential.status == Status.PUBLISHED for p in programmes for m in p.members.all())
 
     # The skills taxonomy (tests/skills/test_demo_taxonomy.py): every micro-credential is aligned
     # with 3 to 6 of its skills, with levels, and its occupations need them.

@@ -203,6 +203,11 @@ def test_the_built_in_subscriptions_keep_todays_transaction_rules(settings):
             (event, "microcred.careers.services.plan_refresh_on_credential_status_changed"): events.Runs.IN_TRANSACTION
             for event in (events.CredentialRevoked, events.CredentialSuspended, events.CredentialReinstated)
         },
+        # A passed placement quiz re-plans the learner's path the same way (ADR 0037).
+        (
+            events.AttemptGraded,
+            "microcred.careers.services.plan_refresh_on_placement_passed",
+        ): events.Runs.IN_TRANSACTION,
     }
 
 
@@ -231,6 +236,7 @@ def test_an_installation_adds_subscribers_through_the_environment():
         "CredentialRevoked:plan_refresh_on_credential_status_changed",
         "CredentialSuspended:plan_refresh_on_credential_status_changed",
         "CredentialReinstated:plan_refresh_on_credential_status_changed",
+        "AttemptGraded:plan_refresh_on_placement_passed",
         "CredentialIssued:hear",
         "CredentialRevoked:hear",
         "CredentialSuspended:hear",

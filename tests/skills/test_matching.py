@@ -149,3 +149,9 @@ def test_an_index_of_fourteen_thousand_skills_holds_every_label():
     # How long building takes is the benchmark's business (`python -m bench --only matching`).
     index = SkillIndex.build(skills)
     assert len(index) == 14_000 and index.label_count == 14_000 * 6
+
+
+def test_an_empty_taxonomy_finds_nothing_and_does_not_fail():
+    empty = SkillIndex.build([])
+    assert empty.extract("Clean spreadsheets of customer records with Python") == []
+    assert empty.match("python programming") == []

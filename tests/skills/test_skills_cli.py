@@ -85,3 +85,55 @@ def test_a_failed_import_leaves_no_new_framework_behind(tmp_path):
     with pytest.raises(CommandError, match=r"skills.csv:3: label is empty"):
         run("import-csv", str(path), "--framework", "brand-new")
     assert not SkillFramework.objects.filter(slug="brand-new").exists()
+
+
+def test_import_csv_takes_the_simple_occupation_files_with_the_skills():
+    run("import-esco", str(DATA / "esco"))  # power-bi's broader skill is an ESCO one
+    out, err = run(
+        "import-csv",
+        str(DATA / "skills-simple.csv"),
+        "--occupations",
+        str(DATA / "occupations-simple.csv"),
+        "--occupation-skills",
+        str(DATA / "occupation-skills-simple.csv"),
+        "--framework",
+        "northwind",
+    )
+    assert out.count("\n") == 1  # one line of counts
+    assert "into 'northwind' (done): skills: 4 created" in out
+    assert "occupations: 2 created" in out and "occupation skills: 4 created" in out
+    assert "Occupations" in err and "Occupation skills" in err  # the progress bars' stages
+    analyst = Occupation.objects.get(uri="https://skills.northwind.example/occupation/bi-analyst")
+    assert analyst.code == "2511.4" and analyst.framework.slug == "northwind"
+    needs = {link.skill.label: (link.relation, link.importance, link.level) for link in analyst.skill_links.all()}
+    assert needs == {
+        "build dashboards": ("essential", 0.9, "expert"),
+        "Power BI": ("essential", 0.8, "intermediate"),
+        "English (B2)": ("optional", None, ""),
+    }
+    # Occupations alone, later, into the same framework: nothing changes on a second run.
+    out, _ = run("import-csv", "--occupations", str(DATA / "occupations-simple.csv"), "--framework", "northwind")
+    assert "(changed nothing)" in out and "occupations: 0 created, 0 updated, 2 unchanged" in out
+
+
+def test_a_bad_occupation_skill_row_leaves_nothing(tmp_path):
+    path = tmp_path / "links.csv"
+    good = (DATA / "occupation-skills-simple.csv").read_text()
+    path.write_text(good.replace("essential,1,beginner", "essential,3,beginner"))
+    with pytest.raises(CommandError, match=r"links.csv:5: importance '3' is not a number from 0 to 1"):
+        run(
+            "import-csv",
+            str(DATA / "skills-simple.csv"),
+            "--occupations",
+            str(DATA / "occupations-simple.csv"),
+            "--occupation-skills",
+            str(path),
+            "--framework",
+            "brand-new",
+        )
+    assert not Occupation.objects.exists() and not SkillFramework.objects.filter(slug="brand-new").exists()
+
+
+def test_import_csv_needs_a_file():
+    with pytest.raises(CommandError, match="Give a skills CSV"):
+        run("import-csv", "--framework", "northwind")

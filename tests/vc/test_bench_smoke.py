@@ -13,6 +13,8 @@ FIGURES = {
     "verify_warm",
     "verify_cold",
     "verify_full",
+    "verify_2020_warm",
+    "verify_2020_full",
     "jwt_sign",
     "status_encode",
     "status_decode",
@@ -35,6 +37,13 @@ def test_rows_compare_against_the_peer() -> None:
     assert cohort.ratio == 20 and cohort.verdict == "PASS"
     assert rows["verifying, warm shapes"].verdict == "FAIL"  # 2x < 3x
     assert rows["VC-JWT signing (EdDSA)"].verdict == "FAIL"
+    assert rows["verifying Ed25519Signature2020, warm shapes"].verdict == "PASS"  # same as eddsa
+
+
+def test_a_legacy_suite_slower_than_eddsa_fails_its_row() -> None:
+    ours = dict.fromkeys(FIGURES, 1000.0) | {"verify_2020_full": 500.0}
+    rows = {row.figure: row for row in suite.build_rows(ours, None)}
+    assert rows["verifying Ed25519Signature2020, full path"].verdict == "FAIL"
 
 
 def test_command_line_quick_without_peer(capsys: pytest.CaptureFixture[str]) -> None:

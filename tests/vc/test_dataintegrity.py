@@ -241,7 +241,7 @@ def test_controller_binding() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("cryptosuite", "ecdsa-rdfc-2019"), ("cryptosuite", "eddsa-2022"), ("type", "Ed25519Signature2020")],
+    [("cryptosuite", "ecdsa-rdfc-2019"), ("cryptosuite", "bbs-2023"), ("type", "RsaSignature2018")],
 )
 def test_unsupported_suites_are_not_invalid_but_unsupported(field: str, value: str) -> None:
     document = _signed()

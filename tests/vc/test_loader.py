@@ -30,7 +30,11 @@ README_PREFIXES = {
     "https://w3id.org/security/multikey/v1": "ba2c182de2d92f7e",
     "https://www.w3.org/ns/cid/v1": "ea216ecc1cb02cd3",
     "https://www.w3.org/ns/did/v1": "adefa50311393eb1",
-    "https://w3id.org/security/suites/ed25519-2020/v1": "67646fbc0d6582ad",
+    # Not in the standards README: the official copies published by Digital Bazaar (the
+    # ed25519-signature-2020-context / -2018-context packages that w3id.org serves); the
+    # README's 1EdTech validator copy adds a `proof` term of its own (see suites README).
+    "https://w3id.org/security/suites/ed25519-2020/v1": "db2d1ff9ca651354",
+    "https://w3id.org/security/suites/ed25519-2018/v1": "b409bfbb61ff3048",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "ef2fa9c7846dce23",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json": "00666ad080ba4076",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json": "d582f3564282fb3b",

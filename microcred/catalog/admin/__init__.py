@@ -1,3 +1,3 @@
 """Catalog admin for staff: offers (micro-credentials and their skills) and draft content."""
 
-from . import content, offers  # noqa: F401  (registers the ModelAdmins)
+from . import content, links, offers  # noqa: F401  (registers the ModelAdmins)

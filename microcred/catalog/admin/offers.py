@@ -21,7 +21,15 @@ from microcred.core.admin import (
 from microcred.core.errors import Conflict
 
 from ..fields import ABOUT, CATALOG, EU_MANDATORY, EU_OPTIONAL, MICROCREDENTIAL_IDENTITY_FIELDS
-from ..models import Industry, MicroCredential, MicroCredentialSkill, Module, Status
+from ..models import (
+    Industry,
+    MicroCredential,
+    MicroCredentialPrerequisite,
+    MicroCredentialSkill,
+    Module,
+    ProgrammeMember,
+    Status,
+)
 from ..services import (
     EDITABLE_FIELDS,
     microcredential_archive,
@@ -124,9 +132,11 @@ class MicroCredentialAdmin(DeleteThroughServiceMixin, ServiceErrorsMixin, admin.
         microcredential_delete(actor=request.user, microcredential=obj)
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
-        # Skill links are edited on this page, not deleted on their own; they go with the draft.
+        # Skill links, prerequisites and programme memberships are not deleted on their own (the
+        # workspace and the programme's page edit them); they go with the draft.
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        return deleted, counts, perms_needed - {MicroCredentialSkill._meta.verbose_name}, protected
+        links = {m._meta.verbose_name for m in (MicroCredentialSkill, MicroCredentialPrerequisite, ProgrammeMember)}
+        return deleted, counts, perms_needed - links, protected
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is Module:

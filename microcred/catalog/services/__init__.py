@@ -11,6 +11,7 @@ from .content import (
     module_delete,
     module_update,
 )
+from .links import PROGRAMME_FIELDS, programme_create, programme_delete, programme_update
 from .microcredentials import (
     microcredential_archive,
     microcredential_create,
@@ -21,10 +22,12 @@ from .microcredentials import (
     microcredential_publish,
     microcredential_update,
 )
+from .skills import microcredential_skill_add
 
 __all__ = [
     "EDITABLE_FIELDS",
     "LESSON_FIELDS",
+    "PROGRAMME_FIELDS",
     "assessed_lesson_create",
     "industry_get_or_create",
     "lesson_create",
@@ -38,8 +41,12 @@ __all__ = [
     "microcredential_has_learners",
     "microcredential_new_version",
     "microcredential_publish",
+    "microcredential_skill_add",
     "microcredential_update",
     "module_create",
     "module_delete",
     "module_update",
+    "programme_create",
+    "programme_delete",
+    "programme_update",
 ]

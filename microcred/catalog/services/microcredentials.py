@@ -4,6 +4,7 @@ version), publish, archive, delete."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -20,12 +21,19 @@ from microcred.skills.models import Level, Skill
 from ..models import Lesson, MicroCredential, MicroCredentialSkill, Status
 from ._common import EDITABLE_FIELDS, _check_fields, _clean_and_save, _normalise, _require_draft
 from .content import lessons_removing
+from .links import prerequisites_copy, prerequisites_replace
 
 
 @transaction.atomic
 def microcredential_create(
-    *, actor: Actor, provider: Organisation, skills: list[tuple[Skill, str]] | None = None, **fields: Any
+    *,
+    actor: Actor,
+    provider: Organisation,
+    skills: list[tuple[Skill, str]] | None = None,
+    builds_on: Sequence[MicroCredential] | None = None,
+    **fields: Any,
 ) -> MicroCredential:
+    """``builds_on``: the structured prerequisites (other offers); ``prerequisites`` stays the EU free text."""
     require_org_role(actor, provider)
     if provider.kind != OrganisationKind.PROVIDER:
         raise ValidationFailed("Only a provider offers micro-credentials.")
@@ -41,6 +49,8 @@ def microcredential_create(
     _clean_and_save(mc)
     for skill, level in skills or []:
         _link_skill(mc, skill, level)
+    if builds_on:
+        prerequisites_replace(mc=mc, required=builds_on)
     audit_record(actor=actor, action="microcredential.create", target=mc, title=mc.title)
     return mc
 
@@ -57,7 +67,12 @@ def microcredential_has_learners(*, mc: MicroCredential) -> bool:
 
 @transaction.atomic
 def microcredential_update(
-    *, actor: Actor, microcredential: MicroCredential, skills: list[tuple[Skill, str]] | None = None, **fields: Any
+    *,
+    actor: Actor,
+    microcredential: MicroCredential,
+    skills: list[tuple[Skill, str]] | None = None,
+    builds_on: Sequence[MicroCredential] | None = None,
+    **fields: Any,
 ) -> MicroCredential:
     """Edit a micro-credential. A published one is never changed in place: the edit goes to a
     new draft version (or the existing newer draft), which must be published to replace it."""
@@ -76,7 +91,10 @@ def microcredential_update(
         MicroCredentialSkill.objects.filter(microcredential=mc).delete()
         for skill, level in skills:
             _link_skill(mc, skill, level)
-    audit_record(actor=actor, action="microcredential.update", target=mc, fields=sorted(fields))
+    if builds_on is not None:
+        prerequisites_replace(mc=mc, required=builds_on)
+    changed = sorted(fields) + (["builds_on"] if builds_on is not None else [])
+    audit_record(actor=actor, action="microcredential.update", target=mc, fields=changed)
     return mc
 
 
@@ -112,6 +130,7 @@ def microcredential_new_version(*, actor: Actor, microcredential: MicroCredentia
     new.save()
     for link in source.skill_links.all():
         MicroCredentialSkill.objects.create(microcredential=new, skill_id=link.skill_id, target_level=link.target_level)
+    prerequisites_copy(source=source, target=new)
     copies: list[tuple[int, int]] = []
     for module in source.modules.prefetch_related("lessons"):
         lessons = list(module.lessons.all())

@@ -19,11 +19,15 @@ from microcred.web.views.common import app_errors, is_htmx, safe_next
 from ..forms import CatalogFilterForm
 from ..parts import microcredential_context
 from ..selectors import (
+    microcredential_builds_on,
     microcredential_get_published,
     microcredential_outline,
+    microcredential_programmes,
     microcredential_search_page,
     microcredential_skill_links,
     microcredential_stats,
+    programme_get_public,
+    programme_microcredentials,
     published_microcredentials,
 )
 from . import reads
@@ -66,7 +70,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     filters = form.to_filters()
     page = microcredential_search_page(filters, number=request.GET.get("page"), per_page=PAGE_SIZE)
-    results = reads.attach_accreditations(list(page.object_list))
+    results = reads.attach_card_notes(reads.attach_accreditations(list(page.object_list)), request.user)
     context = {
         "form": form,
         "page": page,
@@ -95,6 +99,8 @@ def microcredential(request: HttpRequest, provider_slug: str, slug: str) -> Http
             "outline": microcredential_outline(mc),
             "stats": microcredential_stats(mc),
             "skill_links": microcredential_skill_links(mc),
+            "builds_on": microcredential_builds_on(mc),
+            "programmes": list(microcredential_programmes(mc)),
             "accreditations": list(current_accreditations(provider=mc.provider, today=now().date())),
             "compare_ids": compare_ids(request),
             # What higher apps add for the visitor: learning, their enrolment (none once withdrawn).
@@ -169,4 +175,17 @@ def provider(request: HttpRequest, slug: str) -> HttpResponse:
             "microcredentials": reads.provider_microcredentials(org),
             "compare_ids": compare_ids(request),
         },
+    )
+
+
+@require_GET
+@app_errors
+def programme(request: HttpRequest, provider_slug: str, slug: str) -> HttpResponse:
+    """A stackable programme: what it leads to and its micro-credentials, in order."""
+    found = programme_get_public(provider_slug=provider_slug, slug=slug)
+    members = reads.attach_accreditations(programme_microcredentials(found))
+    return render(
+        request,
+        "catalog/programme.html",
+        {"programme": found, "members": members, "compare_ids": compare_ids(request)},
     )

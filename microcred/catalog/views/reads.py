@@ -18,6 +18,7 @@ from microcred.core.clock import now
 from microcred.skills.models import Skill
 
 from ..models import Industry, MicroCredential, MicroCredentialSkill, Module, Status
+from ..parts import catalog_card_notes
 from ..selectors import published_languages, published_microcredentials
 
 PUBLISHED = Q(microcredentials__status=Status.PUBLISHED)
@@ -40,6 +41,15 @@ def attach_accreditations(mcs: list[MicroCredential]) -> list[MicroCredential]:
     by_provider = accreditations_for(mc.provider for mc in mcs)
     for mc in mcs:
         mc.provider_accreditations = by_provider.get(mc.provider_id, [])  # type: ignore[attr-defined]
+    return mcs
+
+
+def attach_card_notes(mcs: list[MicroCredential], visitor: Any) -> list[MicroCredential]:
+    """Sets ``card_notes`` on each card: what higher apps say of it to this visitor
+    (``parts.CatalogCardNote``), asked once for the whole page."""
+    notes = catalog_card_notes(visitor, mcs)
+    for mc in mcs:
+        mc.card_notes = notes.get(mc.pk, [])  # type: ignore[attr-defined]
     return mcs
 
 

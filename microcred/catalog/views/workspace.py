@@ -34,6 +34,7 @@ from ..services import (
     microcredential_publish,
     microcredential_update,
 )
+from .skills import skills_panel_context
 
 
 def editor_url(mc: MicroCredential) -> str:
@@ -131,6 +132,7 @@ def mc_detail(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse
         module_form=ModuleForm(),
         lesson_kinds=lesson_kinds(),
     )
+    context.update(skills_panel_context(mc))
     return render(request, "catalog/workspace/mc_detail.html", context)
 
 

@@ -1,13 +1,16 @@
-"""W3C Data Integrity proofs with the EdDSA cryptosuites (vc-di-eddsa, 2025 REC).
+"""W3C Data Integrity proofs: signing with the EdDSA cryptosuites, verifying every suite
+in the registry of ``suites.py`` (ADR 0038).
 
-Allow-listed suites: ``eddsa-rdfc-2022`` (RDFC-1.0, the one Open Badges conformance
-accepts) and ``eddsa-jcs-2022`` (RFC 8785 JCS). For both:
+Signing: ``eddsa-rdfc-2022`` (RDFC-1.0, the one Open Badges conformance accepts) and
+``eddsa-jcs-2022`` (RFC 8785 JCS); the legacy suites (Ed25519Signature2020/2018) can sign
+too, for interoperability tests only. For every suite:
 
     hashData = SHA-256(canonical proof config) || SHA-256(canonical document)
 
-signed with pure Ed25519; ``proofValue`` = multibase base58btc of the 64-byte signature.
-The proof config is the proof without ``proofValue`` plus the document's ``@context``
-(JCS keeps that ``@context`` inside the attached proof; RDFC drops it).
+signed with pure Ed25519. The proof config is the proof without its signature plus the
+document's ``@context`` (JCS keeps that ``@context`` inside the attached proof; the others
+drop it). Verifying also accepts Ed25519Signature2020 (``proofValue``) and
+Ed25519Signature2018 (detached ``jws``), and the pre-REC name ``eddsa-2022``.
 
 ``verify`` never returns a bool: it returns what was verified or raises a typed error.
 Keys are resolved by an injected ``resolve_key(vm_url) -> (public key, controller)``
@@ -16,15 +19,12 @@ so that did:key resolves locally and did:web / HTTPS documents come from the fet
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import rfc8785
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
@@ -33,46 +33,45 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from .errors import (
     InvalidProof,
     MalformedCredential,
-    UnsupportedSuite,
     UntrustedIssuer,
 )
 from .jsonld import canonicalize
-from .multikey import multibase_decode, multibase_encode
+from .suites import (
+    DATA_INTEGRITY_PROOF,
+    EDDSA_JCS_2022,
+    EDDSA_RDFC_2022,
+    Canonicalizer,
+    HashData,
+    suite_named,
+    suite_of,
+)
 
-PROOF_TYPE = "DataIntegrityProof"
-EDDSA_RDFC_2022 = "eddsa-rdfc-2022"
-EDDSA_JCS_2022 = "eddsa-jcs-2022"
+__all__ = [
+    "EDDSA_JCS_2022",
+    "EDDSA_RDFC_2022",
+    "PROOF_TYPE",
+    "SUPPORTED_CRYPTOSUITES",
+    "Canonicalizer",
+    "HashData",
+    "ResolveKey",
+    "VerifiedProof",
+    "format_datetime",
+    "parse_datetime_stamp",
+    "sign",
+    "transform_and_hash",
+    "verify",
+]
+
+PROOF_TYPE = DATA_INTEGRITY_PROOF
+# The cryptosuites we sign with; verifying accepts every suite of the registry.
 SUPPORTED_CRYPTOSUITES = frozenset({EDDSA_RDFC_2022, EDDSA_JCS_2022})
 
 ResolveKey = Callable[[str], tuple[Ed25519PublicKey, str]]
-# jsonld.canonicalize or anything proven to return exactly what it returns (fastpath).
-Canonicalizer = Callable[[dict[str, Any]], str]
 
 # XSD dateTimeStamp: a dateTime whose time zone is mandatory.
 _DATETIME_STAMP = re.compile(
     r"-?[0-9]{4,}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})"
 )
-_SIGNATURE_LEN = 64
-
-
-@dataclass(frozen=True)
-class HashData:
-    """The intermediate values of the suites' transform + hash steps (as in the vectors)."""
-
-    canonical_document: str
-    canonical_proof_config: str
-
-    @property
-    def document_hash(self) -> bytes:
-        return hashlib.sha256(self.canonical_document.encode("utf-8")).digest()
-
-    @property
-    def proof_hash(self) -> bytes:
-        return hashlib.sha256(self.canonical_proof_config.encode("utf-8")).digest()
-
-    @property
-    def combined(self) -> bytes:
-        return self.proof_hash + self.document_hash
 
 
 @dataclass(frozen=True)
@@ -118,17 +117,8 @@ def transform_and_hash(
     *,
     canonicalizer: Canonicalizer = canonicalize,
 ) -> HashData:
-    """Canonicalize document and proof config per ``cryptosuite`` (steps of the spec)."""
-    if cryptosuite == EDDSA_RDFC_2022:
-        return HashData(canonicalizer(unsecured_document), canonicalizer(proof_config))
-    if cryptosuite == EDDSA_JCS_2022:
-        try:
-            document = rfc8785.dumps(unsecured_document).decode("utf-8")
-            config = rfc8785.dumps(proof_config).decode("utf-8")
-        except rfc8785.CanonicalizationError as exc:
-            raise MalformedCredential(f"document cannot be JCS-canonicalized: {exc}") from exc
-        return HashData(document, config)
-    raise UnsupportedSuite(f"cryptosuite {cryptosuite!r} is unsupported", cryptosuite=cryptosuite)
+    """Canonicalize document and proof config per ``cryptosuite`` (a registry name)."""
+    return suite_named(cryptosuite).transform_and_hash(unsecured_document, proof_config, canonicalizer=canonicalizer)
 
 
 def _with_previous_proofs(unsecured: dict[str, Any], proofs: list[dict[str, Any]], previous: Any) -> dict[str, Any]:
@@ -162,34 +152,34 @@ def sign(
     Existing proofs are kept (a proof set); they are covered by the new signature only
     when named in ``previous_proof`` (a proof chain). ``proof_as_list`` emits ``proof``
     as an array even for one proof, as the strict OB 3.0 JSON schema requires.
+    ``cryptosuite`` may also name a legacy proof type (``Ed25519Signature2020``/``2018``):
+    we issue with eddsa-rdfc-2022, the legacy suites sign only for interoperability tests.
     """
-    if cryptosuite not in SUPPORTED_CRYPTOSUITES:
-        raise UnsupportedSuite(f"cryptosuite {cryptosuite!r} is unsupported")
+    suite = suite_named(cryptosuite)
     if "@context" not in document:
         raise MalformedCredential("document has no @context")
     existing = _proofs_of(document)
     unsecured = {key: value for key, value in document.items() if key != "proof"}
 
-    options: dict[str, Any] = {"type": PROOF_TYPE}
+    options: dict[str, Any] = {"type": suite.proof_type}
     if proof_id is not None:
         options["id"] = proof_id
+    if suite.cryptosuite is not None:
+        options["cryptosuite"] = cryptosuite
     options.update(
-        cryptosuite=cryptosuite,
         created=format_datetime(created),
         verificationMethod=verification_method,
         proofPurpose=proof_purpose,
     )
     if previous_proof is not None:
         options["previousProof"] = previous_proof
-    if cryptosuite == EDDSA_JCS_2022:
-        # eddsa-jcs-2022 signs (and attaches) the document's @context inside the proof.
+    if suite.context_in_proof:
         options["@context"] = document["@context"]
 
     to_sign = _with_previous_proofs(unsecured, existing, previous_proof)
     proof_config = {**options, "@context": document["@context"]}
-    hash_data = transform_and_hash(to_sign, proof_config, cryptosuite, canonicalizer=canonicalizer)
-    signature = private_key.sign(hash_data.combined)
-    proof = {**options, "proofValue": multibase_encode(signature)}
+    hash_data = suite.transform_and_hash(to_sign, proof_config, canonicalizer=canonicalizer)
+    proof = {**options, **suite.signature_members(private_key, hash_data)}
 
     proofs = [*existing, proof]
     if len(proofs) == 1 and not proof_as_list:
@@ -208,12 +198,7 @@ def _verify_one(
     now: datetime | None,
     canonicalizer: Canonicalizer = canonicalize,
 ) -> VerifiedProof:
-    proof_type = proof.get("type")
-    cryptosuite = proof.get("cryptosuite")
-    if proof_type != PROOF_TYPE:
-        raise UnsupportedSuite(f"proof type {proof_type!r} is unsupported", proof_type=proof_type)
-    if not isinstance(cryptosuite, str) or cryptosuite not in SUPPORTED_CRYPTOSUITES:
-        raise UnsupportedSuite(f"cryptosuite {cryptosuite!r} is unsupported", cryptosuite=cryptosuite)
+    suite = suite_of(proof)
     purpose = proof.get("proofPurpose")
     if purpose != expected_proof_purpose:
         raise InvalidProof(
@@ -229,15 +214,9 @@ def _verify_one(
         if now is not None and now > expires:
             raise InvalidProof("proof has expired", expires=proof["expires"])
 
-    proof_value = proof.get("proofValue")
-    try:
-        signature = multibase_decode(proof_value) if isinstance(proof_value, str) else b""
-    except MalformedCredential as exc:
-        raise InvalidProof("proofValue is not multibase base58btc") from exc
-    if len(signature) != _SIGNATURE_LEN:
-        raise InvalidProof("proofValue is not a 64-byte Ed25519 signature")
+    suite.check_signature_form(proof)
 
-    options = {key: value for key, value in proof.items() if key != "proofValue"}
+    options = suite.proof_options(proof)
     document = unsecured
     if "@context" in options:
         # The signed config's @context must be a prefix of the document's, and the
@@ -252,12 +231,9 @@ def _verify_one(
     document = _with_previous_proofs(document, proofs, proof.get("previousProof"))
     proof_config = {**options, "@context": document.get("@context")}
 
-    hash_data = transform_and_hash(document, proof_config, cryptosuite, canonicalizer=canonicalizer)
+    hash_data = suite.transform_and_hash(document, proof_config, canonicalizer=canonicalizer)
     public_key, controller = resolve_key(vm_url)
-    try:
-        public_key.verify(signature, hash_data.combined)
-    except InvalidSignature as exc:
-        raise InvalidProof("signature does not match the document", verification_method=vm_url) from exc
+    suite.verify_signature(proof, public_key, hash_data)
     if expected_controller is not None and controller != expected_controller:
         raise UntrustedIssuer(
             "the verification method is not controlled by the expected controller",
@@ -267,7 +243,7 @@ def _verify_one(
     return VerifiedProof(
         verification_method=vm_url,
         controller=controller,
-        cryptosuite=cryptosuite,
+        cryptosuite=suite.name,
         proof_purpose=purpose,
         created=created,
         proof_id=proof.get("id"),

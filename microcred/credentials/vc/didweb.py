@@ -32,15 +32,16 @@ from .errors import (
 from .fetch import Fetcher, fetch_json
 from .jwt import PublicKey, public_key_from_jwk
 from .multikey import (
+    DID_KEY_PREFIX,
     DID_V1_CONTEXT,
     MULTIKEY_V1_CONTEXT,
-    ed25519_public_from_multibase,
+    did_key_vm_url,
     multikey_document,
     resolve_did_key,
 )
+from .suites import ed25519_key_of_method
 
 DID_WEB_PREFIX = "did:web:"
-_MULTIBASE_VM_TYPES = frozenset({"Multikey", "Ed25519VerificationKey2020"})
 _JWK_VM_TYPES = frozenset({"JsonWebKey", "JsonWebKey2020"})
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)", re.ASCII)
 # DID syntax idchar: ALPHA / DIGIT / "." / "-" / "_" / pct-encoded.
@@ -145,6 +146,9 @@ def resolve_public_key(
     """
     if not isinstance(vm_url, str):
         raise KeyResolutionError("verification method must be a URL string")
+    if vm_url.startswith(DID_KEY_PREFIX) and "#" not in vm_url:
+        # A bare did:key names its one key (did:key spec); issuers write it that way too.
+        vm_url = did_key_vm_url(vm_url)
     doc_url, _, fragment = vm_url.partition("#")
     if not fragment:
         raise KeyResolutionError(f"verification method {vm_url!r} has no #fragment")
@@ -237,8 +241,9 @@ def _listed_under(document: Mapping[str, Any], purpose: str, vm_url: str, doc_ur
 def _key_of(method: Mapping[str, Any], vm_url: str) -> PublicKey:
     vm_type = method.get("type")
     try:
-        if vm_type in _MULTIBASE_VM_TYPES and isinstance(method.get("publicKeyMultibase"), str):
-            return ed25519_public_from_multibase(method["publicKeyMultibase"])
+        ed25519_key = ed25519_key_of_method(method)
+        if ed25519_key is not None:
+            return ed25519_key
         if vm_type in _JWK_VM_TYPES and isinstance(method.get("publicKeyJwk"), Mapping):
             return public_key_from_jwk(method["publicKeyJwk"])
     except (CredentialError, ValueError) as exc:

@@ -96,6 +96,11 @@ def did_key_vm_id(pub: Ed25519PublicKey) -> str:
     return f"{DID_KEY_PREFIX}{multikey}#{multikey}"
 
 
+def did_key_vm_url(did: str) -> str:
+    """``did:key:z6Mk...`` -> its one verification method URL (the fragment repeats the key)."""
+    return f"{did}#{did.removeprefix(DID_KEY_PREFIX)}"
+
+
 def multikey_document(*, vm_id: str, controller: str, public_key: Ed25519PublicKey) -> dict[str, Any]:
     """A Multikey verification method object (W3C CID / Data Integrity)."""
     return {

@@ -1,4 +1,5 @@
-"""The simple skills CSV, for a provider's own framework (this docstring is its documentation).
+"""The simple skills CSV, for a provider's own framework (this docstring is its documentation; for users,
+docs/taxonomy-format.md).
 
 UTF-8, comma-separated, a header line; columns in any order:
 

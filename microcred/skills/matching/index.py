@@ -322,7 +322,9 @@ class SkillIndex:
             corrections.clear()
         wanted = []
         for word in new:
-            if len(word) >= WORD_MIN_LENGTH and word.isalpha():
+            # No label words at all (an empty taxonomy): nothing to correct to, and cdist of nothing
+            # has no best column.
+            if self._words and len(word) >= WORD_MIN_LENGTH and word.isalpha():
                 wanted.append(word)
             else:
                 corrections[word] = None

@@ -3,19 +3,19 @@ resume-stale | refresh-status-lists | revoke UUID --reason TEXT | rotate-key ORG
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
-from microcred.accounts.models import Organisation, User
+from microcred.accounts.commands import actor_from_email
+from microcred.accounts.models import Organisation
 from microcred.catalog.models import MicroCredential
-from microcred.core.actors import SYSTEM, SystemActor
+from microcred.core.actors import SYSTEM
 from microcred.core.clock import now
+from microcred.core.commands import progress_on_stderr
 from microcred.core.errors import AppError
 from microcred.credentials.cohort import CHUNK_SIZE, CohortReport, pending_completions
 from microcred.credentials.cohort.runs import cohort_run_now, cohort_run_open, stale_runs
@@ -90,21 +90,11 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
 
     def _progress(self, *, rate: bool = False) -> Progress:
-        # Progress goes to stderr (Django's wrapper around it), leaving stdout for the summary.
-        console = Console(file=cast(IO[str], getattr(self.stderr, "_out", sys.stderr)))
         columns: list[ProgressColumn | str] = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
         if rate:
             columns.append(_RateColumn())
         columns.append(TimeRemainingColumn())
-        return Progress(*columns, console=console)
-
-    def _actor(self, email: str | None) -> User | SystemActor:
-        if not email:
-            return SYSTEM
-        user = User.objects.filter(email__iexact=email.strip()).first()
-        if user is None:
-            raise CommandError(f"No user with e-mail {email!r}.")
-        return user
+        return progress_on_stderr(self, *columns)
 
     def _export(self, *, directory: str, **_: Any) -> None:
         target = Path(directory)
@@ -157,7 +147,7 @@ class Command(BaseCommand):
             raise CommandError("--workers must be 0 (sign in this process) or more.")
         if chunk_size < 1:
             raise CommandError("--chunk-size must be 1 or more.")
-        actor = self._actor(as_email)
+        actor = actor_from_email(as_email)
         versions = MicroCredential.objects.filter(provider__slug=provider_slug, slug=mc_slug).select_related("provider")
         if version is not None:
             versions = versions.filter(version=version)
@@ -220,12 +210,12 @@ class Command(BaseCommand):
 
     def _revoke(self, *, uuid: str, reason: str, as_email: str | None = None, **_: Any) -> None:
         credential = credential_get_public(uuid=uuid)
-        revoked = credential_revoke(actor=self._actor(as_email), credential=credential, reason=reason)
+        revoked = credential_revoke(actor=actor_from_email(as_email), credential=credential, reason=reason)
         self.stdout.write(f"Revoked {revoked.uuid} ({revoked.microcredential.title} for {revoked.user.email}).")
 
     def _rotate_key(self, *, slug: str, as_email: str | None = None, **_: Any) -> None:
         organisation = Organisation.objects.filter(slug=slug).first()
         if organisation is None:
             raise CommandError(f"No organisation with slug {slug!r}.")
-        key = issuer_key_rotate(actor=self._actor(as_email), organisation=organisation)
+        key = issuer_key_rotate(actor=actor_from_email(as_email), organisation=organisation)
         self.stdout.write(f"{organisation.name} now signs with {key.key_id} ({key.public_key_multibase}).")

@@ -7,16 +7,14 @@ nothing. Formats: ``microcred/market/postings_format.py``.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import TaskID
 
-from microcred.accounts.models import User
-from microcred.core.actors import SYSTEM, SystemActor
+from microcred.accounts.commands import actor_from_email
+from microcred.core.commands import progress_on_stderr
 from microcred.core.errors import AppError
 from microcred.market.postings_format import FORMATS, Format, PostingFormatError, guess_format, read_postings_file
 from microcred.market.services import postings_import, postings_reextract
@@ -55,29 +53,15 @@ class Command(BaseCommand):
         except AppError as exc:
             raise CommandError(exc.message) from exc
 
-    def _actor(self, email: str | None) -> User | SystemActor:
-        if not email:
-            return SYSTEM
-        user = User.objects.filter(email__iexact=email.strip()).first()
-        if user is None:
-            raise CommandError(f"No user with e-mail {email!r}.")
-        return user
-
-    def _progress(self) -> Progress:
-        # Progress goes to stderr (Django's wrapper around it), leaving stdout for the summary.
-        console = Console(file=cast(IO[str], getattr(self.stderr, "_out", sys.stderr)))
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        return Progress(*columns, console=console, transient=False)
-
     def _import_postings(
         self, *, file: str, format: str | None, source: str | None, as_email: str | None, **_: Any
     ) -> None:
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"{file}: no such file.")
-        actor = self._actor(as_email)
+        actor = actor_from_email(as_email)
         layout = format or guess_format(path)
-        with self._progress() as progress:
+        with progress_on_stderr(self) as progress:
             task: TaskID | None = None
 
             def advance(stage: str, done: int, total: int | None) -> None:
@@ -95,8 +79,8 @@ class Command(BaseCommand):
         self.stdout.write(report.summary())
 
     def _reextract(self, *, as_email: str | None, **_: Any) -> None:
-        actor = self._actor(as_email)
-        with self._progress() as progress:
+        actor = actor_from_email(as_email)
+        with progress_on_stderr(self) as progress:
             task: TaskID | None = None
 
             def advance(stage: str, done: int, total: int | None) -> None:

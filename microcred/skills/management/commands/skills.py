@@ -1,4 +1,5 @@
-"""``microcred skills import-esco DIR | import-onet DIR | import-case FILE | import-csv FILE |
+"""``microcred skills import-esco DIR | import-onet DIR | import-case FILE |
+import-csv [FILE] [--occupations FILE] [--occupation-skills FILE] |
 import-esco-package [--extractor | --playground]``: import a skills taxonomy, all or nothing.
 
 Each import shows its progress on stderr and prints one line of counts (created, updated,
@@ -7,21 +8,22 @@ unchanged); running it again on the same files changes nothing. Formats: ``micro
 
 from __future__ import annotations
 
+import itertools
 import os
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.text import slugify
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import TaskID
 
+from microcred.accounts.commands import actor_from_email
 from microcred.accounts.models import Organisation, User
-from microcred.core.actors import SYSTEM, SystemActor
+from microcred.core.actors import SystemActor
+from microcred.core.commands import progress_on_stderr
 from microcred.core.errors import AppError
 from microcred.skills.importers.case import read_case, read_case_document
 from microcred.skills.importers.esco import read_esco
@@ -36,7 +38,11 @@ from microcred.skills.importers.packages import (
     read_playground,
 )
 from microcred.skills.importers.records import TaxonomyFormatError, TaxonomyRecord
-from microcred.skills.importers.simple import read_simple_csv
+from microcred.skills.importers.simple import (
+    read_simple_csv,
+    read_simple_occupation_skills_csv,
+    read_simple_occupations_csv,
+)
 from microcred.skills.models import SkillFramework
 from microcred.skills.services import TaxonomyImportReport, framework_get_or_create, taxonomy_import
 
@@ -76,8 +82,17 @@ class Command(BaseCommand):
         case.add_argument(
             "--framework", metavar="SLUG", help="The framework to import into (default: from the CFDocument's title)."
         )
-        simple = sub.add_parser("import-csv", help="The simple skills CSV (uri,label,alt_labels,type,broader).")
-        simple.add_argument("file", metavar="FILE")
+        simple = sub.add_parser(
+            "import-csv",
+            help="The simple CSVs (docs/taxonomy-format.md): skills, and occupations with the skills they need.",
+        )
+        simple.add_argument("file", metavar="FILE", nargs="?", help="The skills CSV (uri,label,alt_labels,type,…).")
+        simple.add_argument("--occupations", metavar="FILE", help="The occupations CSV (uri,label,alt_labels,code,…).")
+        simple.add_argument(
+            "--occupation-skills",
+            metavar="FILE",
+            help="The occupation skills CSV (occupation_uri,skill_uri,relation,importance,level).",
+        )
         simple.add_argument("--framework", metavar="SLUG", required=True, help="The framework to import into.")
         simple.add_argument("--name", help="The framework's name, when it is new (default: the slug).")
         simple.add_argument(
@@ -111,14 +126,6 @@ class Command(BaseCommand):
         except AppError as exc:
             raise CommandError(exc.message) from exc
 
-    def _actor(self, email: str | None) -> User | SystemActor:
-        if not email:
-            return SYSTEM
-        user = User.objects.filter(email__iexact=email.strip()).first()
-        if user is None:
-            raise CommandError(f"No user with e-mail {email!r}.")
-        return user
-
     def _import(
         self,
         *,
@@ -128,12 +135,9 @@ class Command(BaseCommand):
         records: Iterable[TaxonomyRecord],
         skip_missing_skills: bool = False,
     ) -> TaxonomyImportReport:
-        # Progress goes to stderr (Django's wrapper around it), leaving stdout for the summary.
-        console = Console(file=cast(IO[str], getattr(self.stderr, "_out", sys.stderr)))
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         # One transaction for the import and the framework it may create: a file that fails leaves no
         # empty framework behind.
-        with Progress(*columns, console=console, transient=False) as progress, transaction.atomic():
+        with progress_on_stderr(self) as progress, transaction.atomic():
             target = framework()
             tasks: dict[str, TaskID] = {}
 
@@ -160,7 +164,7 @@ class Command(BaseCommand):
         return lambda: framework_get_or_create(actor=actor, owner=owner, **spec)
 
     def _import_esco(self, *, directory: str, as_email: str | None = None, **_: Any) -> None:
-        actor = self._actor(as_email)
+        actor = actor_from_email(as_email)
         self._import(
             what=f"ESCO {directory}",
             actor=actor,
@@ -169,7 +173,7 @@ class Command(BaseCommand):
         )
 
     def _import_onet(self, *, directory: str, as_email: str | None = None, **_: Any) -> None:
-        actor = self._actor(as_email)
+        actor = actor_from_email(as_email)
         self._import(
             what=f"O*NET {directory}",
             actor=actor,
@@ -178,7 +182,7 @@ class Command(BaseCommand):
         )
 
     def _import_case(self, *, file: str, framework: str | None = None, as_email: str | None = None, **_: Any) -> None:
-        actor = self._actor(as_email)
+        actor = actor_from_email(as_email)
         document = read_case_document(Path(file))
         title = " ".join(str(document.get("title") or "").split()) or Path(file).stem
         uri = str(document.get("uri") or "")
@@ -195,21 +199,38 @@ class Command(BaseCommand):
     def _import_csv(
         self,
         *,
-        file: str,
+        file: str | None,
         framework: str,
+        occupations: str | None = None,
+        occupation_skills: str | None = None,
         name: str | None = None,
         provider: str | None = None,
         as_email: str | None = None,
         **_: Any,
     ) -> None:
-        actor = self._actor(as_email)
+        files = [
+            (path, read)
+            for path, read in (
+                (file, read_simple_csv),
+                (occupations, read_simple_occupations_csv),
+                (occupation_skills, read_simple_occupation_skills_csv),
+            )
+            if path
+        ]
+        if not files:
+            raise CommandError("Give a skills CSV, --occupations FILE, --occupation-skills FILE, or several.")
+        actor = actor_from_email(as_email)
         owner = None
         if provider:
             owner = Organisation.objects.filter(slug=provider).first()
             if owner is None:
                 raise CommandError(f"No provider {provider!r}.")
         target = self._framework(actor, {"slug": framework, "name": name or framework}, owner)
-        self._import(what=f"CSV {file}", actor=actor, framework=target, records=read_simple_csv(Path(file)))
+        # One import of every file given, in this order (skills, occupations, the links between them):
+        # the links may name what the other two files bring, and a bad row in any leaves nothing.
+        records = itertools.chain.from_iterable(read(Path(path)) for path, read in files)
+        what = "CSV " + ", ".join(path for path, _ in files)
+        self._import(what=what, actor=actor, framework=target, records=records)
 
     def _import_esco_package(
         self,
@@ -220,7 +241,7 @@ class Command(BaseCommand):
         as_email: str | None = None,
         **_: Any,
     ) -> None:
-        actor = self._actor(as_email)
+        actor = actor_from_email(as_email)
         directory = Path(data_dir) if data_dir else esco_data_dir()
         # The extractor first: it brings most skills the playground's occupations name, and its
         # guessed labels never replace the playground's real ones, so the order holds on a re-run.
