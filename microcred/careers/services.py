@@ -6,9 +6,11 @@ accepting, re-checking and removing one write an audit row."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -799,19 +801,47 @@ def _refresh_after_commit(learner: User, trigger: str) -> None:
     transaction.on_commit(refresh, robust=True)
 
 
+# Credentials whose learners may need a new plan, gathered in the issuing transaction and looked up
+# together once it commits: a cohort of thousands costs one query per chunk it commits, not one per
+# credential, and queues no task. Per thread, as Django's connections are.
+_gathering = threading.local()
+LOOKUP_BATCH: Final = 1000
+
+
 def _refresh_for_credential(credential_id: int, trigger: str) -> None:
-    # In the issuing transaction only a look-up: a cohort of thousands queues no task, and only
-    # the learners who asked for a plan are re-planned, after the issuing commits.
-    # One indexed query per credential for the learners without a plan (nearly all of a cohort).
-    holder = Credential.objects.filter(pk=credential_id).values("user_id")
-    if not LearningPlan.objects.filter(user_id__in=holder, status=PlanStatus.CURRENT).exists():
+    connection = transaction.get_connection()
+    gathered = getattr(_gathering, "current", None)
+    # Still this transaction's look-up? Django keeps the callbacks waiting for the commit in
+    # ``run_on_commit`` as (savepoints, callback, robust) and drops them on a rollback, so a
+    # rolled-back transaction's credentials are never looked up.
+    if (
+        gathered is not None
+        and connection.in_atomic_block
+        and any(waiting[1] is gathered[0] for waiting in connection.run_on_commit)
+    ):
+        gathered[1][credential_id] = trigger
         return
-    credential = Credential.objects.select_related("user", "microcredential").filter(pk=credential_id).first()
-    if credential is None:
-        return
-    _refresh_after_commit(
-        credential.user, trigger.format(title=credential.microcredential.title, credential=credential)
-    )
+    triggers = {credential_id: trigger}
+    callback = functools.partial(_refresh_for_changed_credentials, triggers)
+    _gathering.current = (callback, triggers)
+    transaction.on_commit(callback)
+
+
+def _refresh_for_changed_credentials(triggers: dict[int, str]) -> None:
+    gathered = getattr(_gathering, "current", None)
+    if gathered is not None and gathered[1] is triggers:
+        _gathering.current = None  # looked up: a later change gathers anew
+    ids = list(triggers)
+    planners = LearningPlan.objects.filter(status=PlanStatus.CURRENT).values("user_id")
+    for start in range(0, len(ids), LOOKUP_BATCH):
+        batch = ids[start : start + LOOKUP_BATCH]
+        for credential in Credential.objects.filter(pk__in=batch, user_id__in=planners).select_related(
+            "user", "microcredential"
+        ):
+            _refresh_after_commit(
+                credential.user,
+                triggers[credential.pk].format(title=credential.microcredential.title, credential=credential),
+            )
 
 
 def plan_refresh_on_credential_issued(event: events.CredentialIssued) -> None:
