@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from microcred.accounts.http import AuthenticatedRequest
 from microcred.core.clock import now
 from microcred.core.errors import AppError, Conflict, NotFound, ValidationFailed
-from microcred.skills.models import Occupation, Skill
+from microcred.skills.models import Skill
 from microcred.verification.throttle import retry_after
 from microcred.web.views.common import app_errors, form_errors_to_messages, service_error_to_form
 
@@ -40,10 +40,12 @@ from .selectors import (
     external_standing,
     first_step_to_enrol,
     goal_requirements,
+    occupation_by_reference,
     occupation_search,
     plan_calendar,
     plan_steps_with_placement,
     previous_plan_of,
+    skill_by_reference,
     skill_profile,
     skill_search,
 )
@@ -70,7 +72,7 @@ GROUPS = (
 
 
 def _skill(pk: int) -> Skill:
-    skill = Skill.objects.filter(pk=pk).first()
+    skill = skill_by_reference(pk)
     if skill is None:
         raise NotFound("Skill not found.")
     return skill
@@ -268,7 +270,7 @@ def goal_occupation(request: AuthenticatedRequest) -> HttpResponse:
     if not form.is_valid():
         form_errors_to_messages(request, form)
         return redirect("careers:goal")
-    occupation = Occupation.objects.filter(pk=form.cleaned_data["occupation"]).first()
+    occupation = occupation_by_reference(int(form.cleaned_data["occupation"]))
     if occupation is None:
         raise NotFound("Occupation not found.")
     career_goal_set(actor=request.user, learner=request.user, kind=GoalKind.OCCUPATION, occupation=occupation)
