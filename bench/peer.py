@@ -22,7 +22,7 @@ def ensure_installed(*, timeout: float = 300) -> None:
     """``npm ci`` from the committed lock file when ``node_modules`` is missing."""
     if shutil.which("node") is None:
         raise PeerUnavailable("node is not installed")
-    if (NODE_MODULES / "@digitalbazaar" / "vc" / "package.json").exists():
+    if all((NODE_MODULES / name / "package.json").exists() for name in _dependencies()):
         return
     npm = shutil.which("npm")
     if npm is None:
@@ -40,6 +40,12 @@ def ensure_installed(*, timeout: float = 300) -> None:
         raise PeerUnavailable(f"npm ci failed: {exc.stderr.strip()[-500:]}") from exc
     except subprocess.TimeoutExpired as exc:
         raise PeerUnavailable(f"npm ci took longer than {timeout:.0f} s") from exc
+
+
+def _dependencies() -> list[str]:
+    # Every pinned package, so that a node_modules from before a package was added reinstalls.
+    manifest = json.loads((PEER_DIR / "package.json").read_text("utf-8"))
+    return list(manifest.get("dependencies", {}))
 
 
 def _pinned(command: list[str]) -> list[str]:

@@ -9,13 +9,31 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from microcred.credentials.vc import dataintegrity, fastpath, statuslist, suites
 from microcred.credentials.vc.jwt import sign_vc_jwt
+from microcred.credentials.vc.multikey import multibase_encode, public_key_to_multibase
 
 from . import credential as bench_credential
 from . import peer
 
 Progress = Callable[[str], None]
+
+# A fixed P-256 issuer key for the ecdsa-rdfc-2019 figures (a benchmark key, not a secret).
+ECDSA_KEY = ec.derive_private_key(0x6D6963726F63726564, ec.SECP256R1())
+ECDSA_SECRET_PREFIX = b"\x86\x26"  # multicodec p256-priv, as the peer's Multikey reads it
+
+
+def ecdsa_key_info() -> dict[str, str]:
+    """The P-256 key as the peer's Multikey setup expects it (same controller as the Ed25519 key)."""
+    secret = ECDSA_KEY.private_numbers().private_value.to_bytes(32, "big")
+    return {
+        "controller": bench_credential.ISSUER_ID,
+        "vmId": bench_credential.VERIFICATION_METHOD,
+        "publicKeyMultibase": public_key_to_multibase(ECDSA_KEY.public_key()),
+        "secretKeyMultibase": multibase_encode(ECDSA_SECRET_PREFIX + secret),
+    }
 
 
 @dataclass(frozen=True)
@@ -130,14 +148,7 @@ def run_ours(*, quick: bool, progress: Progress = lambda _: None) -> dict[str, f
 
     # The same credentials signed with Ed25519Signature2020 (issue 10: it must cost no more
     # than eddsa-rdfc-2022). The 2020 suite needs its own context, so each carries one more.
-    legacy_2020 = [
-        dataintegrity.sign(
-            {**doc, "@context": [*doc["@context"], suites.ED25519_2020_CONTEXT]},
-            **(options | {"created": bench_credential.CREATED + timedelta(seconds=index)}),
-            cryptosuite=suites.ED25519_SIGNATURE_2020,
-        )
-        for index, doc in enumerate(cohort[: counts.verify_warm])
-    ]
+    legacy_2020 = legacy_2020_credentials(cohort[: counts.verify_warm])
 
     def verify_2020_warm() -> None:
         fastpath.clear_cache(keep_shapes=True)
@@ -146,6 +157,28 @@ def run_ours(*, quick: bool, progress: Progress = lambda _: None) -> dict[str, f
 
     figures["verify_2020_warm"] = rate(counts.verify_warm, verify_2020_warm)
     progress(f"  verifying Ed25519Signature2020, warm shapes: {figures['verify_2020_warm']:,.0f}/s")
+
+    # The same credentials signed with ecdsa-rdfc-2019 on P-256 (issue 10 §1).
+    ecdsa_public = ECDSA_KEY.public_key()
+    signed_ecdsa = ecdsa_credentials(cohort[: counts.verify_warm])
+
+    def resolve_ecdsa(_vm: str) -> tuple[Any, str]:
+        return ecdsa_public, bench_credential.ISSUER_ID
+
+    def verify_ecdsa_warm() -> None:
+        fastpath.clear_cache(keep_shapes=True)
+        for document in signed_ecdsa:
+            fastpath.verify_fast(document, resolve_key=resolve_ecdsa)
+
+    figures["verify_ecdsa_warm"] = rate(counts.verify_warm, verify_ecdsa_warm)
+    figures["verify_ecdsa_full"] = rate(
+        counts.verify_full,
+        _each(signed_ecdsa[: counts.verify_full], lambda doc: dataintegrity.verify(doc, resolve_key=resolve_ecdsa)),
+    )
+    progress(
+        f"  verifying ecdsa-rdfc-2019 (P-256): warm shapes {figures['verify_ecdsa_warm']:,.0f}/s, "
+        f"full JSON-LD path {figures['verify_ecdsa_full']:,.0f}/s"
+    )
 
     # Cold: every credential is the first of its shape (caches cleared before each).
     arbitrary = [
@@ -211,8 +244,46 @@ def run_ours(*, quick: bool, progress: Progress = lambda _: None) -> dict[str, f
     return figures
 
 
+def legacy_2020_credentials(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``documents`` signed with Ed25519Signature2020 (with its context), created a second apart."""
+    return [
+        dataintegrity.sign(
+            {**doc, "@context": [*doc["@context"], suites.ED25519_2020_CONTEXT]},
+            private_key=bench_credential.SIGNING_KEY,
+            verification_method=bench_credential.VERIFICATION_METHOD,
+            created=bench_credential.CREATED + timedelta(seconds=index),
+            cryptosuite=suites.ED25519_SIGNATURE_2020,
+        )
+        for index, doc in enumerate(documents)
+    ]
+
+
+def ecdsa_credentials(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``documents`` signed with ecdsa-rdfc-2019 (P-256), created a second apart."""
+    return [
+        fastpath.sign_fast(
+            doc,
+            private_key=ECDSA_KEY,
+            verification_method=bench_credential.VERIFICATION_METHOD,
+            created=bench_credential.CREATED + timedelta(seconds=index),
+            cryptosuite=suites.ECDSA_RDFC_2019,
+        )
+        for index, doc in enumerate(documents)
+    ]
+
+
+def _peer_verify_rate(key: dict[str, str], suite_name: str, credentials: list[dict[str, Any]]) -> float:
+    result = peer.run_script(
+        "verify_bench.mjs",
+        {"key": key, "suite": suite_name, "credentials": credentials, "warmup": min(20, len(credentials))},
+        pin=True,
+    )
+    return float(result["verify_per_s"])
+
+
 def run_peer(*, quick: bool, progress: Progress = lambda _: None) -> dict[str, float]:
-    """The reference stack's sign and verify rates on the same credentials (one core)."""
+    """The reference stack's sign and verify rates on the same credentials (one core), and its
+    verify rates for the same credentials signed with Ed25519Signature2020 and ecdsa-rdfc-2019."""
     counts = Counts.for_run(quick=quick)
     progress("peer: installing (npm ci) if needed, then running bench/peer/bench.mjs ...")
     peer.ensure_installed()
@@ -238,7 +309,16 @@ def run_peer(*, quick: bool, progress: Progress = lambda _: None) -> dict[str, f
     progress(f"  cross-check: the peer's proofValue {'equals' if same else 'DIFFERS FROM'} ours")
     if not same:
         raise peer.PeerUnavailable("the peer signed the benchmark credential differently from us")
-    return {"sign": float(result["sign_per_s"]), "verify": float(result["verify_per_s"])}
+    figures = {"sign": float(result["sign_per_s"]), "verify": float(result["verify_per_s"])}
+    key_2020 = bench_credential.key_info(with_secret=False)
+    figures["verify_2020"] = _peer_verify_rate(key_2020, "Ed25519Signature2020", legacy_2020_credentials(credentials))
+    key_ecdsa = ecdsa_key_info() | {"secretKeyMultibase": ""}
+    figures["verify_ecdsa"] = _peer_verify_rate(key_ecdsa, "ecdsa-rdfc-2019", ecdsa_credentials(credentials))
+    progress(
+        f"  peer verifying the same credentials: Ed25519Signature2020 {figures['verify_2020']:,.0f}/s, "
+        f"ecdsa-rdfc-2019 (P-256) {figures['verify_ecdsa']:,.0f}/s"
+    )
+    return figures
 
 
 def _verdict(value: float, needed: float | None) -> str:
@@ -260,6 +340,8 @@ def _suite_row(figure: str, value: float, eddsa: float) -> Row:
 def build_rows(ours: dict[str, float], peer_figures: dict[str, float] | None) -> list[Row]:
     peer_sign = None if peer_figures is None else peer_figures["sign"]
     peer_verify = None if peer_figures is None else peer_figures["verify"]
+    peer_2020 = None if peer_figures is None else peer_figures.get("verify_2020")
+    peer_ecdsa = None if peer_figures is None else peer_figures.get("verify_ecdsa")
 
     def ratio_row(figure: str, value: float, baseline: float | None, times: float | None) -> Row:
         if times is None:
@@ -275,6 +357,9 @@ def build_rows(ours: dict[str, float], peer_figures: dict[str, float] | None) ->
         ratio_row("verifying, full JSON-LD path", ours["verify_full"], peer_verify, None),
         _suite_row("verifying Ed25519Signature2020, warm shapes", ours["verify_2020_warm"], ours["verify_warm"]),
         _suite_row("verifying Ed25519Signature2020, full path", ours["verify_2020_full"], ours["verify_full"]),
+        ratio_row("verifying Ed25519Signature2020, warm (peer: same)", ours["verify_2020_warm"], peer_2020, 3),
+        ratio_row("verifying ecdsa-rdfc-2019 P-256, warm (peer: same)", ours["verify_ecdsa_warm"], peer_ecdsa, 3),
+        ratio_row("verifying ecdsa-rdfc-2019 P-256, full path", ours["verify_ecdsa_full"], peer_ecdsa, None),
         Row("VC-JWT signing (EdDSA)", ours["jwt_sign"], None, ">= 5,000/s", _verdict(ours["jwt_sign"], 5000)),
         Row("status list encode (131,072 entries)", ours["status_encode"], None, "-", "-"),
         Row("status list decode (131,072 entries)", ours["status_decode"], None, "-", "-"),
@@ -291,7 +376,10 @@ def print_table(ours: dict[str, float], peer_figures: dict[str, float] | None) -
         peer_text = "-" if row.peer is None else f"{row.peer:,.0f}"
         ratio_text = "-" if row.ratio is None else f"{row.ratio:.1f}x"
         print(f"{row.figure:<50} {row.ours:>10,.0f} {peer_text:>9} {ratio_text:>8}  {row.target:<13} {row.verdict}")
-    print("(Ed25519Signature2020 rows: the peer/s column is our eddsa-rdfc-2022 figure on the same path)")
+    print(
+        "(Ed25519Signature2020 rows with '>= eddsa': the peer/s column is our eddsa-rdfc-2022 figure on the same "
+        "path; rows with '(peer: same)': the JavaScript stack verifying the very same credentials)"
+    )
     if peer_figures is None:
         print("(peer unavailable: ratios against the JavaScript stack not measured)")
     return rows

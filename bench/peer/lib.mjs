@@ -23,9 +23,13 @@ function bundledContexts() {
   return documents;
 }
 
-// The same pinned context files as the Python side serves; never the network.
-export function makeDocumentLoader({controllerDocument, verificationMethod}) {
+// The same pinned context files as the Python side serves; never the network. `served` adds
+// documents by URL that the caller fetched from an installation (its own context URL, ADR 0041).
+export function makeDocumentLoader({controllerDocument, verificationMethod, served = {}}) {
   const documents = bundledContexts();
+  for(const [url, document] of Object.entries(served)) {
+    documents.set(url, document);
+  }
   documents.set(controllerDocument.id, controllerDocument);
   documents.set(verificationMethod.id, verificationMethod);
   return async url => {
@@ -37,8 +41,8 @@ export function makeDocumentLoader({controllerDocument, verificationMethod}) {
   };
 }
 
-// keyInfo: {controller, vmId, publicKeyMultibase, secretKeyMultibase?}
-export async function setUp(keyInfo) {
+// keyInfo: {controller, vmId, publicKeyMultibase, secretKeyMultibase?}; served: see makeDocumentLoader
+export async function setUp(keyInfo, {served = {}} = {}) {
   const verificationMethod = {
     '@context': 'https://w3id.org/security/multikey/v1',
     id: keyInfo.vmId,
@@ -52,7 +56,7 @@ export async function setUp(keyInfo) {
     verificationMethod: [verificationMethod],
     assertionMethod: [keyInfo.vmId]
   };
-  const documentLoader = makeDocumentLoader({controllerDocument, verificationMethod});
+  const documentLoader = makeDocumentLoader({controllerDocument, verificationMethod, served});
   let signingSuite = null;
   if(keyInfo.secretKeyMultibase) {
     const keyPair = await Ed25519Multikey.from({

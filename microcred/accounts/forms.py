@@ -3,6 +3,7 @@ organisation's members. They only parse and label input; every write goes throug
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -10,7 +11,7 @@ from django.conf.locale import LANG_INFO
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template import loader
 
-from .models import MembershipRole, Visibility
+from .models import MAX_SIGNATORIES, MembershipRole, Visibility
 
 
 class SignupForm(forms.Form):
@@ -96,3 +97,94 @@ class MemberAddForm(forms.Form):
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(choices=MembershipRole.choices)
+
+
+# linkedin.com/company/<number>/..., the form of the address LinkedIn shows its page admins.
+_LINKEDIN_COMPANY_URL = re.compile(r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/company/([0-9]{1,20})(?:[/?#].*)?$")
+
+
+class SignatoriesField(forms.Field):
+    """The certificates' signatories as lines of "name, title" (the model keeps a list of them)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(f"{person['name']}, {person['title']}".rstrip(", ") for person in value)
+        return value
+
+    def to_python(self, value: Any) -> list[dict[str, str]]:
+        if isinstance(value, list):
+            return value
+        lines = [line.strip() for line in str(value or "").splitlines() if line.strip()]
+        if len(lines) > MAX_SIGNATORIES:
+            raise forms.ValidationError(f"At most {MAX_SIGNATORIES} signatories, one per line.")
+        people = []
+        for line in lines:
+            name, _, title = line.partition(",")
+            if not name.strip():
+                raise forms.ValidationError(f'"{line}" has no name before its comma.')
+            if len(name.strip()) > 100 or len(title.strip()) > 120:
+                raise forms.ValidationError(f'"{line}" is too long: a name has at most 100 characters, a title 120.')
+            people.append({"name": name.strip(), "title": title.strip()})
+        return people
+
+
+class OrganisationProfileForm(forms.Form):
+    """What an organisation says about itself: on its catalog page, its credentials and LinkedIn."""
+
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    website = forms.URLField(required=False, assume_scheme="https")
+    email = forms.EmailField(required=False, label="Contact email")
+    country = forms.CharField(max_length=2, min_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. DE.")
+    city = forms.CharField(max_length=100, required=False)
+    logo_url = forms.URLField(required=False, label="Logo address", assume_scheme="https")
+    linkedin_organization_id = forms.CharField(
+        max_length=200,
+        required=False,
+        label="LinkedIn organisation id",
+        help_text=(
+            'With it, learners\' "Add to profile" links show your logo and link to your LinkedIn page. '
+            "Paste the number, or your page's admin address (linkedin.com/company/<number>/admin/)."
+        ),
+    )
+
+    brand_colour = forms.CharField(
+        max_length=7,
+        required=False,
+        label="Brand colour",
+        help_text="Frames your PDF certificates: # and six hexadecimal digits, e.g. #0f766e. Empty: the site's indigo.",
+    )
+    certificate_signatories = SignatoriesField(
+        required=False,
+        label="Certificate signatories",
+        help_text=(
+            f"Printed at the foot of your PDF certificates, at most {MAX_SIGNATORIES}: one per line, "
+            'name then title after a comma, e.g. "Dr. Ana Pérez, Dean of Studies".'
+        ),
+    )
+
+    def clean_brand_colour(self) -> str:
+        value = str(self.cleaned_data["brand_colour"]).strip().lower()
+        if value and not re.fullmatch(r"#[0-9a-f]{6}", value):
+            raise forms.ValidationError("A colour is # and six hexadecimal digits, e.g. #0f766e.")
+        return value
+
+    def clean_country(self) -> str:
+        country = str(self.cleaned_data["country"]).strip().upper()
+        if not country.isalpha():
+            raise forms.ValidationError("Use the two-letter country code, e.g. DE.")
+        return country
+
+    def clean_linkedin_organization_id(self) -> str:
+        value = str(self.cleaned_data["linkedin_organization_id"]).strip()
+        if not value or value.isdigit():
+            return value
+        match = _LINKEDIN_COMPANY_URL.match(value.lower())
+        if match is None:
+            raise forms.ValidationError(
+                "LinkedIn's organisation id is a number. Your page's name (linkedin.com/company/your-name) "
+                "is not it: open your page as an admin and copy the number from the address."
+            )
+        return match.group(1)

@@ -4,6 +4,8 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -74,6 +76,23 @@ class ProviderType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+MAX_SIGNATORIES = 3
+
+
+def validate_signatories(value: Any) -> None:
+    """A certificate's signatories: at most three ``{"name": ..., "title": ...}``, a name each."""
+    if not isinstance(value, list) or len(value) > MAX_SIGNATORIES:
+        raise ValidationError(f"Give at most {MAX_SIGNATORIES} signatories.")
+    for person in value:
+        if not isinstance(person, dict) or set(person) != {"name", "title"}:
+            raise ValidationError("Each signatory has a name and a title.")
+        name, title = person["name"], person["title"]
+        if not isinstance(name, str) or not name.strip() or len(name) > 100:
+            raise ValidationError("Each signatory needs a name of at most 100 characters.")
+        if not isinstance(title, str) or len(title) > 120:
+            raise ValidationError("A signatory's title has at most 120 characters.")
+
+
 class Organisation(TimeStampedModel):
     """A provider (issuer), accreditor or employer."""
 
@@ -87,6 +106,28 @@ class Organisation(TimeStampedModel):
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. DE.")
     city = models.CharField(max_length=100, blank=True)
     logo_url = models.URLField(blank=True)
+    # LinkedIn's numeric organisation id: with it, "Add to profile" links the certification to the
+    # organisation's page and shows its logo; without it LinkedIn only shows the name as text.
+    linkedin_organization_id = models.CharField(
+        "LinkedIn organisation id",
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{1,20}$", "LinkedIn's organisation id is a number, e.g. 1337.")],
+        help_text="The number in your LinkedIn page's admin address, linkedin.com/company/<number>/admin/.",
+    )
+    # The design of the PDF certificates of its credentials (ADR 0043).
+    brand_colour = models.CharField(
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "A colour is # and six hexadecimal digits, e.g. #0f766e.")],
+        help_text="Frames your PDF certificates; empty: the site's indigo.",
+    )
+    certificate_signatories = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_signatories],
+        help_text=f"Up to {MAX_SIGNATORIES} people who sign the certificates: a list of {{name, title}}.",
+    )
 
     class Meta:
         ordering = ["name"]

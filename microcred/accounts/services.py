@@ -196,7 +196,17 @@ def profile_update(*, actor: Actor, user: User, full_name: str | None = None, **
 
 
 ORGANISATION_FIELDS: Final[frozenset[str]] = frozenset(
-    {"provider_type", "description", "website", "email", "city", "logo_url"}
+    {
+        "provider_type",
+        "description",
+        "website",
+        "email",
+        "city",
+        "logo_url",
+        "linkedin_organization_id",
+        "brand_colour",
+        "certificate_signatories",
+    }
 )
 
 

@@ -17,8 +17,9 @@ urlpatterns = [
     path("me/profile/", account.profile, name="profile"),
     path("me/tokens/", account.tokens, name="tokens"),
     path("me/tokens/<int:token_id>/revoke/", account.token_revoke, name="token_revoke"),
-    # The organisation workspace: its list, and the members of one (its other tabs are other apps').
+    # The organisation workspace: its list, and the profile and members of one (its other tabs are other apps').
     path("orgs/", orgs.organisations, name="workspace"),
+    path("orgs/<slug:slug>/profile/", orgs.organisation_profile, name="workspace_profile"),
     path("orgs/<slug:slug>/members/", members.members, name="workspace_members"),
     path("orgs/<slug:slug>/members/<int:user_id>/role/", members.member_role, name="workspace_member_role"),
     path("orgs/<slug:slug>/members/<int:user_id>/remove/", members.member_remove, name="workspace_member_remove"),

@@ -55,6 +55,7 @@ def workspace_links(organisation: Organisation, role: str | None) -> list[Worksp
             )
         )
     if role == MembershipRole.OWNER:
+        links.append(WorkspaceLink("profile", "Profile", reverse("accounts:workspace_profile", args=[slug]), "user"))
         links.append(WorkspaceLink("members", "Members", reverse("accounts:workspace_members", args=[slug]), "users"))
     if organisation.kind == OrganisationKind.PROVIDER and is_staff:
         links.append(WorkspaceLink("credentials", "Credentials", reverse("credentials:manage", args=[slug]), "award"))

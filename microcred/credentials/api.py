@@ -30,6 +30,7 @@ from .selectors import (
     display_status,
     issued_credentials,
     linkedin_add_url,
+    linkedin_share_url,
 )
 from .services import credential_revoke, credential_suspend, credential_unsuspend
 
@@ -55,7 +56,10 @@ class CredentialOut(Schema):
     status: StatusOut
     json_url: str
     jwt_url: str
-    linkedin_url: str
+    linkedin_url: str | None = Field(
+        description='LinkedIn "Add to profile" for this certification; null unless the credential holds.'
+    )
+    linkedin_share_url: str | None = Field(description="LinkedIn's share dialog for the public page; null as above.")
 
 
 class CredentialDetailOut(CredentialOut):
@@ -92,7 +96,8 @@ def _out_fields(credential: Credential, moment: datetime) -> dict[str, Any]:
         "status": StatusOut(code=status.code, reason=status.reason, since=status.since),
         "json_url": f"{url}?format=json",
         "jwt_url": f"{url}?format=jwt",
-        "linkedin_url": linkedin_add_url(credential),
+        "linkedin_url": linkedin_add_url(credential) if status.is_valid else None,
+        "linkedin_share_url": linkedin_share_url(credential) if status.is_valid else None,
     }
 
 

@@ -299,6 +299,7 @@ class CredentialDocuments:
     result_description_id: str
     credits_earned: float | None
     issued_at: datetime
+    extension_context_url: str  # this installation's (ADR 0041), read once like the rest
     parts: tuple[AssessedPart, ...] = ()
     weighted: bool = False
 
@@ -317,6 +318,7 @@ class CredentialDocuments:
             result_description_id=result_description_id(mc),
             credits_earned=float(mc.ects) if mc.ects is not None else None,
             issued_at=issued_at,
+            extension_context_url=links.extension_context_url(),
             parts=parts,
             weighted=weighted,
         )
@@ -381,6 +383,7 @@ class CredentialDocuments:
             credits_earned=self.credits_earned,
             evidence=evidence,
             status=entry,
+            extension_context_url=self.extension_context_url,
         )
 
 
@@ -420,6 +423,10 @@ def achievement_document(mc: MicroCredential, *, achievement_id: str | None = No
         weighted=is_weighted(mc),
     )
     return {
-        "@context": credential_contexts(with_ob_extensions=False, with_extension=achievement.uses_extension),
+        "@context": credential_contexts(
+            with_ob_extensions=False,
+            with_extension=achievement.uses_extension,
+            extension_context_url=links.extension_context_url(),
+        ),
         **achievement.to_json(),
     }

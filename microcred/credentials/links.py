@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from .vc.errors import KeyResolutionError
+from .vc.loader import MICROCRED_CONTEXT_PATH, register_installation_context
 
 STATUS_PURPOSES = ("revocation", "suspension")
 
@@ -72,7 +73,14 @@ def legacy_achievement_url(microcredential_pk: int) -> str:
 
 
 def context_url_path() -> str:
-    return "/ns/microcred/v1.jsonld"
+    return MICROCRED_CONTEXT_PATH
+
+
+def extension_context_url() -> str:
+    """Our extension context's URL on this installation (ADR 0041), the one our credentials
+    name. Registered with the core's loader as it is handed out, so whatever we sign under
+    we can load offline (the app also registers it at start-up, for verifying)."""
+    return register_installation_context(site_url())
 
 
 def absolute(url: str) -> str:

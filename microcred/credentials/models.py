@@ -44,6 +44,21 @@ class CredentialStatus(models.TextChoices):
     REVOKED = "revoked", "Revoked"
 
 
+class HolderName(models.TextChoices):
+    """Whether the public page shows the holder's name, which the signed credential never carries."""
+
+    SHOWN = "shown", "Show my name"
+    HIDDEN = "hidden", "Don't show my name"
+    # Credentials issued before the choice existed: their pages followed the profile's visibility.
+    PROFILE = "profile", "As my profile's visibility says"
+
+
+class PageVisibility(models.TextChoices):
+    PUBLIC = "public", "Public: anyone, and search engines may list it"
+    UNLISTED = "unlisted", "Unlisted: anyone with the link"
+    PRIVATE = "private", "Private: only you"
+
+
 class Credential(TimeStampedModel):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     completion = models.OneToOneField(
@@ -62,6 +77,9 @@ class Credential(TimeStampedModel):
     status = models.CharField(max_length=20, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE)
     status_reason = models.TextField(blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # The holder's choices for the public page (the signed document is the same whatever they are).
+    holder_name = models.CharField(max_length=10, choices=HolderName.choices, default=HolderName.SHOWN)
+    page_visibility = models.CharField(max_length=10, choices=PageVisibility.choices, default=PageVisibility.UNLISTED)
 
     class Meta:
         ordering = ["-issued_at", "-id"]

@@ -120,7 +120,7 @@ def local_credential(url: str) -> bytes | None:
     JSON document, or its VC-JWT for ``?format=jwt``. None when ``url`` names none. Read-only."""
     from microcred.core.errors import NotFound
 
-    from .selectors import credential_get_public
+    from .selectors import credential_for_viewer
 
     if not links.is_local(url):
         return None
@@ -131,7 +131,8 @@ def local_credential(url: str) -> bytes | None:
     if not _is_uuid(identifier) or wanted not in ("json", "jwt"):
         return None
     try:
-        record = credential_get_public(uuid=identifier)
+        # As an anonymous visitor gets it: a private credential is not served at its address.
+        record = credential_for_viewer(uuid=identifier, viewer=None)
     except NotFound:
         return None
     if wanted == "jwt":

@@ -21,7 +21,7 @@ from microcred.core.errors import NotFound
 from microcred.learning.models import Completion
 
 from . import links
-from .models import AccreditationEndorsement, Credential, CredentialStatus, IssuerKey
+from .models import AccreditationEndorsement, Credential, CredentialStatus, HolderName, IssuerKey, PageVisibility
 
 
 def _parse_uuid(value: Any) -> uuid_module.UUID:
@@ -68,6 +68,19 @@ def credential_get_public(*, uuid: Any) -> Credential:
         raise NotFound("Credential not found.") from exc
 
 
+def credential_for_viewer(*, uuid: Any, viewer: Any) -> Credential:
+    """A credential's page and documents as ``viewer`` may open them: a private one only for its
+    holder, and the same not-found as an unknown id for anyone else (nothing tells it exists)."""
+    record = credential_get_public(uuid=uuid)
+    if record.page_visibility == PageVisibility.PRIVATE and not _is_holder(record, viewer):
+        raise NotFound("Credential not found.")
+    return record
+
+
+def _is_holder(credential: Credential, viewer: Any) -> bool:
+    return bool(getattr(viewer, "is_authenticated", False)) and viewer.pk == credential.user_id
+
+
 # What the public page of a credential shows, beyond the credential's own immutable document:
 # its status, the version it awards, the issuer, and the holder's name with their profile's
 # visibility. Any change to one of these is a new version of the page.
@@ -95,6 +108,8 @@ _PAGE_VERSION_FIELDS = (
     "user__full_name",
     "user__email",
     "user__profile__visibility",
+    "holder_name",
+    "page_visibility",
 )
 
 
@@ -102,6 +117,7 @@ class CredentialPageVersion(NamedTuple):
     stamp: tuple[Any, ...]  # the values of _PAGE_VERSION_FIELDS
     valid_from: datetime
     valid_until: datetime | None
+    private: bool
 
 
 def credential_page_version(*, uuid: Any) -> CredentialPageVersion | None:
@@ -115,7 +131,8 @@ def credential_page_version(*, uuid: Any) -> CredentialPageVersion | None:
     if row is None:
         return None
     fields = dict(zip(_PAGE_VERSION_FIELDS, row, strict=True))
-    return CredentialPageVersion(row, fields["valid_from"], fields["valid_until"])
+    private = fields["page_visibility"] == PageVisibility.PRIVATE
+    return CredentialPageVersion(row, fields["valid_from"], fields["valid_until"], private)
 
 
 def microcredential_get_by_legacy_achievement_url(*, pk: int) -> MicroCredential:
@@ -259,36 +276,64 @@ def proven_recipient(document: dict[str, Any]) -> ProvenRecipient:
 
 
 def learner_name_for(credential: Credential, *, viewer: Any) -> str | None:
-    """The learner's name when their profile visibility lets ``viewer`` see it, else None."""
-    user = credential.user
-    if getattr(viewer, "is_authenticated", False) and viewer.pk == user.pk:
-        return user.full_name or user.display_name
-    profile = getattr(user, "profile", None)
+    """The name ``viewer`` sees on the credential's page: the holder always sees their own; others
+    see it as the holder chose for this credential (for older ones, as their profile says)."""
+    if _is_holder(credential, viewer):
+        return _name_of(credential)
+    return _name_shown_to(credential, viewer)
+
+
+def name_others_see(credential: Credential) -> str | None:
+    """What a visitor who is not signed in sees in place of the holder's name (None: no name), so
+    the holder is told, on their own page, what others are shown."""
+    return _name_shown_to(credential, None)
+
+
+def _name_of(credential: Credential) -> str:
+    return credential.user.full_name or credential.user.display_name
+
+
+def _name_shown_to(credential: Credential, viewer: Any) -> str | None:
+    if credential.holder_name == HolderName.SHOWN:
+        return _name_of(credential)
+    if credential.holder_name == HolderName.HIDDEN:
+        return None
+    profile = getattr(credential.user, "profile", None)
     visibility = profile.visibility if profile is not None else Visibility.PRIVATE
     if visibility == Visibility.PUBLIC:
-        return user.full_name or user.display_name
+        return _name_of(credential)
     if visibility == Visibility.EMPLOYERS and getattr(viewer, "is_authenticated", False):
         is_employer = Membership.objects.filter(user=viewer, organisation__kind=OrganisationKind.EMPLOYER).exists()
         if is_employer:
-            return user.full_name or user.display_name
+            return _name_of(credential)
     return None
 
 
 def linkedin_add_url(credential: Credential) -> str:
-    """LinkedIn "Add to profile" for a certification (DIGEST §6); months are 1-12."""
-    params = {
-        "startTask": "CERTIFICATION_NAME",
-        "name": credential.microcredential.title,
-        "organizationName": credential.issuer.name,
-        "issueYear": credential.valid_from.year,
-        "issueMonth": credential.valid_from.month,
-    }
+    """LinkedIn "Add to profile" for a certification (DIGEST §6); months are 1-12.
+
+    ``organizationId`` links the certification to the issuer's LinkedIn page (and shows its
+    logo); LinkedIn then ignores a name, so ``organizationName`` is sent only without an id."""
+    params: dict[str, str | int] = {"startTask": "CERTIFICATION_NAME", "name": credential.microcredential.title}
+    if credential.issuer.linkedin_organization_id:
+        params["organizationId"] = credential.issuer.linkedin_organization_id
+    else:
+        params["organizationName"] = credential.issuer.name
+    params["issueYear"] = credential.valid_from.year
+    params["issueMonth"] = credential.valid_from.month
     if credential.valid_until is not None:
         params["expirationYear"] = credential.valid_until.year
         params["expirationMonth"] = credential.valid_until.month
     params["certUrl"] = links.credential_url(credential.uuid)
     params["certId"] = str(credential.uuid)
     return "https://www.linkedin.com/profile/add?" + urlencode(params)
+
+
+def linkedin_share_url(credential: Credential) -> str:
+    """LinkedIn's share dialog for the public credential page (its preview comes from the page's
+    Open Graph tags)."""
+    page = links.credential_url(credential.uuid)
+    return "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": page})
 
 
 def verify_page_url(credential: Credential) -> str:

@@ -20,11 +20,11 @@ from datetime import datetime
 
 from django.db import transaction
 
-from microcred.accounts.permissions import STAFF_ROLES, Actor, require_org_role
+from microcred.accounts.permissions import STAFF_ROLES, Actor, require_authenticated, require_org_role
 from microcred.accreditation.models import Accreditation, AccreditationStatus
 from microcred.core import events
 from microcred.core.clock import now as clock_now
-from microcred.core.errors import Conflict, ValidationFailed, full_clean_or_fail
+from microcred.core.errors import Conflict, NotFound, ValidationFailed, full_clean_or_fail
 from microcred.core.services import audit_record
 from microcred.learning.models import Completion
 from microcred.learning.services import completion_mark_awarded
@@ -40,7 +40,15 @@ from .endorsements import (
     start_of_day,
 )
 from .keys.services import issuer_key_active, issuer_key_rotate
-from .models import AccreditationEndorsement, Credential, CredentialStatus, StatusEntry, StatusPurpose
+from .models import (
+    AccreditationEndorsement,
+    Credential,
+    CredentialStatus,
+    HolderName,
+    PageVisibility,
+    StatusEntry,
+    StatusPurpose,
+)
 from .statuslists import LIST_SIZE, slot_json
 from .statuslists.services import status_bit_set
 from .vc.ob3 import StatusEntry as StatusEntryDocument
@@ -283,3 +291,30 @@ def endorsement_sync_on_accreditation_changed(event: events.AccreditationChanged
     undoes the grant or status change."""
     accreditation = Accreditation.objects.select_related("accreditor", "provider").get(pk=event.accreditation_id)
     return accreditation_endorsement_sync(actor=event.actor, accreditation=accreditation, reason=event.reason)
+
+
+@transaction.atomic
+def credential_sharing_update(
+    *, actor: Actor, credential: Credential, holder_name: str, page_visibility: str
+) -> Credential:
+    """The holder's choices for their credential's public page: whether it shows their name, and
+    who may open it. Only the holder decides; the signed document does not change."""
+    user = require_authenticated(actor)
+    locked = Credential.objects.select_for_update().get(pk=credential.pk)
+    if locked.user_id != user.pk:
+        # The same answer as for an id that does not exist: it is not theirs to see.
+        raise NotFound("Credential not found.")
+    choices = {"holder_name": (holder_name, HolderName), "page_visibility": (page_visibility, PageVisibility)}
+    # "As my profile says" is kept for older credentials until changed, never chosen anew.
+    offered = {"holder_name": [HolderName.SHOWN, HolderName.HIDDEN, locked.holder_name], "page_visibility": None}
+    errors = {
+        field: [f"Choose one of: {', '.join(offered[field] or kind.values)}."]
+        for field, (value, kind) in choices.items()
+        if value not in (offered[field] or kind.values)
+    }
+    if errors:
+        raise ValidationFailed("These sharing choices are not valid.", errors=errors)
+    locked.holder_name = holder_name
+    locked.page_visibility = page_visibility
+    locked.save(update_fields=["holder_name", "page_visibility", "updated_at"])
+    return locked

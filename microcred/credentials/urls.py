@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import hosting, pages
+from .views import certificates, hosting, pages
 
 app_name = "credentials"
 urlpatterns = [
@@ -20,6 +20,8 @@ urlpatterns = [
         name="manage_action",
     ),
     path("credentials/<uuid:uuid>", hosting.credential, name="credential"),
+    path("credentials/<uuid:uuid>/sharing", pages.credential_sharing, name="sharing"),
+    path("credentials/<uuid:uuid>/certificate.pdf", certificates.certificate, name="certificate"),
     path("endorsements/<uuid:uuid>", hosting.endorsement, name="endorsement"),
     path("status/<slug:slug>/<str:purpose>/<int:number>", hosting.status_list, name="status_list"),
     path("achievements/<uuid:public_id>", hosting.achievement, name="achievement"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
@@ -40,7 +40,17 @@ class AchievementOut(Schema):
     image: str | None
 
 
+VERDICT_DESCRIPTION = (
+    "The answer (ADR 0040): valid; valid_with_warnings (signature and status hold, OB 3.0 rules "
+    "broken: see conformance_warnings); invalid (forged, tampered, wrong key, revoked, suspended, "
+    "expired, not yet valid: see outcome); cannot_check (a suite, context, key or status list this "
+    "verifier cannot use: not a forgery, never valid); unreadable (not a credential)."
+)
+Verdict = Literal["valid", "valid_with_warnings", "invalid", "cannot_check", "unreadable"]
+
+
 class EndorsementOut(Schema):
+    verdict: Verdict = Field(description=VERDICT_DESCRIPTION)
     valid: bool
     outcome: str
     headline: str
@@ -49,9 +59,15 @@ class EndorsementOut(Schema):
 
 
 class VerificationOut(Schema):
-    valid: bool = Field(description="True only when the outcome is 'valid'.")
+    verdict: Verdict = Field(description=VERDICT_DESCRIPTION)
+    valid: bool = Field(description="True when the verdict is valid or valid_with_warnings.")
     outcome: str = Field(
-        description="valid, invalid, revoked, suspended, expired, not_yet_valid, unsupported or malformed."
+        description="The detail of the verdict: valid, invalid, revoked, suspended, expired, not_yet_valid, "
+        "unsupported (cannot_check) or malformed (unreadable)."
+    )
+    conformance_warnings: list[str] = Field(
+        description="Each Open Badges 3.0 rule the credential breaks (the verdict is then valid_with_warnings "
+        "if nothing else is wrong)."
     )
     headline: str
     format: str | None = Field(description="How it was presented: json, jwt, png or svg.")
@@ -111,7 +127,8 @@ _REQUEST_BODY = {
 def verify(request: HttpRequest) -> Any:
     """Run the Open Badges 3.0 verification checklist on a credential given as JSON (`credential`
     or `url`) or uploaded as a file. A credential that fails a check is still a 200 answer: read
-    `valid`, `outcome` and each step's `reason`; only unusable requests get a problem.
+    `verdict` (valid, valid_with_warnings, invalid, cannot_check, unreadable), `outcome` for the
+    detail and each step's `reason`; only unusable requests get a problem.
 
     Each client may verify `MICROCRED_VERIFY_RATE` times (anonymous, by address) or
     `MICROCRED_VERIFY_RATE_AUTHENTICATED` times (with a session or an API token); over it the

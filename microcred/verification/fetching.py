@@ -11,12 +11,14 @@ are never rendered for the verifier.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import DatabaseError
 
@@ -24,8 +26,9 @@ from microcred.core.errors import AppError
 from microcred.credentials.vc import HttpsFetcher
 from microcred.credentials.vc.dataintegrity import ResolveKey
 from microcred.credentials.vc.didweb import ResolvedKey, make_key_resolver
-from microcred.credentials.vc.errors import FetchRefused, KeyResolutionError
+from microcred.credentials.vc.errors import FetchRefused, KeyResolutionError, UnknownContext
 from microcred.credentials.vc.fetch import DEFAULT_ACCEPT, Fetcher
+from microcred.credentials.vc.loader import MAX_FETCHED_CONTEXT_BYTES, fetched_context_document, is_bundled
 
 # Presented files may be baked images; documents a credential points at are small JSON.
 PRESENTED_MAX_BYTES = 2 * 1024 * 1024
@@ -154,3 +157,46 @@ def key_resolver(fetcher: Fetcher, *, our_key: Callable[[str], tuple[bytes, str]
         return ResolvedKey(Ed25519PublicKey.from_public_bytes(raw), controller)
 
     return resolve
+
+
+# --- JSON-LD contexts the bundle lacks (opt-in, ADR 0042) ------------------------------------
+
+CONTEXT_ACCEPT = "application/ld+json, application/json;q=0.9"
+# A context URL names one document for good (a changed context is a new URL, as every
+# official one is versioned), so a fetched copy is kept long; the cache is the site's own.
+CONTEXT_CACHE_SECONDS = 30 * 24 * 3600
+_CONTEXT_CACHE_PREFIX = "microcred:verify:context:"
+
+
+def context_fetch_enabled() -> bool:
+    return bool(getattr(settings, "MICROCRED_VERIFY_FETCH_CONTEXTS", False))
+
+
+def context_fetcher() -> Fetcher:
+    """The SSRF-safe HTTPS fetcher, capped at the size the verifier accepts for a context."""
+    return HttpsFetcher(timeout=FETCH_TIMEOUT_SECONDS, max_bytes=MAX_FETCHED_CONTEXT_BYTES)
+
+
+def fetch_context(url: str) -> bytes | None:
+    """The JSON-LD context at ``url`` for the verifier's loader, or None when this installation
+    does not fetch contexts (``MICROCRED_VERIFY_FETCH_CONTEXTS``, off by default) or bundles it.
+
+    Served from the cache when fetched before; else fetched through the SSRF-safe fetcher
+    (https only, public addresses, timeout, size cap; a refusal raises ``FetchRefused``) and
+    cached when it is a usable context document. One that is not (not JSON, no ``@context``) is
+    handed over uncached: the verifier reports why it cannot use it, and a fixed server is
+    asked again next time.
+    """
+    if not context_fetch_enabled() or is_bundled(url):
+        return None
+    key = _CONTEXT_CACHE_PREFIX + hashlib.sha256(url.encode("utf-8")).hexdigest()
+    cached = cache.get(key)
+    if isinstance(cached, bytes):
+        return cached
+    body = context_fetcher().fetch(url, accept=CONTEXT_ACCEPT)
+    try:
+        fetched_context_document(url, body)
+    except UnknownContext:
+        return body
+    cache.set(key, body, CONTEXT_CACHE_SECONDS)
+    return body

@@ -20,8 +20,9 @@ class VerifyForm(forms.Form):
     file = forms.FileField(
         required=False,
         label="…or upload a file",
-        help_text="JSON, .jwt, or a baked badge image (PNG or SVG), up to 2 MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,.jsonld,.jwt,.jws,.txt,.png,.svg"}),
+        help_text="JSON, .jwt, a baked badge image (PNG or SVG) or a PDF certificate with the credential attached, "
+        "up to 2 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.jsonld,.jwt,.jws,.txt,.png,.svg,.pdf"}),
     )
     url = forms.CharField(
         required=False,

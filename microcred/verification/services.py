@@ -6,6 +6,7 @@ checklist engine to our key resolver and document fetcher and never writes anyth
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cache, partial
@@ -20,6 +21,7 @@ from microcred.core.errors import ValidationFailed
 from microcred.credentials.vc import HttpsFetcher
 from microcred.credentials.vc.errors import CredentialError
 from microcred.credentials.vc.limits import check_document
+from microcred.credentials.vc.loader import register_installation_context
 from microcred.credentials.vc.verifier import VerificationReport, report_unreadable, verify_presented
 from microcred.credentials.vc.verifier.keys import CallableFetcher
 
@@ -29,11 +31,14 @@ from .fetching import (
     PRESENTED_ACCEPT,
     PRESENTED_MAX_BYTES,
     SiteFetcher,
+    context_fetch_enabled,
     document_fetcher,
+    fetch_context,
     is_local,
     key_resolver,
     local_key,
     remote_fetch_enabled,
+    site_url,
 )
 
 MAX_PRESENTED_BYTES = PRESENTED_MAX_BYTES
@@ -83,6 +88,8 @@ def verify_credential(
         data=data,
         now=now or clock.now(),
         recipient_email=(recipient_email or "").strip() or None,
+        installation_url=site_url(),
+        fetch_contexts=context_fetch_enabled(),
     )
     services = _site_services()
     if not getattr(settings, "MICROCRED_VERIFY_SANDBOX", True):
@@ -109,14 +116,20 @@ def _verify_with(
     data: bytes | str | Mapping[str, Any],
     now: datetime,
     recipient_email: str | None,
+    installation_url: str,
+    fetch_contexts: bool = False,
 ) -> VerificationReport:
     """The Django-free engine, with the site reached only through ``call`` (see the sandbox): it
-    reads no settings and no database, so a sandbox worker forked long ago runs it correctly.
+    reads no settings and no database, so a sandbox worker forked long ago runs it correctly
+    (``installation_url``, our SITE_URL, comes with the task: our extension context's URL on it
+    loads from the bundle).
 
     Each answer is asked for once per verification: the credential, its endorsements and the
     status lists are mostly signed with the same key, and a round trip to the web process (plus
     its query) per signature was a fifth of a verification's cost. Within one verification the
     same question must get the same answer anyway; nothing is kept past it."""
+    with contextlib.suppress(ValueError):  # a SITE_URL that cannot carry it: the system check says so
+        register_installation_context(installation_url)
     answers: dict[tuple[str, str], Any] = {}
 
     def ask(name: str, argument: str) -> Any:
@@ -135,12 +148,19 @@ def _verify_with(
         fetch_document=fetch_document,
         recipient_email=recipient_email,
         known_status_entries=lambda credential_id: ask("status_entries", credential_id),
+        # Off (the default): a context we do not bundle makes the credential *cannot check*.
+        fetch_context=(lambda url: ask("fetch_context", url)) if fetch_contexts else None,
     )
 
 
 def _site_services() -> dict[str, Callable[..., Any]]:
     fetcher = document_fetcher()
-    return {"fetch": fetcher.fetch, "our_key": local_key, "status_entries": _our_status_entries}
+    return {
+        "fetch": fetcher.fetch,
+        "our_key": local_key,
+        "status_entries": _our_status_entries,
+        "fetch_context": fetch_context,
+    }
 
 
 @cache

@@ -147,10 +147,11 @@ def test_verify_of_our_credential_on_a_machine_without_our_database_says_so(tmp_
     result = microcred(
         tmp_path, "verify", "ours.json", "--json", SITE_URL="https://academy.example", MICROCRED_REMOTE_FETCH="0"
     )
-    assert result.returncode == 1, result.stderr
+    # The issuer's key cannot be loaded here: that is "cannot check" (exit 3), never forgery.
+    assert result.returncode == 3, result.stderr
     assert "Traceback" not in result.stderr
     report = json.loads(result.stdout)
-    assert report["outcome"] == "invalid"
+    assert report["verdict"] == "cannot_check" and report["exit_code"] == 3
     proof = next(step for step in report["steps"] if step["name"] == "proof")
     assert proof["code"] == "key_unresolved"
     assert "this installation has no database to read it from" in proof["reason"]

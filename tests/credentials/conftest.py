@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from django.test import TestCase
+from django.test import Client, TestCase
 
 from microcred.accounts.models import Organisation, User
 from microcred.assessment.services import attempt_start, attempt_submit
 from microcred.catalog.models import Lesson, LessonKind, MicroCredential
+from microcred.credentials import links
 from microcred.learning.models import Completion
 from microcred.learning.services import enrolment_create, lesson_complete
 from tests.factories import MembershipFactory, UserFactory, correct_answers, published_microcredential
@@ -22,6 +25,18 @@ SITE = "https://academy.example"
 def _site(settings):
     # An HTTPS host name, as in production, so did:web documents can be built too.
     settings.SITE_URL = SITE
+
+
+def served_contexts(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The contexts a credential names on this installation (ADR 0041), as its view serves them:
+    handed to the JavaScript reference stack, which never fetches, along with the key."""
+    served: dict[str, Any] = {}
+    for url in document.get("@context", []):
+        if isinstance(url, str) and links.is_local(url):
+            response = Client().get(urlsplit(url).path, HTTP_ACCEPT="application/ld+json")
+            assert response.status_code == 200, (url, response.status_code)
+            served[url] = response.json()
+    return served
 
 
 def complete(mc: MicroCredential, learner: User, *, award: bool = True) -> Completion:

@@ -68,7 +68,8 @@ def test_a_name_changed_after_issuing_is_only_the_holders_claim(world, issued, c
     assert identifier["identityType"] == "emailAddress" and identifier["hashed"] is True
 
 
-def test_a_private_profile_shows_no_name_at_all(world, issued, client):
+def test_a_private_profile_shows_no_name_at_all_on_a_credential_from_before_the_choice(world, issued, client):
+    Credential.objects.filter(pk=issued.pk).update(holder_name="profile")
     html = _page(client, issued)
     assert PROVEN in html and 'data-claim="holder-name"' not in html
     assert "Ada Lovelace" not in html and "a verified learner" not in html
@@ -78,7 +79,13 @@ def test_the_holder_sees_their_own_name_marked_as_their_claim(world, issued, cli
     client.force_login(world.learner)
     html = _page(client, issued)
     assert "Ada Lovelace" in _claim_box(html)
-    assert "Ada Lovelace" not in _outside(_content(html), _claim_box(html))
+    # Besides the claim, only the holder's own notes about what others see name them.
+    (sharing,) = re.findall(r"<section[^>]*data-sharing>.*?</section>", html, flags=re.S)
+    (note,) = re.findall(r"<p[^>]*data-share-note>.*?</p>", html, flags=re.S)
+    rest = _content(html)
+    for part in (_claim_box(html), sharing, note):
+        rest = _outside(rest, part)
+    assert "Ada Lovelace" not in rest
     (linkedin,) = re.findall(r'href="(https://www\.linkedin\.com/profile/add\?[^"]+)"', html)
     params = parse_qs(urlsplit(linkedin.replace("&amp;", "&")).query)
     assert params["name"] == ["Data Basics"] and params["organizationName"] == ["Example Academy"]
@@ -159,6 +166,7 @@ def test_a_suspension_and_its_end_show_at_once(world, issued, client):
 
 
 def test_the_holders_visibility_and_name_show_at_once(world, issued, client):
+    Credential.objects.filter(pk=issued.pk).update(holder_name="profile")  # issued before the choice
     assert 'data-claim="holder-name"' not in _anonymous_get(client, issued).content.decode()
     profile_update(actor=world.learner, user=world.learner, visibility="public")
     assert "Ada Lovelace" in _claim_box(_anonymous_get(client, issued).content.decode())

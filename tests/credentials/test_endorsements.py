@@ -31,7 +31,7 @@ from microcred.verification.services import verify_credential
 from tests.factories import AccreditorFactory, MembershipFactory, UserFactory
 from tests.subscriptions import NO_AWARDING
 
-from .conftest import SITE, complete
+from .conftest import SITE, complete, served_contexts
 
 pytestmark = pytest.mark.django_db
 PROVIDER_ID = f"{SITE}/issuers/example-academy"
@@ -317,7 +317,8 @@ def test_a_credential_with_an_embedded_endorsement_verifies_in_the_reference_sta
         "vmId": proof["verificationMethod"],
         "publicKeyMultibase": credential.issuer_key.public_key_multibase,
     }
-    assert peer.run_script("verify.mjs", {"key": key, "credential": document})["verified"] is True
+    served = served_contexts(document)
+    assert peer.run_script("verify.mjs", {"key": key, "credential": document, "served": served})["verified"] is True
 
     endorsement_key = {
         "controller": ACCREDITOR_ID,
@@ -329,7 +330,7 @@ def test_a_credential_with_an_embedded_endorsement_verifies_in_the_reference_sta
 
     tampered = copy.deepcopy(document)
     tampered["issuer"]["endorsement"][0]["credentialSubject"]["endorsementComment"] = "Accredited for everything."
-    assert peer.run_script("verify.mjs", {"key": key, "credential": tampered})["verified"] is False
+    assert peer.run_script("verify.mjs", {"key": key, "credential": tampered, "served": served})["verified"] is False
 
 
 def test_the_demo_accreditations_are_endorsed_and_carried_by_their_providers_credentials():

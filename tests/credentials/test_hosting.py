@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -67,8 +68,10 @@ def test_credential_content_negotiation(issued, client):
     html = page.content.decode()
     assert "Data Basics" in html and "Example Academy" in html and "Valid" in html
     assert f"/verify/?url=https%3A%2F%2Facademy.example%2Fcredentials%2F{issued.uuid}" in html
-    # Profile private by default: no name, only the identity the signed credential carries.
-    assert "the holder of a hashed e-mail address" in html and "Ada Lovelace" not in html
+    # The signed credential carries only a hashed identity; a new credential's page adds the
+    # holder's name as their own claim (they can hide it, tests/credentials/test_sharing_choices.py).
+    assert "the holder of a hashed e-mail address" in html
+    assert "Ada Lovelace" in re.search(r'<aside[^>]*data-claim="holder-name".*?</aside>', html, flags=re.S).group(0)
     assert "linkedin.com" not in html  # only the holder gets the LinkedIn button
 
     etag = client.get(path, HTTP_ACCEPT="application/json")["ETag"]
@@ -76,7 +79,8 @@ def test_credential_content_negotiation(issued, client):
     assert client.get("/credentials/00000000-0000-0000-0000-000000000000").status_code == 404
 
 
-def test_public_page_names_the_learner_only_when_their_profile_allows(world, issued, client):
+def test_a_page_from_before_the_choice_names_the_learner_only_when_their_profile_allows(world, issued, client):
+    Credential.objects.filter(pk=issued.pk).update(holder_name="profile")
     path = f"/credentials/{issued.uuid}"
     world.learner.profile.visibility = "public"
     world.learner.profile.save()
@@ -157,7 +161,7 @@ def test_extension_context_is_served_byte_for_byte(client):
     assert response["Content-Type"] == "application/ld+json"
     assert response.content == (CONTEXTS_DIR / "microcred-v1.jsonld").read_bytes()
     assert response["Access-Control-Allow-Origin"] == "*"
-    assert "max-age=86400" in response["Cache-Control"]
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
 def test_key_rotation_signs_new_credentials_with_the_new_key_and_old_ones_still_verify(world, client):

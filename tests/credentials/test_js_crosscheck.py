@@ -11,7 +11,7 @@ import pytest
 from bench import peer
 from microcred.credentials.models import Credential
 
-from .conftest import complete
+from .conftest import complete, served_contexts
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +33,13 @@ def test_issued_credential_verifies_in_the_reference_stack(js_peer, world):
         "vmId": proof["verificationMethod"],
         "publicKeyMultibase": credential.issuer_key.public_key_multibase,
     }
+    served = served_contexts(document)
     # As stored and served (a one-element proof set, for the strict OB schema) and in the
     # usual single-object form.
     for presented in (document, {**document, "proof": proof}):
-        result = peer.run_script("verify.mjs", {"key": key, "credential": presented})
+        result = peer.run_script("verify.mjs", {"key": key, "credential": presented, "served": served})
         assert result["verified"] is True, result.get("error")
 
     tampered = copy.deepcopy(presented)
     tampered["credentialSubject"]["achievement"]["name"] = "Data Mastery"
-    assert peer.run_script("verify.mjs", {"key": key, "credential": tampered})["verified"] is False
+    assert peer.run_script("verify.mjs", {"key": key, "credential": tampered, "served": served})["verified"] is False

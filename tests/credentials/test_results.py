@@ -40,7 +40,7 @@ from tests.factories import (
     microcredential_fields,
 )
 
-from .conftest import SITE
+from .conftest import SITE, served_contexts
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +139,7 @@ def check(credential: Credential) -> dict[str, Any]:
         "vmId": document["proof"][0]["verificationMethod"],
         "publicKeyMultibase": credential.issuer_key.public_key_multibase,
     }
-    result = peer.run_script("verify.mjs", {"key": key, "credential": document})
+    result = peer.run_script("verify.mjs", {"key": key, "credential": document, "served": served_contexts(document)})
     assert result["verified"] is True, result.get("error")
     return document
 

@@ -15,6 +15,8 @@ FIGURES = {
     "verify_full",
     "verify_2020_warm",
     "verify_2020_full",
+    "verify_ecdsa_warm",
+    "verify_ecdsa_full",
     "jwt_sign",
     "status_encode",
     "status_decode",
@@ -38,6 +40,12 @@ def test_rows_compare_against_the_peer() -> None:
     assert rows["verifying, warm shapes"].verdict == "FAIL"  # 2x < 3x
     assert rows["VC-JWT signing (EdDSA)"].verdict == "FAIL"
     assert rows["verifying Ed25519Signature2020, warm shapes"].verdict == "PASS"  # same as eddsa
+    peer_rows = {
+        row.figure: row for row in suite.build_rows(ours, {"sign": 50.0, "verify": 500.0, "verify_2020": 250.0})
+    }
+    assert peer_rows["verifying Ed25519Signature2020, warm (peer: same)"].ratio == 4
+    assert peer_rows["verifying Ed25519Signature2020, warm (peer: same)"].verdict == "PASS"
+    assert peer_rows["verifying ecdsa-rdfc-2019 P-256, warm (peer: same)"].peer is None
 
 
 def test_a_legacy_suite_slower_than_eddsa_fails_its_row() -> None:

@@ -241,7 +241,7 @@ def test_controller_binding() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("cryptosuite", "ecdsa-rdfc-2019"), ("cryptosuite", "bbs-2023"), ("type", "RsaSignature2018")],
+    [("cryptosuite", "bbs-2023"), ("type", "JsonWebSignature2020"), ("type", "RsaSignature2018")],
 )
 def test_unsupported_suites_are_not_invalid_but_unsupported(field: str, value: str) -> None:
     document = _signed()
@@ -250,7 +250,7 @@ def test_unsupported_suites_are_not_invalid_but_unsupported(field: str, value: s
         di.verify(document, resolve_key=did_key_public_key)
     assert info.value.code == "unsupported"
     with pytest.raises(UnsupportedSuite):
-        _signed("ecdsa-rdfc-2019")
+        _signed("bbs-2023")
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import base64
 import copy
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from microcred.credentials.vc.errors import (
     UnsupportedSuite,
 )
 from microcred.credentials.vc.jwt import (
+    MAX_HEADER_BYTES,
     jwk_for_public_key,
     jwks_for,
     public_key_from_jwk,
@@ -304,3 +306,70 @@ def test_jwks_and_jwk_import() -> None:
         public_key_from_jwk({**jwk, "use": "enc"})
     with pytest.raises(KeyResolutionError):
         public_key_from_jwk({"kty": "oct", "k": "AA"})
+
+
+# --- header size, ES384, the official 1EdTech samples ---------------------------------------
+
+DATA = Path(__file__).parent / "data" / "jwt"
+
+
+def _header_jwk_resolver(kid: str | None, header: Mapping[str, Any]) -> Any:
+    return header["jwk"]
+
+
+def test_a_header_carrying_an_rsa_jwk_is_accepted() -> None:
+    # joserfc's default cap is 512 bytes; an RS256 header with the key as jwk exceeds it.
+    key = RSAKey.import_key(RSA_KEY)
+    header = {"alg": "RS256", "typ": "JWT", "jwk": key.as_dict(private=False)}
+    token = _forge(header, {**CREDENTIAL, "iss": "https://academy.example/issuers/1"}, key)
+    assert len(token.split(".")[0]) > 512
+    assert verify_vc_jwt(token, resolve_key=_header_jwk_resolver) == CREDENTIAL
+
+
+def test_a_header_over_16_kib_is_refused_before_it_is_decoded() -> None:
+    header = {"alg": "EdDSA", "kid": "k" * (MAX_HEADER_BYTES)}
+    token = f"{_b64json(header)}.{_b64json(CREDENTIAL)}.AAAA"
+    with pytest.raises(MalformedCredential, match="larger than 16 KiB"):
+        verify_vc_jwt(token, resolve_key=_resolver(ISSUER_KEY.public_key()))
+
+
+def test_es384_verifies_with_a_p384_key_only() -> None:
+    p384 = ec.generate_private_key(ec.SECP384R1())
+    claims = {**CREDENTIAL, "iss": "https://academy.example/issuers/1"}
+    token = _forge({"alg": "ES384", "kid": KID}, claims, ECKey.import_key(p384))
+    assert verify_vc_jwt(token, resolve_key=_resolver(p384.public_key())) == CREDENTIAL
+    assert jwk_for_public_key(KID, p384.public_key())["alg"] == "ES384"
+    p256 = ec.generate_private_key(ec.SECP256R1())
+    with pytest.raises(InvalidProof, match="cannot produce ES384"):
+        verify_vc_jwt(token, resolve_key=_resolver(p256.public_key()))
+    es256 = _forge({"alg": "ES256", "kid": KID}, claims, ECKey.import_key(p256))
+    with pytest.raises(InvalidProof, match="cannot produce ES256"):
+        verify_vc_jwt(es256, resolve_key=_resolver(p384.public_key()))
+
+
+def test_es256_verifies_with_a_p256_jwk() -> None:
+    private = ec.generate_private_key(ec.SECP256R1())
+    claims = {**CREDENTIAL, "iss": "https://academy.example/issuers/1"}
+    token = _forge({"alg": "ES256", "kid": KID}, claims, ECKey.import_key(private))
+    jwk = jwk_for_public_key(KID, private.public_key())
+    assert jwk["crv"] == "P-256" and jwk["alg"] == "ES256"
+    assert verify_vc_jwt(token, resolve_key=_resolver(jwk)) == CREDENTIAL
+
+
+@pytest.mark.parametrize(
+    ("name", "header_bytes"),
+    [("1edtech-spec-ob-v3p0-example-35.jwt", 543), ("1edtech-validator-simple-jwt_v1.svg", 527)],
+)
+def test_the_official_1edtech_samples_verify_with_their_embedded_key(name: str, header_bytes: int) -> None:
+    text = (DATA / name).read_text()
+    token = text if name.endswith(".jwt") else text.split('verify="')[1].split('"')[0]
+    token = token.strip()
+    assert len(token.split(".")[0]) == header_bytes
+    credential = verify_vc_jwt(token, resolve_key=_header_jwk_resolver)
+    assert "OpenBadgeCredential" in credential["type"]
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    body = claims.get("vc", claims)
+    body["name"] = "Forged " + str(body.get("name"))
+    with pytest.raises(InvalidProof):
+        verify_vc_jwt(f"{header}.{_b64json(claims)}.{signature}", resolve_key=_header_jwk_resolver)

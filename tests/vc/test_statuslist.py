@@ -18,8 +18,11 @@ from microcred.credentials.vc.statuslist import (
     build_status_entry,
     build_status_list_credential,
     check_entry,
+    check_legacy_entry,
     decode_bitstring,
+    decode_legacy_bitstring,
     encode_bitstring,
+    legacy_status_of,
     status_of,
 )
 
@@ -218,3 +221,128 @@ def test_random_indexes_fill_a_nearly_full_list_exactly() -> None:
     assert sorted(picked) == [5, 77_000, length - 1]
     with pytest.raises(StatusError, match="free entries"):
         allocate_random_indexes(used, length=length, count=4)
+
+
+# --- StatusList2021 and RevocationList2020 -------------------------------------------------
+
+# Digital Bazaar's reference vectors: 100,000 entries, all clear / entry 50,000 set.
+# https://github.com/digitalbazaar/vc-status-list/blob/1d9d4ccba4efbf65862578ad6a6513129bb76267/tests/10-StatusList.spec.js
+# (BSD-3-Clause), written by @digitalbazaar/bitstring 3.x, whose bit order is the spec's.
+DB_100K_CLEAR = "H4sIAAAAAAAAA-3BMQEAAADCoPVPbQsvoAAAAAAAAAAAAAAAAP4GcwM92tQwAAA"
+DB_100K_50000_SET = "H4sIAAAAAAAAA-3OMQ0AAAgDsElHOh72EJJWQRMAAAAAAIDWXAcAAAAAAIDHFvRitn7UMAAA"
+# The same list as written before 2023 by @digitalbazaar/bitstring 1.x (bits of each byte
+# reversed): https://github.com/digitalbazaar/vc-revocation-list/blob/10f48beeb72acc52aa536287f047bac0ee3dd5b6/tests/20-RevocationList.spec.js
+DB_100K_50000_SET_PRE_2023 = "H4sIAAAAAAAAA-3OMQ0AAAgDsOHfNB72EJJWQRMAAAAAAIDWXAcAAAAAAIDHFrc4zDzUMAAA"
+SL2021_LIST = "https://example.com/status/1"
+
+
+def _sl2021_list(encoded: str, purpose: str = "revocation") -> dict[str, Any]:
+    return {
+        "@context": ["https://www.w3.org/2018/credentials/v1", "https://w3id.org/vc/status-list/2021/v1"],
+        "id": SL2021_LIST,
+        "type": ["VerifiableCredential", "StatusList2021Credential"],
+        "issuer": ISSUER,
+        "issuanceDate": "2021-03-10T04:24:12.164Z",
+        "credentialSubject": {
+            "id": f"{SL2021_LIST}#list",
+            "type": "StatusList2021",
+            "statusPurpose": purpose,
+            "encodedList": encoded,
+        },
+    }
+
+
+def _sl2021_entry(index: int | str, purpose: str = "revocation") -> dict[str, Any]:
+    return {
+        "id": f"{SL2021_LIST}#{index}",
+        "type": "StatusList2021Entry",
+        "statusPurpose": purpose,
+        "statusListIndex": str(index),
+        "statusListCredential": SL2021_LIST,
+    }
+
+
+def _rl2020(encoded: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    listing = {
+        "@context": ["https://www.w3.org/2018/credentials/v1", "https://w3id.org/vc-revocation-list-2020/v1"],
+        "id": SL2021_LIST,
+        "type": ["VerifiableCredential", "RevocationList2020Credential"],
+        "issuer": ISSUER,
+        "issuanceDate": "2020-03-10T04:24:12.164Z",
+        "credentialSubject": {"id": f"{SL2021_LIST}#list", "type": "RevocationList2020", "encodedList": encoded},
+    }
+    entry = {
+        "id": f"{SL2021_LIST}#50000",
+        "type": "RevocationList2020Status",
+        "revocationListIndex": "50000",
+        "revocationListCredential": SL2021_LIST,
+    }
+    return listing, entry
+
+
+def test_legacy_lists_decode_the_reference_vectors() -> None:
+    assert decode_legacy_bitstring(DB_100K_CLEAR) == bytes(12_500)
+    bits = decode_legacy_bitstring(DB_100K_50000_SET)
+    assert len(bits) == 12_500 and bits[6250] == 0x80 and sum(bits) == 0x80
+    # Written with the pre-2023 order, entry 50,000 is the low bit of its byte, which the
+    # spec's order reads as entry 50,007: such lists cannot be told apart (module docstring).
+    old = decode_legacy_bitstring(DB_100K_50000_SET_PRE_2023)
+    assert old[6250] == 0x01 and sum(old) == 0x01
+
+
+def test_status_list_2021_reads_the_entrys_bit() -> None:
+    listing = _sl2021_list(DB_100K_50000_SET)
+    assert legacy_status_of(_sl2021_entry(49_999), listing) == 0
+    assert legacy_status_of(_sl2021_entry(50_000), listing) == 1
+    with pytest.raises(Revoked) as raised:
+        check_legacy_entry(_sl2021_entry(50_000), listing)
+    assert raised.value.data["status_list"] == SL2021_LIST
+    assert check_legacy_entry(_sl2021_entry(50_001), listing) == 0
+    with pytest.raises(Suspended):
+        check_legacy_entry(_sl2021_entry(50_000, "suspension"), _sl2021_list(DB_100K_50000_SET, "suspension"))
+
+
+def test_status_list_2021_tolerates_base64_padding_and_integer_indexes() -> None:
+    bitstring = decode_legacy_bitstring(DB_100K_50000_SET)
+    standard = base64.b64encode(gzip.compress(bitstring, mtime=0)).decode()
+    assert "+" in standard and standard.endswith("=")  # the standard alphabet, padded
+    entry = _sl2021_entry(50_000)
+    entry["statusListIndex"] = 50_000
+    assert legacy_status_of(entry, _sl2021_list(standard)) == 1
+
+
+def test_revocation_list_2020_reads_the_entrys_bit() -> None:
+    listing, entry = _rl2020(DB_100K_50000_SET)
+    with pytest.raises(Revoked):
+        check_legacy_entry(entry, listing)
+    clear_listing, _ = _rl2020(DB_100K_CLEAR)
+    assert check_legacy_entry(entry, clear_listing) == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda listing, entry: entry.update(statusPurpose="refresh"), "statusPurpose must be one of"),
+        (lambda listing, entry: entry.update(statusPurpose="suspension"), "differs from the list"),
+        (lambda listing, entry: entry.update(statusListIndex="-1"), "base-10 integer"),
+        (lambda listing, entry: entry.update(statusListIndex="100000"), "past the list end"),
+        (lambda listing, entry: entry.update(statusListCredential="https://other.example/1"), "points at"),
+        (lambda listing, entry: listing.update(type=["VerifiableCredential"]), "StatusList2021Credential"),
+        (lambda listing, entry: listing["credentialSubject"].update(type="BitstringStatusList"), "StatusList2021"),
+        (lambda listing, entry: listing["credentialSubject"].update(encodedList="u" + DB_100K_CLEAR), "GZIP"),
+        (lambda listing, entry: listing["credentialSubject"].update(encodedList="H4sI%%"), "not base64"),
+        (lambda listing, entry: listing["credentialSubject"].pop("encodedList"), "no encodedList"),
+        (lambda listing, entry: listing.update(expirationDate="2025-01-01T00:00:00Z"), "expired"),
+    ],
+)
+def test_status_list_2021_refuses_mismatches(change: Any, reason: str) -> None:
+    listing, entry = _sl2021_list(DB_100K_CLEAR), _sl2021_entry(7)
+    change(listing, entry)
+    with pytest.raises(StatusError, match=reason):
+        check_legacy_entry(entry, listing, now=T0)
+
+
+def test_legacy_gzip_bomb_is_capped() -> None:
+    bomb = base64.urlsafe_b64encode(gzip.compress(bytes(64 * 1024 * 1024))).decode().rstrip("=")
+    with pytest.raises(StatusError, match="beyond"):
+        decode_legacy_bitstring(bomb, max_bytes=1024 * 1024)

@@ -118,7 +118,7 @@ def test_registry_finds_the_suite_of_a_proof(proof: dict[str, Any], name: str) -
 @pytest.mark.parametrize(
     ("proof", "named"),
     [
-        ({"type": "DataIntegrityProof", "cryptosuite": "ecdsa-rdfc-2019"}, "ecdsa-rdfc-2019"),
+        ({"type": "DataIntegrityProof", "cryptosuite": "bbs-2023"}, "bbs-2023"),
         ({"type": "DataIntegrityProof"}, "None"),
         ({"type": "RsaSignature2018"}, "RsaSignature2018"),
         ({"type": "JsonWebSignature2020"}, "JsonWebSignature2020"),

@@ -64,7 +64,8 @@ def test_a_remembered_status_list_still_expires(world, academy):
     assert world.verify(credential).valid
     later = world.verify(credential, now=NOW + timedelta(days=8))  # the list is valid for 7 days
     status = later.step("status")
-    assert status.status is StepStatus.FAILED and "expired" in status.reason
+    assert status.status is not StepStatus.PASSED and "expired" in status.reason
+    assert not later.valid
 
 
 def test_a_remembered_credential_still_needs_its_issuers_key(world, academy):
@@ -83,7 +84,10 @@ def test_a_schema_pass_is_not_lent_to_a_changed_credential(world, academy):
     credential = _credential(world, academy)
     assert world.verify(credential).step("schema").status is StepStatus.PASSED
     broken = {**credential, "validFrom": "2025-01-01"}  # no time: the schema refuses it
-    assert world.verify(broken).step("schema").status is StepStatus.FAILED
+    schema = world.verify(broken).step("schema")
+    assert schema.status is StepStatus.WARNING and schema.data["rules"] == [
+        "/validFrom: '2025-01-01' is not a 'date-time'"
+    ]
     assert world.verify(credential).step("schema").status is StepStatus.PASSED
 
 

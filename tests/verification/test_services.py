@@ -10,6 +10,7 @@ from microcred.credentials.services import credential_revoke, credential_suspend
 from microcred.credentials.vc.verifier import Outcome, StepStatus
 from microcred.verification.services import verify_credential
 from tests.verification.builders import badge, did_key_issuer, sign
+from tests.verification.conftest import SITE
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +84,9 @@ def test_status_list_on_a_private_address_is_refused(settings):
     }
     report = verify_credential(data=sign(unsigned, issuer))
     status = report.step("status")
-    assert status.code == "fetch_refused" and "private address" in status.reason
-    assert report.outcome is Outcome.INVALID
+    assert status.code in ("fetch_refused", "status_unavailable") and "private address" in status.reason
+    # Refused is not forged, and an unchecked status is never valid (ADR 0040).
+    assert report.outcome is Outcome.UNSUPPORTED and report.verdict.value == "cannot_check"
 
 
 @pytest.mark.parametrize(
@@ -131,7 +133,8 @@ def test_each_question_to_the_site_is_asked_once_per_verification(issued: Creden
         asked.append((name, args))
         return services[name](*args)
 
-    report = partial(_verify_with, data=issued.document, now=clock.now(), recipient_email=None)(call)
+    engine = partial(_verify_with, data=issued.document, now=clock.now(), recipient_email=None, installation_url=SITE)
+    report = engine(call)
     assert report.valid, report.to_json()
     assert len(asked) == len(set(asked))
     assert sum(1 for name, _ in asked if name == "our_key") == 1  # credential and lists: one key

@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from microcred.credentials import vc
 from microcred.credentials.vc import ob3
-from microcred.credentials.vc.verifier import Outcome, StepStatus
+from microcred.credentials.vc.verifier import Outcome, StepStatus, Verdict
 from tests.verification.builders import ISSUED, NOW, World, badge, did_key_issuer, sign
 
 SUITE_VECTORS = Path(__file__).resolve().parents[1] / "vc" / "data" / "suites"
@@ -64,11 +64,16 @@ def test_a_real_2020_credential_verifies(world):
     assert proof.data["cryptosuites"] == ["Ed25519Signature2020", "eddsa-rdfc-2022"]
 
 
-def test_the_signature_of_a_2020_only_credential_verifies(world):
-    # Its verdict is the OB 3.0 conformance rules' (issue 10 §3); its signature holds.
+def test_a_2020_only_credential_that_breaks_ob3_rules_is_valid_with_warnings(world):
+    # The signature holds; the OB 3.0 rules it breaks are named, not reported as forgery (issue 10 §3).
     report = world.verify(vector(DCC_2020_ONLY))
     assert report.step("proof").status is StepStatus.PASSED
     assert report.step("issuer").status is StepStatus.PASSED
+    assert report.verdict is Verdict.VALID_WITH_WARNINGS and report.valid
+    assert report.headline == "Valid, with conformance warnings"
+    rules = report.conformance_warnings
+    assert any(rule.startswith("/issuer/image:") for rule in rules), rules
+    assert any("an id or at least one identifier" in rule for rule in rules), rules
 
 
 def test_a_tampered_2020_credential_is_invalid(world):
@@ -106,15 +111,30 @@ def test_a_2020_status_list_that_was_tampered_with_is_not_trusted(world):
     assert report.step("status").status is StepStatus.FAILED and not report.valid
 
 
-def test_an_unsupported_suite_is_not_reported_as_forged(world):
+def test_a_proof_in_an_unsupported_suite_beside_a_good_one_is_listed_unchecked(world):
     # A real proof set whose 2020 proof is relabelled as a suite we lack (a type the VC 1.1
-    # context defines, so that only the suite is in question).
+    # context defines, so that only the suite is in question): judged on the eddsa proof (ADR 0040).
     document = vector(DCC_PROOF_SET)
     document["proof"][1]["type"] = "EcdsaSecp256k1Signature2019"
     report = world.verify(document)
     proof = report.step("proof")
-    assert proof.status is StepStatus.UNSUPPORTED and "unsupported suite" in proof.reason.lower()
-    assert report.outcome is Outcome.UNSUPPORTED
+    assert proof.status is StepStatus.PASSED and "1 of 2 proofs verify" in proof.reason
+    assert "unsupported suite" in proof.reason.lower() and "does not mean it is wrong" in proof.reason
+    assert [(p["type"], p["outcome"]) for p in proof.data["proofs"]] == [
+        ("DataIntegrityProof", "verified"),
+        ("EcdsaSecp256k1Signature2019", "unchecked"),
+    ]
+    assert report.verdict is Verdict.VALID
+
+
+def test_a_proof_set_with_no_proof_we_can_check_cannot_be_checked(world):
+    document = vector(DCC_PROOF_SET)
+    document["proof"][1]["type"] = "EcdsaSecp256k1Signature2019"
+    document["proof"][0]["cryptosuite"] = "bbs-2023"
+    report = world.verify(document)
+    assert report.step("proof").status is StepStatus.UNSUPPORTED
+    assert report.step("issuer").status is StepStatus.SKIPPED
+    assert report.outcome is Outcome.UNSUPPORTED and report.verdict is Verdict.CANNOT_CHECK
 
 
 @pytest.mark.django_db

@@ -267,6 +267,9 @@ MICROCRED_PAGE_PARTS: list[str] = [
 ]
 # Verifying foreign credentials fetches their issuers' keys and status lists (SSRF-safe fetcher).
 MICROCRED_REMOTE_FETCH = env_bool("MICROCRED_REMOTE_FETCH", True)
+# A JSON-LD context the verifier does not bundle makes a credential "cannot check"; on, the verifier
+# fetches it instead (SSRF-safe fetcher, https only, 256 KB at most) and caches it (ADR 0042).
+MICROCRED_VERIFY_FETCH_CONTEXTS = env_bool("MICROCRED_VERIFY_FETCH_CONTEXTS", False)
 # Each verification runs in a sandbox worker process (at most WORKERS per web process) with this CPU
 # budget (whole seconds), this much time of its own (fetches excluded) and this much more address
 # space; over it, it is stopped and reported as such.

@@ -7,6 +7,12 @@
   ``<openbadges:credential>`` right after the opening tag: a JWS in ``verify="..."``, JSON
   as a CDATA body.
 
+Open Badges 2.0 (and 1.x) images are read too, when no OB 3.0 credential is baked: a PNG
+``iTXt`` chunk with keyword ``openbadges`` (JSON, a JWS or the hosted assertion's URL), else a
+legacy ``tEXt`` ``openbadges`` chunk (the URL); an SVG ``<openbadges:assertion>`` in the
+``http://openbadges.org`` namespace (a JSON body, else its ``verify`` attribute: a JWS or a URL).
+What the text is, and how it is verified, is the verifier's business (``vc/ob2/``).
+
 SVG is parsed with defusedxml (no entity expansion, no external resources) to check it
 and to read it; baking edits the text around the root start tag instead of
 re-serialising the tree, so the rest of the artwork stays byte-for-byte intact.
@@ -27,8 +33,10 @@ from defusedxml import DefusedXmlException
 
 from .errors import MalformedCredential
 from .limits import load_json
+from .pdf import extract_pdf_credential, is_pdf
 
 OB_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
+OB2_NAMESPACE = "http://openbadges.org"
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_KEYWORD = b"openbadgecredential"
@@ -36,7 +44,8 @@ _OB2_KEYWORD = b"openbadges"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", re.ASCII)
 _CREDENTIAL_TAG = f"{{{OB_NAMESPACE}}}credential"
-Kind = Literal["json", "jwt", "png", "svg"]
+_OB2_ASSERTION_TAG = f"{{{OB2_NAMESPACE}}}assertion"
+Kind = Literal["json", "jwt", "png", "svg", "pdf"]
 
 
 def _payload_text(credential: str | Mapping[str, Any]) -> str:
@@ -104,34 +113,45 @@ def bake_png(image: bytes, credential: str | Mapping[str, Any], *, max_bytes: in
 
 
 def unbake_png(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """The credential text of the first ``openbadgecredential`` chunk."""
-    for kind, body in _png_chunks(data, max_bytes):
-        if kind != b"iTXt" or _itxt_keyword(body) != PNG_KEYWORD:
-            continue
-        rest = body[len(PNG_KEYWORD) + 1 :]
-        if len(rest) < 2:
-            raise MalformedCredential("openbadgecredential chunk is truncated")
-        flag, method = rest[0], rest[1]
+    """The credential text of the first ``openbadgecredential`` chunk; without one, the Open
+    Badges 2.0 ``openbadges`` iTXt chunk, else a legacy ``openbadges`` tEXt chunk."""
+    chunks = _png_chunks(data, max_bytes)
+    for keyword in (PNG_KEYWORD, _OB2_KEYWORD):
+        for kind, body in chunks:
+            if kind == b"iTXt" and _itxt_keyword(body) == keyword:
+                return _itxt_text(body, keyword, max_bytes)
+    for kind, body in chunks:
+        if kind == b"tEXt" and body.split(b"\0", 1)[0] == _OB2_KEYWORD:
+            # tEXt is Latin-1 by definition; what OB 1.0 put there is an ASCII URL.
+            return body[len(_OB2_KEYWORD) + 1 :].decode("latin-1").strip()
+    raise MalformedCredential("the PNG carries no openbadgecredential chunk (nor an Open Badges 2.0 openbadges one)")
+
+
+def _itxt_text(body: bytes, keyword: bytes, max_bytes: int) -> str:
+    name = keyword.decode("ascii")
+    rest = body[len(keyword) + 1 :]
+    if len(rest) < 2:
+        raise MalformedCredential(f"{name} chunk is truncated")
+    flag, method = rest[0], rest[1]
+    try:
+        _language, _translated, text = rest[2:].split(b"\0", 2)
+    except ValueError as exc:
+        raise MalformedCredential(f"{name} chunk is malformed") from exc
+    if flag == 1 and method == 0:
+        # The spec says uncompressed; we still read compressed ones, capped.
+        decompressor = zlib.decompressobj()
         try:
-            _language, _translated, text = rest[2:].split(b"\0", 2)
-        except ValueError as exc:
-            raise MalformedCredential("openbadgecredential chunk is malformed") from exc
-        if flag == 1 and method == 0:
-            # The spec says uncompressed; we still read compressed ones, capped.
-            decompressor = zlib.decompressobj()
-            try:
-                text = decompressor.decompress(text, max_bytes)
-            except zlib.error as exc:
-                raise MalformedCredential("openbadgecredential chunk has bad zlib data") from exc
-            if decompressor.unconsumed_tail:
-                raise MalformedCredential("openbadgecredential chunk expands too far")
-        elif flag != 0:
-            raise MalformedCredential("openbadgecredential chunk uses an unknown compression")
-        try:
-            return text.decode("utf-8").strip()
-        except UnicodeDecodeError as exc:
-            raise MalformedCredential("openbadgecredential text is not UTF-8") from exc
-    raise MalformedCredential("the PNG carries no openbadgecredential chunk")
+            text = decompressor.decompress(text, max_bytes)
+        except zlib.error as exc:
+            raise MalformedCredential(f"{name} chunk has bad zlib data") from exc
+        if decompressor.unconsumed_tail:
+            raise MalformedCredential(f"{name} chunk expands too far")
+    elif flag != 0:
+        raise MalformedCredential(f"{name} chunk uses an unknown compression")
+    try:
+        return text.decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        raise MalformedCredential(f"{name} text is not UTF-8") from exc
 
 
 # --- SVG -------------------------------------------------------------------------------
@@ -247,18 +267,32 @@ def unbake_svg(svg: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     root = _parse_svg(text, max_bytes)
     element = next(root.iter(_CREDENTIAL_TAG), None)
     if element is None:
-        raise MalformedCredential("the SVG carries no openbadges:credential element")
+        return _unbake_ob2_svg(root)
     value = element.get("verify") or (element.text or "")
     if not value.strip():
         raise MalformedCredential("the openbadges:credential element is empty")
     return value.strip()
 
 
+def _unbake_ob2_svg(root: Element) -> str:
+    """An Open Badges 2.0 ``<openbadges:assertion>``: its JSON body if it has one (the
+    ``verify`` attribute then only repeats the hosted URL), else ``verify`` (a JWS or a URL)."""
+    element = next(root.iter(_OB2_ASSERTION_TAG), None)
+    if element is None:
+        raise MalformedCredential(
+            "the SVG carries no openbadges:credential element (nor an Open Badges 2.0 openbadges:assertion)"
+        )
+    value = (element.text or "").strip() or (element.get("verify") or "").strip()
+    if not value:
+        raise MalformedCredential("the openbadges:assertion element is empty")
+    return value
+
+
 # --- Detection -------------------------------------------------------------------------
 
 
 def detect_and_extract(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Kind, str]:
-    """Recognise a presented file: ``("png"|"svg"|"json"|"jwt", credential text)``.
+    """Recognise a presented file: ``("png"|"svg"|"pdf"|"json"|"jwt", credential text)``.
 
     For images the text is what was baked (JSON or a compact JWS); see :func:`payload_kind`.
     """
@@ -266,6 +300,9 @@ def detect_and_extract(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tu
         raise MalformedCredential(f"input is larger than {max_bytes} bytes")
     if data.startswith(PNG_SIGNATURE):
         return "png", unbake_png(data, max_bytes=max_bytes)
+    if is_pdf(data):
+        # A PDF certificate: the credential is an attached file, never the printed page (vc/pdf.py).
+        return "pdf", extract_pdf_credential(data, max_bytes=max_bytes)
     try:
         text = data.decode("utf-8-sig").strip()
     except UnicodeDecodeError as exc:

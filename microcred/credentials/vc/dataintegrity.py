@@ -23,25 +23,29 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
-
+from .ecdsa_sd import parse_derived_proof_value, verify_derived
 from .errors import (
+    CredentialError,
+    FetchRefused,
     InvalidProof,
+    KeyResolutionError,
     MalformedCredential,
+    UnknownContext,
+    UnsupportedSuite,
     UntrustedIssuer,
 )
 from .jsonld import canonicalize
+from .multikey import VerificationKey
 from .suites import (
     DATA_INTEGRITY_PROOF,
     EDDSA_JCS_2022,
     EDDSA_RDFC_2022,
     Canonicalizer,
     HashData,
+    SigningKey,
     suite_named,
     suite_of,
 )
@@ -53,20 +57,26 @@ __all__ = [
     "SUPPORTED_CRYPTOSUITES",
     "Canonicalizer",
     "HashData",
+    "ProofOutcome",
+    "ProofStatus",
     "ResolveKey",
     "VerifiedProof",
+    "cannot_be_checked",
     "format_datetime",
     "parse_datetime_stamp",
     "sign",
     "transform_and_hash",
     "verify",
+    "verify_each",
 ]
 
 PROOF_TYPE = DATA_INTEGRITY_PROOF
 # The cryptosuites we sign with; verifying accepts every suite of the registry.
 SUPPORTED_CRYPTOSUITES = frozenset({EDDSA_RDFC_2022, EDDSA_JCS_2022})
 
-ResolveKey = Callable[[str], tuple[Ed25519PublicKey, str]]
+# vm URL -> (public key, controller). A key of another algorithm than the proof's suite is
+# InvalidProof (a wrong key); resolvers that only know Ed25519 keys fit this type too.
+ResolveKey = Callable[[str], tuple[VerificationKey, str]]
 
 # XSD dateTimeStamp: a dateTime whose time zone is mandatory.
 _DATETIME_STAMP = re.compile(
@@ -137,7 +147,7 @@ def _with_previous_proofs(unsecured: dict[str, Any], proofs: list[dict[str, Any]
 def sign(
     document: dict[str, Any],
     *,
-    private_key: Ed25519PrivateKey,
+    private_key: SigningKey,
     verification_method: str,
     created: datetime,
     cryptosuite: str = EDDSA_RDFC_2022,
@@ -214,7 +224,10 @@ def _verify_one(
         if now is not None and now > expires:
             raise InvalidProof("proof has expired", expires=proof["expires"])
 
-    suite.check_signature_form(proof)
+    if suite.selective_disclosure:
+        parse_derived_proof_value(proof.get("proofValue"))  # refuse a malformed or base proof early
+    else:
+        suite.check_signature_form(proof)
 
     options = suite.proof_options(proof)
     document = unsecured
@@ -231,9 +244,14 @@ def _verify_one(
     document = _with_previous_proofs(document, proofs, proof.get("previousProof"))
     proof_config = {**options, "@context": document.get("@context")}
 
-    hash_data = suite.transform_and_hash(document, proof_config, canonicalizer=canonicalizer)
-    public_key, controller = resolve_key(vm_url)
-    suite.verify_signature(proof, public_key, hash_data)
+    if suite.selective_disclosure:
+        # ecdsa-sd-2023: the holder's derived proof, checked statement by statement.
+        public_key, controller = resolve_key(vm_url)
+        verify_derived(document, proof_config, proof, public_key, canonicalizer=canonicalizer)
+    else:
+        hash_data = suite.transform_and_hash(document, proof_config, canonicalizer=canonicalizer)
+        public_key, controller = resolve_key(vm_url)
+        suite.verify_signature(proof, public_key, hash_data)
     if expected_controller is not None and controller != expected_controller:
         raise UntrustedIssuer(
             "the verification method is not controlled by the expected controller",
@@ -282,4 +300,143 @@ def verify(
             canonicalizer=canonicalizer,
         )
         for proof in proofs
+    )
+
+
+class ProofStatus(StrEnum):
+    VERIFIED = "verified"
+    FAILED = "failed"
+    # Not checked here (a suite, context or key we cannot use): says nothing either way.
+    UNCHECKED = "unchecked"
+
+
+@dataclass(frozen=True)
+class ProofOutcome:
+    """What one proof of a proof set (or chain) came to: verified, failed or unchecked.
+
+    ``verified`` is set for a verified proof, ``error`` (the typed error) otherwise; the
+    other members describe the proof as it is written, for the checklist.
+    """
+
+    index: int
+    proof_id: str | None
+    proof_type: str | None
+    cryptosuite: str | None
+    verification_method: str | None
+    status: ProofStatus
+    verified: VerifiedProof | None = None
+    error: CredentialError | None = None
+
+    @property
+    def suite(self) -> str:
+        """The suite's name as a reader knows it: the cryptosuite, else the proof type."""
+        return self.cryptosuite or self.proof_type or "an unnamed suite"
+
+
+def cannot_be_checked(error: CredentialError) -> bool:
+    """True for errors that mean "we could not look" rather than "it is wrong": a suite or
+    context we lack, a document or key we were not allowed or able to fetch."""
+    if isinstance(error, (UnsupportedSuite, UnknownContext, FetchRefused)):
+        return True
+    if isinstance(error, KeyResolutionError):
+        cause: BaseException | None = error.__cause__
+        while cause is not None:
+            if isinstance(cause, FetchRefused):
+                return True
+            cause = cause.__cause__
+    return False
+
+
+def verify_each(
+    document: dict[str, Any],
+    *,
+    resolve_key: ResolveKey,
+    expected_proof_purpose: str = "assertionMethod",
+    now: datetime | None = None,
+    canonicalizer: Canonicalizer = canonicalize,
+) -> tuple[ProofOutcome, ...]:
+    """Verify each proof of ``document`` on its own (a proof set, VC Data Integrity §2.1.1;
+    a chain's ``previousProof`` is still signed over): one outcome per proof, in document order.
+
+    A proof in a suite we lack, or whose context or key cannot be loaded, is ``UNCHECKED``;
+    a proof that does not verify is ``FAILED`` with its typed error. Raises only when there is
+    no proof to look at (none, or ``proof`` is not objects). What the set means as a whole is
+    the caller's judgement (the verifier: ADR 0040); ``verify`` requires every proof.
+    """
+    if not isinstance(document, dict):
+        raise MalformedCredential("a credential must be a JSON object")
+    proofs = _proofs_of(document)
+    if not proofs:
+        raise InvalidProof("document has no proof")
+    unsecured = {key: value for key, value in document.items() if key != "proof"}
+    outcomes: list[ProofOutcome] = []
+    for index, proof in enumerate(proofs):
+        try:
+            verified = _verify_one(
+                unsecured,
+                proofs,
+                proof,
+                resolve_key=resolve_key,
+                expected_proof_purpose=expected_proof_purpose,
+                expected_controller=None,
+                now=now,
+                canonicalizer=canonicalizer,
+            )
+        except CredentialError as exc:
+            status = ProofStatus.UNCHECKED if cannot_be_checked(exc) else ProofStatus.FAILED
+            outcomes.append(_proof_outcome(index, proof, status, error=exc))
+        else:
+            outcomes.append(_proof_outcome(index, proof, ProofStatus.VERIFIED, verified=verified))
+    return tuple(_through_chains(proofs, outcomes))
+
+
+def _through_chains(proofs: list[dict[str, Any]], outcomes: list[ProofOutcome]) -> list[ProofOutcome]:
+    """A proof naming ``previousProof`` counts as verified only when the proofs it names are
+    verified too (Data Integrity §4.5, on verifying a subset): else it fails with them, or is
+    unchecked with them. Repeated until nothing changes, for chains longer than two."""
+    by_id = {proof.get("id"): index for index, proof in enumerate(proofs) if isinstance(proof.get("id"), str)}
+    changed = True
+    while changed:
+        changed = False
+        for index, outcome in enumerate(outcomes):
+            if outcome.status is not ProofStatus.VERIFIED:
+                continue
+            previous = proofs[index].get("previousProof")
+            named = [previous] if isinstance(previous, str) else previous if isinstance(previous, list) else []
+            linked = [outcomes[by_id[name]] for name in named if name in by_id]
+            failed = next((link for link in linked if link.status is ProofStatus.FAILED), None)
+            unchecked = next((link for link in linked if link.status is ProofStatus.UNCHECKED), None)
+            if failed is not None:
+                error: CredentialError = InvalidProof(f"the previous proof {failed.proof_id} does not verify")
+                outcomes[index] = _proof_outcome(index, proofs[index], ProofStatus.FAILED, error=error)
+            elif unchecked is not None:
+                error = UnsupportedSuite(f"the previous proof {unchecked.proof_id} could not be checked here")
+                outcomes[index] = _proof_outcome(index, proofs[index], ProofStatus.UNCHECKED, error=error)
+            else:
+                continue
+            changed = True
+    return outcomes
+
+
+def _proof_outcome(
+    index: int,
+    proof: dict[str, Any],
+    status: ProofStatus,
+    *,
+    verified: VerifiedProof | None = None,
+    error: CredentialError | None = None,
+) -> ProofOutcome:
+    def text(member: str) -> str | None:
+        value = proof.get(member)
+        return value if isinstance(value, str) else None
+
+    return ProofOutcome(
+        index=index,
+        proof_id=text("id"),
+        proof_type=text("type"),
+        cryptosuite=text("cryptosuite"),
+        verification_method=text("verificationMethod"),
+        status=status,
+        verified=verified,
+        error=error,
     )

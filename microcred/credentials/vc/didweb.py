@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, SECP384R1, EllipticCurvePublicKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from .errors import (
@@ -35,11 +36,12 @@ from .multikey import (
     DID_KEY_PREFIX,
     DID_V1_CONTEXT,
     MULTIKEY_V1_CONTEXT,
+    VerificationKey,
     did_key_vm_url,
     multikey_document,
     resolve_did_key,
 )
-from .suites import ed25519_key_of_method
+from .suites import multibase_key_of_method
 
 DID_WEB_PREFIX = "did:web:"
 _JWK_VM_TYPES = frozenset({"JsonWebKey", "JsonWebKey2020"})
@@ -48,8 +50,12 @@ _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)", re.ASCII)
 _PATH_SEGMENT = re.compile(r"(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})+", re.ASCII)
 
 
+# The curves of the ECDSA Data Integrity suites (vc-di-ecdsa).
+_DATA_INTEGRITY_CURVES = frozenset({SECP256R1.name, SECP384R1.name})
+
+
 class ResolvedKey(NamedTuple):
-    public_key: Ed25519PublicKey
+    public_key: VerificationKey
     controller: str
 
 
@@ -104,7 +110,7 @@ def _check_host(host: str, source: str) -> None:
         raise KeyResolutionError(f"invalid did:web host in {source!r}")
 
 
-def build_did_document(did: str, keys: Sequence[tuple[str, Ed25519PublicKey]]) -> dict[str, Any]:
+def build_did_document(did: str, keys: Sequence[tuple[str, VerificationKey]]) -> dict[str, Any]:
     """A DID document with one Multikey VM per ``(key id, public key)``.
 
     A key id is a fragment (``key-1`` or ``#key-1``) or a full ``<did>#fragment`` URL.
@@ -172,15 +178,19 @@ def resolve_verification_method(
     purpose: str = "assertionMethod",
     documents: dict[str, dict[str, Any]] | None = None,
 ) -> ResolvedKey:
-    """Resolve an Ed25519 VM (for Data Integrity proofs) to ``(public key, controller)``."""
+    """Resolve a VM holding a key some Data Integrity suite verifies with (Ed25519, EC P-256
+    or P-384; from a Multikey, an Ed25519 VM type or a JWK) to ``(public key, controller)``.
+    Whether the key fits the proof's suite is the suite's check (a wrong key is InvalidProof)."""
     key, controller = resolve_public_key(vm_url, fetcher=fetcher, purpose=purpose, documents=documents)
-    if not isinstance(key, Ed25519PublicKey):
-        raise KeyResolutionError(f"{vm_url} is not an Ed25519 key")
-    return ResolvedKey(key, controller)
+    if isinstance(key, Ed25519PublicKey):
+        return ResolvedKey(key, controller)
+    if isinstance(key, EllipticCurvePublicKey) and key.curve.name in _DATA_INTEGRITY_CURVES:
+        return ResolvedKey(key, controller)
+    raise KeyResolutionError(f"{vm_url} is not an Ed25519 key, nor a P-256 or P-384 key")
 
 
 def make_key_resolver(fetcher: Fetcher, *, purpose: str = "assertionMethod") -> Callable[[str], ResolvedKey]:
-    """``resolve(vm_url) -> (Ed25519 public key, controller)`` for did:key, did:web and
+    """``resolve(vm_url) -> (public key, controller)`` for did:key, did:web and
     HTTPS VMs; each controller document is fetched at most once per resolver."""
     documents: dict[str, dict[str, Any]] = {}
 
@@ -241,9 +251,9 @@ def _listed_under(document: Mapping[str, Any], purpose: str, vm_url: str, doc_ur
 def _key_of(method: Mapping[str, Any], vm_url: str) -> PublicKey:
     vm_type = method.get("type")
     try:
-        ed25519_key = ed25519_key_of_method(method)
-        if ed25519_key is not None:
-            return ed25519_key
+        multibase_key = multibase_key_of_method(method)
+        if multibase_key is not None:
+            return multibase_key
         if vm_type in _JWK_VM_TYPES and isinstance(method.get("publicKeyJwk"), Mapping):
             return public_key_from_jwk(method["publicKeyJwk"])
     except (CredentialError, ValueError) as exc:

@@ -57,8 +57,11 @@ from .loader import (
     OB_V3P0_VALIDATOR_ALIAS,
     OB_VALIDATOR_ONLY_TERMS,
     DocumentLoader,
+    FetchContext,
     document_loader,
+    fetching_document_loader,
     ob_validator_document_loader,
+    with_ob_validator_alias,
 )
 from .pyld_accel import AcceleratedProcessor, OwnedDocument
 from .quads import to_oxigraph, to_oxigraph_direct
@@ -204,28 +207,63 @@ def _alias_ob_context(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, "@context": contexts}
 
 
-def _checked_dataset(document: dict[str, Any], *, plain: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The RDF dataset of ``document`` and the (possibly context-aliased) document used."""
+def _checked_dataset(
+    document: dict[str, Any], *, plain: bool = False, fetch_context: FetchContext | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The RDF dataset of ``document`` and the (possibly context-aliased) document used.
+
+    Offline first: ``fetch_context`` is only consulted when the bundled contexts do not
+    suffice, so a document that names bundled contexts only is processed exactly as without it.
+    """
     try:
-        return _dataset_dict(document, document_loader, plain=plain), document
+        return _dataset_for(document, plain=plain, loader=None)
+    except UnknownContext:
+        if fetch_context is None:
+            raise
+    # A loader of its own per operation: run it on plain pyld so that ``pyld_accel``'s
+    # process-wide memo (keyed by loader and URL) never keeps a fetched context.
+    return _dataset_for(document, plain=True, loader=fetching_document_loader(fetch_context))
+
+
+def _dataset_for(
+    document: dict[str, Any], *, plain: bool, loader: DocumentLoader | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    try:
+        return _dataset_dict(document, loader or document_loader, plain=plain), document
     except UndefinedTerm as exc:
         # Retry with the 1EdTech validator copy of OB 3.0.3 only when the sole
         # undefined terms are the two it adds (see loader.py).
         terms = set(exc.data.get("terms", []))
         if terms and terms <= OB_VALIDATOR_ONLY_TERMS and OB_V3P0_CONTEXT in _context_list(document):
             aliased = _alias_ob_context(document)
-            return _dataset_dict(aliased, ob_validator_document_loader, plain=plain), aliased
+            validator_loader = ob_validator_document_loader if loader is None else with_ob_validator_alias(loader)
+            return _dataset_dict(aliased, validator_loader, plain=plain), aliased
         raise
 
 
-def expand_strict(document: dict[str, Any]) -> list[Any]:
-    """Expand ``document``; raise ``UndefinedTerm`` naming any term that does not expand."""
-    _, used = _checked_dataset(document)
-    loader = document_loader if used is document else ob_validator_document_loader
+def expand_strict(document: dict[str, Any], *, fetch_context: FetchContext | None = None) -> list[Any]:
+    """Expand ``document``; raise ``UndefinedTerm`` naming any term that does not expand.
+
+    ``fetch_context`` (see ``loader.fetching_document_loader``) is asked only for contexts
+    that are not bundled; without it such a context raises ``UnknownContext``.
+    """
     try:
-        expanded: list[Any] = AcceleratedProcessor().expand(
-            OwnedDocument(_normalize_numbers(used)), {"documentLoader": loader}
-        )
+        _, used = _checked_dataset(document)
+    except UnknownContext:
+        if fetch_context is None:
+            raise
+        loader = fetching_document_loader(fetch_context)
+        _, used = _dataset_for(document, plain=True, loader=loader)
+        if used is not document:
+            loader = with_ob_validator_alias(loader)
+        return _expand(_normalize_numbers(used), loader, pyld_jsonld.JsonLdProcessor())
+    loader = document_loader if used is document else ob_validator_document_loader
+    return _expand(OwnedDocument(_normalize_numbers(used)), loader, AcceleratedProcessor())
+
+
+def _expand(document: dict[str, Any], loader: DocumentLoader, processor: Any) -> list[Any]:
+    try:
+        expanded: list[Any] = processor.expand(document, {"documentLoader": loader})
     except pyld_jsonld.JsonLdError as exc:  # pragma: no cover - to_rdf above expanded it
         raise MalformedCredential(f"JSON-LD expansion failed: {exc}") from exc
     return expanded
@@ -240,9 +278,13 @@ def canonicalize_dataset(dataset: ox.Dataset) -> str:
     return "".join(lines)
 
 
-def canonicalize(document: dict[str, Any]) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document, rejecting undefined terms."""
-    dataset, _ = _checked_dataset(document)
+def canonicalize(document: dict[str, Any], *, fetch_context: FetchContext | None = None) -> str:
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document, rejecting undefined terms.
+
+    Contexts come from the bundle; only when one is missing, and only if the caller passes
+    ``fetch_context``, is it asked for that context (see ``loader.fetching_document_loader``).
+    """
+    dataset, _ = _checked_dataset(document, fetch_context=fetch_context)
     return canonicalize_dataset(to_oxigraph(dataset))
 
 

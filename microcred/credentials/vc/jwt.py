@@ -6,9 +6,15 @@ verifier checks that each claim agrees with the credential. The header carries o
 ``alg``, ``kid`` (or ``jwk``) and ``typ: "JWT"``.
 
 All JOSE work is done by joserfc. Algorithms are allow-listed: ``EdDSA`` and its RFC 9864
-name ``Ed25519`` (same signature, Ed25519 keys only), ``RS256`` and ``ES256``. ``none``
-and every HMAC algorithm are refused whatever the header says. Time validity is *not*
-checked here: the verifier does that once, with an injected clock, for every proof format.
+name ``Ed25519`` (same signature, Ed25519 keys only), ``RS256``, ``ES256`` (P-256 keys) and
+``ES384`` (P-384 keys). ``none`` and every HMAC algorithm are refused whatever the header
+says. Time validity is *not* checked here: the verifier does that once, with an injected
+clock, for every proof format.
+
+Header size: joserfc refuses headers over 512 bytes by default, but a header that embeds
+the issuer's key as ``jwk`` is bigger than that with any RSA key (the official 1EdTech
+samples are 527 and 543 bytes), so the cap is raised to 16 KiB: room for any real key, still
+bounded before anything is decoded.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Any, TypeAlias
 
 from cryptography.hazmat.primitives.asymmetric.ec import (
     SECP256R1,
+    SECP384R1,
     EllipticCurvePublicKey,
 )
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -48,7 +55,9 @@ PrivateKey: TypeAlias = Ed25519PrivateKey | RSAPrivateKey
 KeyResolver: TypeAlias = Callable[[str | None, Mapping[str, Any]], "PublicKey | Mapping[str, Any] | Key"]
 
 EDDSA_NAMES = frozenset({"EdDSA", "Ed25519"})
-VERIFY_ALGORITHMS = frozenset({"EdDSA", "Ed25519", "RS256", "ES256"})
+VERIFY_ALGORITHMS = frozenset({"EdDSA", "Ed25519", "RS256", "ES256", "ES384"})
+# The curve each ECDSA algorithm signs on (RFC 7518 §3.4).
+_EC_CURVES: dict[str, type[SECP256R1] | type[SECP384R1]] = {"ES256": SECP256R1, "ES384": SECP384R1}
 SIGN_ALGORITHMS = frozenset({"EdDSA", "Ed25519", "RS256"})
 REGISTERED_CLAIMS = ("iss", "sub", "jti", "nbf", "exp", "iat", "aud")
 # The OB profile allows alg, kid or jwk, and typ. cty is harmless; anything else (crit,
@@ -57,6 +66,8 @@ _ALLOWED_HEADERS = frozenset({"alg", "kid", "jwk", "typ", "cty"})
 _ACCEPTED_TYP = frozenset({"jwt", "vc+jwt", "vc+ld+json+jwt"})
 _PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 _MAX_TOKEN_BYTES = 2 * 1024 * 1024
+# Base64url header segment; see the module docstring (an RSA-4096 jwk header is ~1 KiB).
+MAX_HEADER_BYTES = 16 * 1024
 _MIN_RSA_BITS = 2048
 
 
@@ -76,6 +87,7 @@ class _Registry(jws.JWSRegistry):
 _REGISTRY = _Registry(algorithms=sorted(VERIFY_ALGORITHMS))
 # Credentials may embed images as data URLs; joserfc's default 128 kB cap is too small.
 _REGISTRY.max_payload_length = _MAX_TOKEN_BYTES
+_REGISTRY.max_header_length = MAX_HEADER_BYTES
 _SIGNING_KEYS: dict[PrivateKey, Key] = {}
 
 
@@ -167,7 +179,10 @@ def verify_vc_jwt(
     raises (KeyResolutionError, UntrustedIssuer...).
     """
     text = _token_text(token)
-    header = _json_segment(text.split(".", 1)[0], "header")
+    header_segment = text.split(".", 1)[0]
+    if len(header_segment) > MAX_HEADER_BYTES:
+        raise MalformedCredential(f"the JWT header is larger than {MAX_HEADER_BYTES // 1024} KiB")
+    header = _json_segment(header_segment, "header")
     alg = header.get("alg")
     if not isinstance(alg, str):
         raise MalformedCredential("JWT header has no alg")
@@ -289,7 +304,7 @@ def _check_key_fits_alg(key: Key, alg: str) -> None:
     elif alg == "RS256":
         fits = isinstance(key, RSAKey) and key.public_key.key_size >= _MIN_RSA_BITS
     else:
-        fits = isinstance(key, ECKey) and isinstance(key.public_key.curve, SECP256R1)
+        fits = isinstance(key, ECKey) and isinstance(key.public_key.curve, _EC_CURVES[alg])
     if not fits:
         raise InvalidProof(f"the issuer's key cannot produce {alg} signatures (or is too weak)")
 
@@ -401,7 +416,7 @@ def jwk_for_public_key(kid: str, public_key: PublicKey, *, alg: str | None = Non
         jwk["alg"] = alg or "RS256"
     else:
         jwk = dict(ECKey.import_key(public_key).as_dict(private=False))
-        jwk["alg"] = alg or "ES256"
+        jwk["alg"] = alg or ("ES384" if isinstance(public_key.curve, SECP384R1) else "ES256")
     jwk.update(kid=kid, use="sig")
     return jwk
 

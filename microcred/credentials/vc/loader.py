@@ -3,8 +3,11 @@
 Signing and verifying must never depend on the network: a context fetched at
 verification time could differ from the one the issuer signed with, and a fetch
 leaks who is verifying what. So every context we accept is vendored, pinned by its
-full SHA-256 in ``contexts/manifest.json`` (checked once, at import) and an unknown
-URL raises ``UnknownContext``.
+full SHA-256 in ``contexts/manifest.json`` (checked once, at import; sources and licences in
+``contexts/README.md``) and an unknown URL raises ``UnknownContext``: the verifier reports
+such a credential as one it *cannot check*. An installation may opt in to fetching the
+contexts it lacks (``fetching_document_loader`` below, ADR 0042): the caller injects the
+fetch, bundled URLs are never fetched, and anything unusable is still ``UnknownContext``.
 
 OB 3.0.3: ``https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json`` serves the
 *spec* copy (the file published in 1EdTech/openbadges-specification). The 1EdTech
@@ -41,8 +44,10 @@ import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from .errors import UnknownContext
+from .errors import CredentialError, UnknownContext
+from .limits import load_json
 
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 MANIFEST_PATH = CONTEXTS_DIR / "manifest.json"
@@ -54,9 +59,12 @@ OB_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json
 DATA_INTEGRITY_V2_CONTEXT = "https://w3id.org/security/data-integrity/v2"
 MULTIKEY_V1_CONTEXT = "https://w3id.org/security/multikey/v1"
 CID_V1_CONTEXT = "https://www.w3.org/ns/cid/v1"
-# Our own extension context; we host it ourselves (the constant may be overridden
-# by settings later, but documents signed under this URL must keep resolving).
+# Our extension context as credentials issued before ADR 0041 name it: on a host no
+# installation controls. Still bundled (pinned), so those credentials keep verifying.
 MICROCRED_CONTEXT_URL = "https://microcred.org/ns/microcred/v1.jsonld"
+# Where every installation serves the same bytes, under its own SITE_URL: the URL our
+# credentials name since ADR 0041 (``installation_context_url``).
+MICROCRED_CONTEXT_PATH = "/ns/microcred/v1.jsonld"
 
 OB_VALIDATOR_VARIANT = "ob-validator"
 OB_V3P0_VALIDATOR_ALIAS = "urn:microcred:context:ob-v3p0-3.0.3-validator-copy"
@@ -103,8 +111,45 @@ def bundled_urls() -> frozenset[str]:
     return frozenset(_BASE_RAW)
 
 
+# The installation's own URL(s) of the extension context -> the bundled v1 bytes. Add-only:
+# pyld's shared cache and ``pyld_accel``'s memo keep a processed context by URL for the life
+# of the process, so a URL, once served, must mean the same document for good.
+_INSTALLATION_RAW: dict[str, bytes] = {}
+
+
+def installation_context_url(site_url: str) -> str:
+    """``{site_url}/ns/microcred/v1.jsonld``: where an installation serves our extension
+    context (ADR 0041), the URL the credentials it issues name."""
+    url = site_url.rstrip("/") + MICROCRED_CONTEXT_PATH
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(
+            f"SITE_URL {site_url!r} cannot carry the extension context: it must be an absolute"
+            " http(s) URL without query or fragment (e.g. https://credentials.example.org)"
+        )
+    return url
+
+
+def register_installation_context(site_url: str) -> str:
+    """Serve the bundled extension context under this installation's own URL too, and return
+    that URL.
+
+    The installation's view serves the bundled file byte for byte at that URL, so loading
+    it from the bundle is exact, offline and cannot be redirected. Only the installation's
+    own URL: the same path on another host is another party's document (ADR 0041).
+    """
+    url = installation_context_url(site_url)
+    _INSTALLATION_RAW[url] = _BASE_RAW[MICROCRED_CONTEXT_URL]
+    return url
+
+
+def is_bundled(url: str) -> bool:
+    """Served from the bundle (a pinned file, or this installation's own extension context URL)."""
+    return url in _BASE_RAW or url in _INSTALLATION_RAW
+
+
 def _raw_for(url: str) -> bytes:
-    raw = _BASE_RAW.get(url)
+    raw = _BASE_RAW.get(url) or _INSTALLATION_RAW.get(url)
     if raw is None:
         raise UnknownContext(f"JSON-LD context {url!r} is not bundled", url=url)
     return raw
@@ -147,3 +192,97 @@ def ob_validator_document_loader(url: str, options: LoaderOptions = None) -> dic
         "document": load_context(OB_V3P0_CONTEXT, variant=OB_VALIDATOR_VARIANT),
         "contentType": "application/ld+json",
     }
+
+
+def with_ob_validator_alias(base: DocumentLoader) -> DocumentLoader:
+    """``base`` plus the validator copy of OB 3.0.3 under its private alias (see above)."""
+
+    def load(url: str, options: LoaderOptions = None) -> dict[str, Any]:
+        if url == OB_V3P0_VALIDATOR_ALIAS:
+            return ob_validator_document_loader(url, options)
+        return base(url, options)
+
+    return load
+
+
+# --- contexts fetched at verification time (opt-in) ------------------------------------------
+#
+# An installation may let its verifier fetch a context it does not bundle (ADR 0042). The core
+# never decides that: the caller passes ``fetch_context(url) -> bytes | None`` (None: it will
+# not fetch) and raises ``FetchRefused`` (or any ``CredentialError``) when it cannot. Whatever
+# goes wrong, the document cannot be read as it was signed, so every failure here is an
+# ``UnknownContext`` (*cannot check*), never a verdict on the credential.
+
+FetchContext = Callable[[str], bytes | None]
+# The largest official context we bundle is ~15 KB; a "context" of megabytes is an attack.
+MAX_FETCHED_CONTEXT_BYTES = 256 * 1024
+# Contexts one document (with the contexts those name) may fetch: each is a round trip.
+MAX_FETCHED_CONTEXTS = 8
+
+
+def fetching_document_loader(fetch_context: FetchContext) -> DocumentLoader:
+    """``document_loader`` that asks ``fetch_context`` for a context it does not bundle.
+
+    A bundled URL (or the installation's own, see ``register_installation_context``) is always
+    served from the bundle and never fetched. A fetched document is handed to pyld *without*
+    the ``static`` tag, so it never enters pyld's process-wide cache: the next operation asks
+    again (the caller's fetch_context keeps its own cache). One loader serves one operation.
+    """
+    fetched: dict[str, bytes] = {}
+
+    def load(url: str, options: LoaderOptions = None) -> dict[str, Any]:
+        if is_bundled(url):
+            return document_loader(url, options)
+        raw = fetched.get(url)
+        if raw is None:
+            if len(fetched) >= MAX_FETCHED_CONTEXTS:
+                raise UnknownContext(
+                    f"JSON-LD context {url!r} is not bundled, and the document already needed "
+                    f"{MAX_FETCHED_CONTEXTS} contexts from the network",
+                    url=url,
+                )
+            raw = _fetch_context(fetch_context, url)
+            fetched[url] = raw
+        return {
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": fetched_context_document(url, raw),
+            "contentType": "application/ld+json",
+        }
+
+    return load
+
+
+def _fetch_context(fetch_context: FetchContext, url: str) -> bytes:
+    try:
+        scheme = urlsplit(url).scheme
+    except ValueError:
+        scheme = ""
+    if scheme != "https":
+        raise UnknownContext(f"JSON-LD context {url!r} is not bundled, and only https contexts are fetched", url=url)
+    try:
+        raw = fetch_context(url)
+    except CredentialError as exc:
+        raise UnknownContext(
+            f"JSON-LD context {url!r} is not bundled and could not be fetched: {exc.message}", url=url
+        ) from exc
+    if raw is None:
+        raise UnknownContext(f"JSON-LD context {url!r} is not bundled", url=url)
+    return raw
+
+
+def fetched_context_document(url: str, raw: bytes) -> dict[str, Any]:
+    """The fetched bytes as a JSON-LD context document, or ``UnknownContext`` saying why not."""
+    if len(raw) > MAX_FETCHED_CONTEXT_BYTES:
+        raise UnknownContext(
+            f"JSON-LD context {url!r} was fetched but is larger than {MAX_FETCHED_CONTEXT_BYTES} bytes", url=url
+        )
+    try:
+        document = load_json(raw, what=f"the JSON-LD context at {url}")
+    except (ValueError, UnicodeDecodeError, CredentialError) as exc:
+        raise UnknownContext(f"JSON-LD context {url!r} was fetched but is not JSON", url=url) from exc
+    if not isinstance(document, dict) or "@context" not in document:
+        raise UnknownContext(
+            f"JSON-LD context {url!r} was fetched but is not a JSON-LD context document (no @context)", url=url
+        )
+    return document

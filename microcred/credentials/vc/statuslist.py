@@ -6,6 +6,20 @@ byte 0. ``encodedList`` is ``"u"`` + base64url-without-padding(GZIP(bitstring)).
 
 Nothing here verifies the list credential's proof: callers verify it (Data Integrity or
 VC-JWT) before they ask :func:`status_of` or :func:`check_entry` about an entry.
+
+The two predecessors real credentials still carry are read too (:func:`check_legacy_entry`),
+never written: W3C CCG StatusList2021 (``StatusList2021Entry``: ``statusListCredential``,
+``statusListIndex``, ``statusPurpose`` revocation or suspension) and RevocationList2020
+(``RevocationList2020Status``: ``revocationListCredential``, ``revocationListIndex``; always
+revocation). Their ``encodedList`` is GZIP + base64url *without* the multibase ``u``
+(Digital Bazaar's ``@digitalbazaar/bitstring``, which the DCC and most issuers use); some
+issuers write standard base64 with padding, which is accepted too since the list's
+signature, not its spelling, is what vouches for it.
+
+Bit order: index 0 is the most significant bit of byte 0, as the StatusList2021 spec says
+("the left-most bit") and as Bitstring Status List and ``@digitalbazaar/bitstring`` 3.x
+(2023 on) do. Lists written with ``@digitalbazaar/bitstring`` 1.x/2.x put the bits of each
+byte in the opposite order, and nothing in such a list says so: they are read by the spec.
 """
 
 from __future__ import annotations
@@ -17,6 +31,7 @@ import re
 import secrets
 import zlib
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from random import Random
 from typing import Any
@@ -36,6 +51,7 @@ VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 _GZIP_LEVEL = 6
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+_BASE64_EITHER_ALPHABET = re.compile(r"[A-Za-z0-9_-]*|[A-Za-z0-9+/]*")
 _DECIMAL = re.compile(r"0|[1-9][0-9]*")
 
 
@@ -148,6 +164,28 @@ def _decode_cached(encoded_list: str, max_bytes: int) -> bytes:
         compressed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     except (binascii.Error, ValueError) as exc:
         raise StatusError("encodedList is not valid base64url") from exc
+    return _gunzip(compressed, max_bytes)
+
+
+def decode_legacy_bitstring(encoded_list: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """Decode a StatusList2021 / RevocationList2020 ``encodedList``: GZIP in base64url or
+    base64, padded or not, with no multibase prefix."""
+    return _decode_legacy_cached(encoded_list, max_bytes)
+
+
+@functools.lru_cache(maxsize=16)
+def _decode_legacy_cached(encoded_list: str, max_bytes: int) -> bytes:
+    body = encoded_list.rstrip("=")
+    if len(encoded_list) - len(body) > 2 or not _BASE64_EITHER_ALPHABET.fullmatch(body) or len(body) % 4 == 1:
+        raise StatusError("encodedList is not base64 (StatusList2021 and RevocationList2020 lists are base64url)")
+    try:
+        compressed = base64.urlsafe_b64decode(body.replace("+", "-").replace("/", "_") + "=" * (-len(body) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise StatusError("encodedList is not valid base64") from exc
+    return _gunzip(compressed, max_bytes)
+
+
+def _gunzip(compressed: bytes, max_bytes: int) -> bytes:
     decompressor = zlib.decompressobj(_GZIP_WBITS)
     try:
         bitstring = decompressor.decompress(compressed, max_bytes)
@@ -254,6 +292,8 @@ def status_of(
     *,
     now: datetime | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    require_list_id: bool = True,
+    require_min_length: bool = True,
 ) -> int:
     """The status value of ``entry`` in an already verified ``list_credential``.
 
@@ -265,20 +305,13 @@ def status_of(
     purpose = entry.get("statusPurpose")
     if purpose not in PURPOSES:
         raise StatusError(f"unknown statusPurpose {purpose!r}")
-    raw_index = entry.get("statusListIndex")
-    # The spec makes the index a base-10 string; ints are a common foreign mistake we
-    # tolerate because their meaning is unambiguous.
-    if isinstance(raw_index, bool) or not (
-        isinstance(raw_index, int) or (isinstance(raw_index, str) and _DECIMAL.fullmatch(raw_index))
-    ):
-        raise StatusError(f"statusListIndex must be a base-10 integer string, got {raw_index!r}")
-    index = int(raw_index)
+    index = _index_of(entry, "statusListIndex")
     size = entry.get("statusSize", 1)
     if not isinstance(size, int) or isinstance(size, bool):
         raise StatusError("statusSize must be an integer")
     list_url = entry.get("statusListCredential")
-    if list_credential.get("id") is not None and list_url != list_credential.get("id"):
-        raise StatusError(f"entry points at {list_url!r} but the list credential is {list_credential.get('id')!r}")
+    if require_list_id:
+        _require_list_id(list_credential, list_url)
     types = list_credential.get("type")
     if not isinstance(types, list) or LIST_CREDENTIAL_TYPE not in types:
         raise StatusError(f"status list credential is not a {LIST_CREDENTIAL_TYPE}")
@@ -302,7 +335,7 @@ def status_of(
     _check_status_size(size)
     bitstring = decode_bitstring(encoded, max_bytes=max_bytes)
     entries = len(bitstring) * 8 // size
-    if entries < MIN_ENTRIES:
+    if require_min_length and entries < MIN_ENTRIES:
         raise StatusError(
             f"status list holds {entries} entries, fewer than {MIN_ENTRIES}",
             problem="STATUS_LIST_LENGTH_ERROR",
@@ -321,13 +354,22 @@ def check_entry(
     *,
     now: datetime | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    require_list_id: bool = True,
+    require_min_length: bool = True,
 ) -> int:
     """Raise :class:`Revoked` or :class:`Suspended` when the entry's bit is set.
 
     ``refresh`` and ``message`` purposes never fail a credential; their value is returned
     for the caller to act on (with ``statusMessage`` when ``statusSize`` > 1).
     """
-    value = status_of(entry, list_credential, now=now, max_bytes=max_bytes)
+    value = status_of(
+        entry,
+        list_credential,
+        now=now,
+        max_bytes=max_bytes,
+        require_list_id=require_list_id,
+        require_min_length=require_min_length,
+    )
     purpose = entry["statusPurpose"]
     if value and purpose == "revocation":
         raise Revoked(
@@ -339,6 +381,136 @@ def check_entry(
     return value
 
 
+def _index_of(entry: Mapping[str, Any], field: str) -> int:
+    raw_index = entry.get(field)
+    # The specs make the index a base-10 string; ints are a common foreign mistake we
+    # tolerate because their meaning is unambiguous.
+    if isinstance(raw_index, bool) or not (
+        isinstance(raw_index, int) or (isinstance(raw_index, str) and _DECIMAL.fullmatch(raw_index))
+    ):
+        raise StatusError(f"{field} must be a base-10 integer string, got {raw_index!r}")
+    return int(raw_index)
+
+
+# --- StatusList2021 and RevocationList2020 (read only) ------------------------------------
+
+
+@dataclass(frozen=True)
+class LegacyStatusMethod:
+    """The field and type names of one predecessor of Bitstring Status List."""
+
+    name: str
+    entry_type: str
+    list_credential_type: str
+    list_type: str
+    url_field: str
+    index_field: str
+    # None: the method has no statusPurpose and only revokes (RevocationList2020).
+    purposes: tuple[str, ...] | None
+
+
+STATUS_LIST_2021 = LegacyStatusMethod(
+    name="StatusList2021",
+    entry_type="StatusList2021Entry",
+    list_credential_type="StatusList2021Credential",
+    list_type="StatusList2021",
+    url_field="statusListCredential",
+    index_field="statusListIndex",
+    purposes=("revocation", "suspension"),
+)
+REVOCATION_LIST_2020 = LegacyStatusMethod(
+    name="RevocationList2020",
+    entry_type="RevocationList2020Status",
+    list_credential_type="RevocationList2020Credential",
+    list_type="RevocationList2020",
+    url_field="revocationListCredential",
+    index_field="revocationListIndex",
+    purposes=None,
+)
+LEGACY_METHODS = {method.entry_type: method for method in (STATUS_LIST_2021, REVOCATION_LIST_2020)}
+
+
+def legacy_entry_purpose(entry: Mapping[str, Any], method: LegacyStatusMethod) -> str:
+    """The entry's purpose: its ``statusPurpose`` (StatusList2021) or revocation (RevocationList2020)."""
+    if method.purposes is None:
+        return "revocation"
+    purpose = entry.get("statusPurpose")
+    if purpose not in method.purposes:
+        raise StatusError(f"{method.entry_type} statusPurpose must be one of {list(method.purposes)}, got {purpose!r}")
+    return str(purpose)
+
+
+def legacy_status_of(
+    entry: Mapping[str, Any],
+    list_credential: Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    require_list_id: bool = True,
+) -> int:
+    """The bit of a StatusList2021 / RevocationList2020 ``entry`` in its already verified list.
+
+    Unlike Bitstring Status List no minimum length is enforced: it protects holders' privacy
+    and is the issuer's duty, while a verifier only needs the index to be inside the list.
+    """
+    method = LEGACY_METHODS.get(str(entry.get("type")))
+    if method is None:
+        raise StatusError(f"credentialStatus type {entry.get('type')!r} is not StatusList2021 or RevocationList2020")
+    purpose = legacy_entry_purpose(entry, method)
+    index = _index_of(entry, method.index_field)
+    list_url = entry.get(method.url_field)
+    if require_list_id:
+        _require_list_id(list_credential, list_url)
+    if method.list_credential_type not in _as_list(list_credential.get("type")):
+        raise StatusError(f"status list credential is not a {method.list_credential_type}")
+    subject = list_credential.get("credentialSubject")
+    if not isinstance(subject, Mapping) or method.list_type not in _as_list(subject.get("type")):
+        raise StatusError(f"status list credentialSubject must be a {method.list_type}")
+    if method.purposes is not None and subject.get("statusPurpose") != purpose:
+        raise StatusError(
+            f"entry purpose {purpose!r} differs from the list's statusPurpose {subject.get('statusPurpose')!r}"
+        )
+    if now is not None:
+        _check_window(list_credential, now)
+    encoded = subject.get("encodedList")
+    if not isinstance(encoded, str):
+        raise StatusError("status list has no encodedList")
+    bitstring = decode_legacy_bitstring(encoded, max_bytes=max_bytes)
+    if index >= len(bitstring) * 8:
+        raise StatusError(f"{method.index_field} {index} is past the list end ({len(bitstring) * 8})")
+    return _read_bits(bitstring, index, 1)
+
+
+def check_legacy_entry(
+    entry: Mapping[str, Any],
+    list_credential: Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    require_list_id: bool = True,
+) -> int:
+    """Raise :class:`Revoked` or :class:`Suspended` when a StatusList2021 / RevocationList2020
+    entry's bit is set; return the bit (0) otherwise."""
+    value = legacy_status_of(entry, list_credential, now=now, max_bytes=max_bytes, require_list_id=require_list_id)
+    method = LEGACY_METHODS[str(entry.get("type"))]
+    list_url = entry.get(method.url_field)
+    if value and legacy_entry_purpose(entry, method) == "suspension":
+        raise Suspended("the credential is suspended", status_list=list_url)
+    if value:
+        raise Revoked("the credential has been revoked", status_list=list_url)
+    return value
+
+
+def _require_list_id(list_credential: Mapping[str, Any], list_url: object) -> None:
+    """The list must name itself by the address the entry gives for it (callers that read such a
+    list anyway, with a warning, skip this: verifier/status.py)."""
+    if list_credential.get("id") is not None and list_url != list_credential.get("id"):
+        raise StatusError(
+            f"entry points at {list_url!r} but the list credential is {list_credential.get('id')!r}",
+            substituted_list=True,
+        )
+
+
 def _as_list(value: object) -> list[object]:
     return value if isinstance(value, list) else [value]
 
@@ -346,7 +518,14 @@ def _as_list(value: object) -> list[object]:
 def _check_window(list_credential: Mapping[str, Any], now: datetime) -> None:
     if now.tzinfo is None:
         raise StatusError("now must be timezone-aware")
-    for field, must_be_before in (("validFrom", True), ("validUntil", False)):
+    # VC 1.1 lists (StatusList2021, RevocationList2020) carry the same window as
+    # issuanceDate / expirationDate.
+    for field, must_be_before in (
+        ("validFrom", True),
+        ("validUntil", False),
+        ("issuanceDate", True),
+        ("expirationDate", False),
+    ):
         raw = list_credential.get(field)
         if raw is None:
             continue
@@ -371,3 +550,14 @@ def _timestamp(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise StatusError("timestamps must be timezone-aware")
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def list_entries(
+    list_credential: Mapping[str, Any], *, status_size: int = 1, max_bytes: int = DEFAULT_MAX_BYTES
+) -> int:
+    """How many entries a (checked) BitstringStatusList credential holds."""
+    subject = list_credential.get("credentialSubject")
+    encoded = subject.get("encodedList") if isinstance(subject, Mapping) else None
+    if not isinstance(encoded, str):
+        raise StatusError("status list has no encodedList")
+    return len(decode_bitstring(encoded, max_bytes=max_bytes)) * 8 // status_size

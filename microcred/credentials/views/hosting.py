@@ -15,6 +15,7 @@ import secrets
 import uuid as uuid_module
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.messages import get_messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
@@ -23,7 +24,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import http_date
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from microcred.accounts.models import Organisation
 from microcred.catalog.models import MicroCredential, Status
@@ -33,17 +34,21 @@ from microcred.core.errors import NotFound
 
 from .. import links
 from ..documents import badge_svg, issuer_did_document, issuer_profile_document, jwks_document
+from ..forms import CredentialSharingForm, sharing_initial
 from ..issuing import achievement_document
 from ..models import IssuerKey, StatusList
 from ..resolver import CONTEXT_FILE
 from ..selectors import (
+    credential_for_viewer,
     credential_get_public,
     credential_page_version,
     display_status,
     endorsement_get_public,
     learner_name_for,
     linkedin_add_url,
+    linkedin_share_url,
     microcredential_get_by_legacy_achievement_url,
+    name_others_see,
     proven_recipient,
     verify_page_url,
 )
@@ -53,7 +58,9 @@ from ..vc.verifier.memo import ContentMemo
 
 JSON_LD = "application/ld+json"
 DOCUMENT_MAX_AGE = 300
-CONTEXT_MAX_AGE = 24 * 3600
+BADGE_MAX_AGE = 24 * 3600
+# A versioned context never changes (a change is a new version, ADR 0041): cache it for a year.
+IMMUTABLE_MAX_AGE = 365 * 24 * 3600
 CREDENTIAL_MAX_AGE = 3600
 CREDENTIAL_JSON_TYPES = ["application/vc+ld+json", "application/vc", "application/ld+json", "application/json"]
 
@@ -76,6 +83,7 @@ def cacheable(
     last_modified: datetime | None = None,
     vary_accept: bool = False,
     filename: str | None = None,
+    immutable: bool = False,
 ) -> HttpResponse:
     etag = _etag(body + content_type.encode())
     if _not_modified(request, etag):
@@ -85,7 +93,7 @@ def cacheable(
         if filename:
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["ETag"] = etag
-    response["Cache-Control"] = f"public, max-age={max_age}"
+    response["Cache-Control"] = f"public, max-age={max_age}" + (", immutable" if immutable else "")
     response["Access-Control-Allow-Origin"] = "*"
     response["Access-Control-Expose-Headers"] = "ETag, Link"
     if last_modified is not None:
@@ -174,10 +182,22 @@ def site_jwks(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_http_methods(["GET", "HEAD", "OPTIONS"])
 def context(request: HttpRequest) -> HttpResponse:
-    # Byte for byte the pinned file the signer loads, so hashes match what we signed under.
-    return cacheable(request, CONTEXT_FILE.read_bytes(), content_type=JSON_LD, max_age=CONTEXT_MAX_AGE)
+    """Our extension context at ``{SITE_URL}/ns/microcred/v1.jsonld``, the URL our credentials
+    name (ADR 0041): byte for byte the pinned file the signer loads, so a fetching verifier
+    gets exactly what we signed under."""
+    if request.method == "OPTIONS":
+        # A browser wallet's CORS preflight (a loader that sends headers beyond Accept).
+        response = HttpResponse(status=204)
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response["Access-Control-Allow-Headers"] = request.headers.get("Access-Control-Request-Headers", "Accept")
+        response["Access-Control-Max-Age"] = str(24 * 3600)
+        return response
+    return cacheable(
+        request, CONTEXT_FILE.read_bytes(), content_type=JSON_LD, max_age=IMMUTABLE_MAX_AGE, immutable=True
+    )
 
 
 @require_GET
@@ -220,7 +240,7 @@ def credential(request: HttpRequest, uuid: str) -> HttpResponse:
         if page is not None:
             return page
     try:
-        record = credential_get_public(uuid=uuid)
+        record = credential_for_viewer(uuid=uuid, viewer=request.user)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     download = request.GET.get("download") == "1"
@@ -276,6 +296,9 @@ def credential_page(request: HttpRequest, record: Any) -> HttpResponse:
 def _credential_page_context(request: HttpRequest, record: Any, moment: datetime) -> dict[str, Any]:
     is_holder = request.user.is_authenticated and request.user.pk == record.user_id
     mc = record.microcredential
+    status = display_status(record, now=moment)
+    # Only a credential that holds is put on LinkedIn: a revoked or expired one is never promoted.
+    shareable = is_holder and status.is_valid
     catalog_url = None
     if mc.status == Status.PUBLISHED:
         catalog_url = reverse("catalog:microcredential", args=[record.issuer.slug, mc.slug])
@@ -284,18 +307,45 @@ def _credential_page_context(request: HttpRequest, record: Any, moment: datetime
         "mc": mc,
         "document": record.document,
         "achievement": record.document.get("credentialSubject", {}).get("achievement", {}),
-        "status": display_status(record, now=moment),
+        "status": status,
         "recipient": proven_recipient(record.document),
         # Unsigned and changeable by the holder at any time: shown only as their own claim.
         "holder_claimed_name": learner_name_for(record, viewer=request.user),
         "is_holder": is_holder,
+        # The holder is told what everyone else sees, and may change it.
+        "name_others_see": name_others_see(record) if is_holder else None,
+        "sharing_form": CredentialSharingForm(initial=sharing_initial(record)) if is_holder else None,
         "credential_url": links.credential_url(record.uuid),
         "issuer_url": links.issuer_url(record.issuer.slug),
         "verify_url": verify_page_url(record),
-        "linkedin_url": linkedin_add_url(record) if is_holder else None,
+        "linkedin_url": linkedin_add_url(record) if shareable else None,
+        "linkedin_share_url": linkedin_share_url(record) if shareable else None,
         "catalog_url": catalog_url,
+        "preview_description": _preview_description(record, status),
+        "preview_image": _preview_image(record.document),
         **shown_results(record.document),
     }
+
+
+def _preview_description(record: Any, status: Any) -> str:
+    """The line link previews show under the title: who issued it, and its status first when it
+    does not hold. Never the holder's name (a preview travels further than the page)."""
+    issuer = record.document.get("issuer", {}).get("name") or record.issuer.name
+    issued = f"A verifiable credential issued by {issuer} on {record.valid_from:%-d %b %Y}."
+    if status.is_valid:
+        return issued
+    reason = status.reason.strip().rstrip(".")
+    return f"{status.label}: {reason}. {issued}" if reason else f"{status.label}. {issued}"
+
+
+def _preview_image(document: dict[str, Any]) -> str | None:
+    """The achievement's image for link previews, when it is a raster image on the web: the
+    previewers (LinkedIn, X, chat apps) do not show SVG."""
+    image = document.get("credentialSubject", {}).get("achievement", {}).get("image")
+    url = image.get("id") if isinstance(image, dict) else image
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        return None
+    return None if urlsplit(url).path.lower().endswith(".svg") else url
 
 
 def shown_results(document: dict[str, Any]) -> dict[str, Any]:
@@ -368,7 +418,7 @@ def _anonymous_credential_page(request: HttpRequest, uuid: str) -> HttpResponse 
     if request.user.is_authenticated or request.GET or len(get_messages(request)):
         return None
     version = credential_page_version(uuid=uuid)
-    if version is None:
+    if version is None or version.private:
         return None
     moment = now()
     session = getattr(request, "session", None)
@@ -421,7 +471,7 @@ def _achievement_response(request: HttpRequest, mc: MicroCredential, *, achievem
 
 
 def _image_response(request: HttpRequest, mc: MicroCredential) -> HttpResponse:
-    return cacheable(request, badge_svg(mc).encode("utf-8"), content_type="image/svg+xml", max_age=CONTEXT_MAX_AGE)
+    return cacheable(request, badge_svg(mc).encode("utf-8"), content_type="image/svg+xml", max_age=BADGE_MAX_AGE)
 
 
 def _public_achievement(public_id: uuid_module.UUID) -> MicroCredential:

@@ -22,10 +22,13 @@ from .. import links
 from ..cohort.later import cohort_issue_pending
 from ..cohort.runs import run_states
 from ..cohort.store import pending_by_microcredential
+from ..forms import CredentialSharingForm, sharing_initial
 from ..keys.services import issuer_key_rotate
+from ..models import PageVisibility
 from ..selectors import (
     access_issued_credential,
     access_issuer_for_staff,
+    credential_for_viewer,
     credential_of_completion,
     credentials_of,
     display_status,
@@ -34,7 +37,7 @@ from ..selectors import (
     linkedin_add_url,
     verify_page_url,
 )
-from ..services import credential_revoke, credential_suspend, credential_unsuspend
+from ..services import credential_revoke, credential_sharing_update, credential_suspend, credential_unsuspend
 
 PAGE_SIZE = 25
 ACTIONS = ("revoke", "suspend", "unsuspend")
@@ -50,6 +53,7 @@ def completion(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     if record is None:
         messages.info(request, "You have not completed this micro-credential yet — here is where you left off.")
         return redirect("learning:resume", enrolment_id=enrolment.pk)
+    issued = credential_of_completion(completion=record)
     return render(
         request,
         "credentials/completion.html",
@@ -57,7 +61,8 @@ def completion(request: HttpRequest, enrolment_id: int) -> HttpResponse:
             "enrolment": enrolment,
             "mc": enrolment.microcredential,
             "completion": record,
-            "issued": credential_of_completion(completion=record),
+            "issued": issued,
+            "status": display_status(issued, now=now()) if issued is not None else None,
         },
     )
 
@@ -185,3 +190,26 @@ def issue_pending(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         messages.info(request, f"Every completion of {label} already has its credential.")
     return _back(request, slug)
+
+
+@require_POST
+@login_required
+@app_errors
+def credential_sharing(request: HttpRequest, uuid: str) -> HttpResponse:
+    """The holder's choices for their credential's page: their name on it, and who may open it."""
+    record = credential_for_viewer(uuid=uuid, viewer=request.user)
+    form = CredentialSharingForm(request.POST, initial=sharing_initial(record))
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else "Sharing"
+            messages.error(request, f"{label}: {' '.join(str(error) for error in errors)}")
+        return redirect("credentials:credential", record.uuid)
+    try:
+        credential_sharing_update(actor=request.user, credential=record, **form.cleaned_data)
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    else:
+        shown = "shows your name" if form.cleaned_data["holder_name"] == "shown" else "does not show your name"
+        who = PageVisibility(form.cleaned_data["page_visibility"]).label.split(":")[0].lower()
+        messages.success(request, f"Saved: the page is {who} and {shown}.")
+    return redirect("credentials:credential", record.uuid)

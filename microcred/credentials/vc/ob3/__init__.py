@@ -9,8 +9,9 @@ and RDF forms) is the same whatever language reads it back.
 
 The EU micro-credential elements that OB has no field for (assessment type, form of
 participation, quality assurance, supervision, stackability, ...) go on the
-Achievement under our own context ``MICROCRED_CONTEXT_URL``, which is added to
-``@context`` only when one of them is set. Scores, rubric levels and project evidence beyond
+Achievement under our own extension context, which is added to ``@context`` only when one
+of them is set: named by the issuing installation's URL (``extension_context_url``, ADR 0041),
+``MICROCRED_CONTEXT_URL`` by default. Scores, rubric levels and project evidence beyond
 the final score are shaped in ``results`` (ADR 0029). Nothing here reads the clock.
 """
 

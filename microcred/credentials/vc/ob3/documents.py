@@ -23,12 +23,17 @@ from .model import (
 )
 
 
-def credential_contexts(*, with_ob_extensions: bool, with_extension: bool) -> list[str]:
+def credential_contexts(
+    *, with_ob_extensions: bool, with_extension: bool, extension_context_url: str = MICROCRED_CONTEXT_URL
+) -> list[str]:
+    """The ``@context`` list. ``extension_context_url`` is where our extension context is named:
+    an installation passes its own (``loader.installation_context_url``, ADR 0041) so that a
+    fetching verifier can load it; the default is the pinned URL every Microcred bundles."""
     contexts = [VC_V2_CONTEXT, OB_V3P0_CONTEXT]
     if with_ob_extensions:
         contexts.append(OB_EXTENSIONS_CONTEXT)
     if with_extension:
-        contexts.append(MICROCRED_CONTEXT_URL)
+        contexts.append(extension_context_url)
     return contexts
 
 
@@ -48,8 +53,10 @@ def build_credential(
     evidence: tuple[Evidence, ...] = (),
     status: StatusEntry | None = None,
     include_schema: bool = True,
+    extension_context_url: str = MICROCRED_CONTEXT_URL,
 ) -> dict[str, Any]:
-    """An unsigned OpenBadgeCredential (compacted JSON-LD), ready for ``dataintegrity.sign``."""
+    """An unsigned OpenBadgeCredential (compacted JSON-LD), ready for ``dataintegrity.sign``;
+    ``extension_context_url`` as in ``credential_contexts``."""
     if valid_until is not None and valid_until <= valid_from:
         raise ValueError("valid_until must be after valid_from")
     credential_subject = _compact(
@@ -68,7 +75,9 @@ def build_credential(
     return _compact(
         {
             "@context": credential_contexts(
-                with_ob_extensions=include_schema, with_extension=achievement.uses_extension
+                with_ob_extensions=include_schema,
+                with_extension=achievement.uses_extension,
+                extension_context_url=extension_context_url,
             ),
             "id": credential_id,
             "type": ["VerifiableCredential", "OpenBadgeCredential"],

@@ -20,7 +20,7 @@ endorsements    embedded endorsements of the credential and of its issuer profil
 ==============  ============================================================================
 
 Keys and documents come from injected callables, so the core never decides what may be
-fetched: ``resolve_key(vm_url) -> (Ed25519 public key, controller)`` and
+fetched: ``resolve_key(vm_url) -> (public key, controller)`` (Ed25519, P-256 or P-384) and
 ``fetch_document(url) -> bytes`` (raising :class:`FetchRefused` when it will not fetch).
 A bad credential never raises: each failure is a failed step with the typed error's code.
 """
@@ -33,10 +33,12 @@ from typing import Any
 
 from ..dataintegrity import ResolveKey
 from ..errors import CredentialError
+from ..loader import FetchContext
 from .engine import MAX_ENDORSEMENT_DEPTH, MAX_ENDORSEMENTS, KnownStatusEntries, Verifier, unreadable_report
 from .keys import FetchDocument
 from .reading import MAX_INPUT_BYTES
 from .report import (
+    CONFORMANCE,
     ENDORSEMENTS,
     ENDORSES_CREDENTIAL,
     ENDORSES_ISSUER,
@@ -54,6 +56,7 @@ from .report import (
     Outcome,
     Step,
     StepStatus,
+    Verdict,
     VerificationReport,
 )
 
@@ -66,15 +69,25 @@ def verify_presented(
     fetch_document: FetchDocument,
     recipient_email: str | None = None,
     known_status_entries: KnownStatusEntries | None = None,
+    fetch_context: FetchContext | None = None,
 ) -> VerificationReport:
-    """Run the whole checklist on ``data``; the report's ``outcome`` is the verdict.
+    """Run the whole checklist on ``data``; the report's ``verdict`` is the answer (ADR 0040),
+    its ``outcome`` the detail (revoked, expired...).
 
     ``known_status_entries(credential_id)`` lets an issuer verifying its own credentials add
     status entries it keeps but did not sign in (e.g. a suspension list); each is checked
     exactly like a declared one, list proof included.
+
+    ``fetch_context(url) -> bytes | None`` is asked for a JSON-LD context that is not bundled,
+    only when the operator allows it; without it (the default) such a credential is reported
+    as one we cannot check.
     """
     verifier = Verifier(
-        now=now, resolve_key=resolve_key, fetch_document=fetch_document, known_status_entries=known_status_entries
+        now=now,
+        resolve_key=resolve_key,
+        fetch_document=fetch_document,
+        known_status_entries=known_status_entries,
+        fetch_context=fetch_context,
     )
     return verifier.run(data, recipient_email=recipient_email)
 
@@ -85,6 +98,7 @@ def report_unreadable(error: CredentialError) -> VerificationReport:
 
 
 __all__ = [
+    "CONFORMANCE",
     "ENDORSEMENTS",
     "ENDORSES_CREDENTIAL",
     "ENDORSES_ISSUER",
@@ -107,6 +121,7 @@ __all__ = [
     "Outcome",
     "Step",
     "StepStatus",
+    "Verdict",
     "VerificationReport",
     "report_unreadable",
     "verify_presented",

@@ -16,13 +16,14 @@ from ..errors import (
     NotYetValid,
     RecipientMismatch,
     SchemaInvalid,
+    UnknownContext,
     UntrustedIssuer,
 )
 from ..jsonld import expand_strict
-from ..loader import VC_V1_CONTEXT, VC_V2_CONTEXT
+from ..loader import VC_V1_CONTEXT, VC_V2_CONTEXT, FetchContext, is_bundled
 from ..schema import validate_declared_schemas, validate_endorsement, validate_ob3_credential, validate_vc2
 from .memo import MEMO, content_key
-from .report import ISSUER, RECIPIENT, SCHEMA, STRUCTURE, SUBJECT, VALIDITY, Step, StepStatus
+from .report import CONFORMANCE, ISSUER, RECIPIENT, SCHEMA, STRUCTURE, SUBJECT, VALIDITY, Step, StepStatus
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 ACHIEVEMENT_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
@@ -74,8 +75,16 @@ def sentence(message: str) -> str:
 # --- structure ---------------------------------------------------------------------------
 
 
-def structure_step(credential: Mapping[str, Any]) -> tuple[Step, str | None]:
-    """Contexts known and every term defined (else it would go unsigned); returns the VC version."""
+def structure_step(
+    credential: Mapping[str, Any], *, fetch_context: FetchContext | None = None
+) -> tuple[Step, str | None]:
+    """Contexts known and every term defined (else it would go unsigned); returns the VC version.
+
+    The terms checked are the document's, without its proofs: a proof is not part of the signed
+    graph, and each proof we verify has its own terms checked when its suite canonicalizes it.
+    So a proof in a suite whose terms no bundled context defines (a BbsBlsSignature2020 beside
+    an eddsa proof) is left for the proof step to report as unchecked (ADR 0040). A context we
+    do not hold means we cannot read the document as signed: *cannot check*, not invalid."""
     contexts = as_list(credential.get("@context"))
     first = contexts[0] if contexts else None
     if first == OB2_CONTEXT:
@@ -99,9 +108,28 @@ def structure_step(credential: Mapping[str, Any]) -> tuple[Step, str | None]:
         return _failed(STRUCTURE, MalformedCredential("the credential names no issuer id")), version
     try:
         # Pure in the document (offline contexts): a success is remembered (see memo.py).
-        MEMO.get_or_compute(content_key("expands", credential), lambda: _expands_strictly(credential))
+        document = {key: value for key, value in credential.items() if key != "proof"}
+        # A context fetched (opt-in, ``fetch_context``) may make it expand: remembered apart.
+        purpose = "expands" if fetch_context is None else "expands fetching"
+        MEMO.get_or_compute(content_key(purpose, document), lambda: _expands_strictly(document, fetch_context))
+    except UnknownContext as exc:
+        reason = (
+            sentence(exc.message)
+            + " The document cannot be read as it was signed here, which does not mean it is wrong."
+        )
+        url = exc.data.get("url")
+        return Step(STRUCTURE, StepStatus.UNSUPPORTED, reason, code=exc.code, data={"url": url} if url else {}), version
     except CredentialError as exc:
         return _failed(STRUCTURE, exc), version
+    fetched = [item for item in contexts if isinstance(item, str) and not is_bundled(item)]
+    if fetched:
+        return Step(
+            STRUCTURE,
+            StepStatus.PASSED,
+            f"A VC {version} document; every term is defined. Context(s) fetched from the network, "
+            f"as this installation allows: {', '.join(fetched)}.",
+            data={"fetched_contexts": fetched},
+        ), version
     return Step(
         STRUCTURE,
         StepStatus.PASSED,
@@ -109,8 +137,9 @@ def structure_step(credential: Mapping[str, Any]) -> tuple[Step, str | None]:
     ), version
 
 
-def _expands_strictly(credential: Mapping[str, Any]) -> bool:
-    expand_strict(dict(credential))  # raises naming any undefined term or unknown context
+def _expands_strictly(credential: Mapping[str, Any], fetch_context: FetchContext | None = None) -> bool:
+    # Raises naming any undefined term or unknown (or unfetchable) context.
+    expand_strict(dict(credential), fetch_context=fetch_context)
     return True
 
 
@@ -130,7 +159,11 @@ def _as_vc2(credential: Mapping[str, Any]) -> dict[str, Any]:
 
 def schema_step(credential: Mapping[str, Any], version: str | None) -> Step:
     """The schema verdict, a pure function of the document and its VC version: remembered when
-    it passes (see memo.py); a failure is worked out and reported afresh each time."""
+    it passes or only warns (see memo.py); a failure is worked out and reported afresh each time.
+
+    A broken OB 3.0 schema rule is a conformance warning naming each rule, not a failure: the
+    structure step has already made sure this is a credential with an issuer and a subject, and
+    whether it is genuine is the proof's and the issuer's steps to say (ADR 0040)."""
     key = content_key(f"schema {version}", credential)
     try:
         return MEMO.get_or_compute(key, lambda: _passed_schema_step(credential, version))
@@ -172,6 +205,8 @@ def _schema_step(credential: Mapping[str, Any], version: str | None) -> Step:
             )
         how = _validate(credential, kind)
         checked = validate_declared_schemas(credential)
+    except SchemaInvalid as exc:
+        return conformance_step(SCHEMA, exc)
     except CredentialError as exc:
         return _failed(SCHEMA, exc)
     extra = f" Declared schema(s) checked: {', '.join(checked)}." if checked else ""
@@ -191,7 +226,18 @@ def _validate(credential: Mapping[str, Any], kind: str) -> str:
         return f"Matches the {what} schema (JSON-LD adaptation: single values for arrays)."
 
 
+def conformance_step(name: str, exc: SchemaInvalid) -> Step:
+    """A warning naming each OB 3.0 rule the document breaks (the schema errors, by path)."""
+    errors = exc.data.get("errors")
+    rules = [str(error) for error in errors] if isinstance(errors, list) and errors else [sentence(exc.message)]
+    count = f"{len(rules)} rule" + ("s" if len(rules) > 1 else "")
+    reason = f"Breaks {count} of Open Badges 3.0: " + "; ".join(rules)
+    return Step(name, StepStatus.WARNING, sentence(reason), code=CONFORMANCE, data={"rules": rules})
+
+
 # --- subject -----------------------------------------------------------------------------
+
+SUBJECT_IDENTIFIED_RULE = "AchievementSubject: an id or at least one identifier must be given (OB 3.0)"
 
 
 def subject_step(credential: Mapping[str, Any]) -> Step:
@@ -210,17 +256,41 @@ def subject_step(credential: Mapping[str, Any]) -> Step:
         elif kind_of(credential) == "other":
             described.append("not identified")
         else:
-            return _failed(SUBJECT, MalformedCredential("the subject has neither an id nor an identifier"))
+            return Step(
+                SUBJECT,
+                StepStatus.WARNING,
+                "The subject has neither an id nor an identifier, so the credential does not say who holds it.",
+                code=CONFORMANCE,
+                data={"rules": [SUBJECT_IDENTIFIED_RULE]},
+            )
     return Step(SUBJECT, StepStatus.PASSED, sentence("The subject is " + "; ".join(described)))
 
 
 # --- issuer binding ----------------------------------------------------------------------
 
 
-def binding_step(issuer_id: str | None, controllers: Iterable[str | None], source: str) -> Step:
+def binding_step(issuer_id: str | None, controllers: Iterable[str | None], source: str, *, unchecked: int = 0) -> Step:
+    """The issuer signed it: one verified proof's key is the issuer's. In a proof set the other
+    verified proofs may be by others (they vouch for the same bytes); with no verified proof of
+    the issuer's, a proof left unchecked could be the issuer's, so we cannot tell."""
     controllers = list(controllers)
     if issuer_id is None:
         return _failed(ISSUER, MalformedCredential("the credential names no issuer id"))
+    others = sorted({str(controller) for controller in controllers if controller != issuer_id})
+    if issuer_id in controllers and others:
+        return Step(
+            ISSUER,
+            StepStatus.PASSED,
+            f"A signing key ({source}) is controlled by the issuer {issuer_id}; the proof(s) also "
+            f"signed by {', '.join(others)} vouch for the same document and are not counted.",
+        )
+    if unchecked and issuer_id not in controllers:
+        return Step(
+            ISSUER,
+            StepStatus.UNSUPPORTED,
+            f"No verified proof is by the issuer {issuer_id}; the proof(s) not checked here may be.",
+            code="unsupported",
+        )
     for controller in controllers:
         if controller is None:
             return _failed(

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from ..dataintegrity import ResolveKey
-from ..dataintegrity import verify as verify_data_integrity
-from ..errors import CredentialError, InvalidProof, UnsupportedSuite
+from ..dataintegrity import ProofOutcome, ProofStatus, ResolveKey, cannot_be_checked, verify_each
+from ..errors import CredentialError, InvalidProof
 from ..jwt import unverified_parts, verify_vc_jwt
+from ..loader import FetchContext
+from ..suites import Canonicalizer
 from .checks import (
     as_list,
     binding_step,
@@ -25,9 +27,11 @@ from .checks import (
     validity_fields,
     validity_step,
 )
+from .jwtstructure import jwt_structure_step
 from .keys import CallableFetcher, FetchDocument, JwtKeyResolver
 from .memo import canonicalize_memoised
-from .reading import Presented, read_presented
+from .ob2 import verify_ob2
+from .reading import OB2, Presented, read_presented
 from .report import (
     ENDORSEMENTS,
     ENDORSES_CREDENTIAL,
@@ -44,6 +48,7 @@ from .report import (
     Outcome,
     Step,
     StepStatus,
+    Verdict,
     VerificationReport,
     outcome_of,
 )
@@ -59,11 +64,21 @@ _ORDER = (READ, STRUCTURE, SCHEMA, SUBJECT, PROOF, ISSUER, STATUS, VALIDITY, REC
 
 
 class _ProofResult:
-    def __init__(self, step: Step, controllers: list[str | None], source: str, credential: dict[str, Any]):
+    def __init__(
+        self,
+        step: Step,
+        controllers: list[str | None],
+        source: str,
+        credential: dict[str, Any],
+        *,
+        unchecked: int = 0,
+    ):
         self.step = step
         self.controllers = controllers
         self.source = source
         self.credential = credential
+        # Proofs of a proof set that could not be checked here (unsupported suite, key...).
+        self.unchecked = unchecked
 
 
 class Verifier:
@@ -74,6 +89,7 @@ class Verifier:
         resolve_key: ResolveKey,
         fetch_document: FetchDocument,
         known_status_entries: KnownStatusEntries | None = None,
+        fetch_context: FetchContext | None = None,
     ) -> None:
         if now.tzinfo is None or now.utcoffset() is None:
             raise ValueError("now must be timezone-aware")
@@ -81,6 +97,14 @@ class Verifier:
         self.resolve_key = resolve_key
         self.fetcher = CallableFetcher(fetch_document)
         self.known_status_entries = known_status_entries
+        # A context we do not bundle is asked of this only when the caller allows fetching
+        # (loader.fetching_document_loader); without it such a credential is *cannot check*.
+        self.fetch_context = fetch_context
+        self.canonicalize: Canonicalizer = (
+            canonicalize_memoised
+            if fetch_context is None
+            else partial(canonicalize_memoised, fetch_context=fetch_context)
+        )
 
     def run(
         self,
@@ -93,9 +117,14 @@ class Verifier:
             presented = read_presented(data)
         except CredentialError as exc:
             return unreadable_report(exc)
+        if presented.legacy == OB2:
+            # Open Badges 2.0 has its own checklist (hosted or signed), reported as the legacy format.
+            return verify_ob2(presented, now=self.now, fetcher=self.fetcher, recipient_email=recipient_email)
         steps = [Step(READ, StepStatus.PASSED, presented.description)]
 
-        structure, version = structure_step(presented.credential)
+        # A JWS covers the payload's bytes, not its RDF: no JSON-LD term check (jwtstructure.py).
+        check_structure = jwt_structure_step if presented.payload == "jwt" else self._structure_step
+        structure, version = check_structure(presented.credential)
         if structure.status is StepStatus.UNSUPPORTED or structure.code == "malformed":
             steps += [structure, *_skipped_after(STRUCTURE, "this is not a credential we can verify")]
             return _report(steps, presented, presented.credential, version)
@@ -105,11 +134,11 @@ class Verifier:
         proof = self._proof(presented)
         credential = proof.credential
         if presented.payload == "jwt" and proof.step.status is StepStatus.PASSED:
-            structure, version = structure_step(credential)
+            structure, version = check_structure(credential)
         issuer_id = issuer_id_of(credential)
         steps += [structure, schema_step(credential, version), subject_step(credential), proof.step]
         if proof.step.status is StepStatus.PASSED:
-            steps.append(binding_step(issuer_id, proof.controllers, proof.source))
+            steps.append(binding_step(issuer_id, proof.controllers, proof.source, unchecked=proof.unchecked))
         else:
             steps.append(Step(ISSUER, StepStatus.SKIPPED, "Not checked: the signature was not verified."))
         credential_id = credential.get("id") if isinstance(credential.get("id"), str) else None
@@ -129,6 +158,9 @@ class Verifier:
         steps.append(endorsement_step)
         return _report(steps, presented, credential, version, endorsements)
 
+    def _structure_step(self, credential: Mapping[str, Any]) -> tuple[Step, str | None]:
+        return structure_step(credential, fetch_context=self.fetch_context)
+
     # --- proof ------------------------------------------------------------------------
 
     def _proof(self, presented: Presented) -> _ProofResult:
@@ -138,24 +170,12 @@ class Verifier:
         if "proof" not in credential:
             return _proof_failure(InvalidProof("the credential carries no proof"), credential)
         try:
-            proofs = verify_data_integrity(
-                credential, resolve_key=self.resolve_key, now=self.now, canonicalizer=canonicalize_memoised
+            outcomes = verify_each(
+                credential, resolve_key=self.resolve_key, now=self.now, canonicalizer=self.canonicalize
             )
         except CredentialError as exc:
             return _proof_failure(exc, credential)
-        methods = [proof.verification_method for proof in proofs]
-        suites = sorted({proof.cryptosuite for proof in proofs})
-        count = f"{len(proofs)} proofs verify" if len(proofs) > 1 else "The proof verifies"
-        source = (
-            f"the verification method {methods[0]}" if len(methods) == 1 else f"{len(methods)} verification methods"
-        )
-        step = Step(
-            PROOF,
-            StepStatus.PASSED,
-            f"{count} (Data Integrity, {', '.join(suites)}).",
-            data={"verification_methods": methods, "cryptosuites": suites},
-        )
-        return _ProofResult(step, [proof.controller for proof in proofs], source, credential)
+        return _proof_set_result(outcomes, credential)
 
     def _jwt_proof(self, token: str, unverified: dict[str, Any]) -> _ProofResult:
         resolver = JwtKeyResolver(
@@ -216,6 +236,7 @@ class Verifier:
                     "endorser": who,
                     "endorser_id": report.issuer_id,
                     "outcome": report.outcome.value,
+                    "verdict": report.verdict.value,
                     "accepted": problem is None,
                     "comment": report.endorsement_comment,
                 }
@@ -238,11 +259,15 @@ def _endorsement_items(document: Mapping[str, Any]) -> list[Any]:
 
 def _endorsement_problem(report: VerificationReport, who: str, *, on_issuer: bool) -> str | None:
     """Why an endorsement does not count, in the words the verification page shows; None if it does.
-    An endorsement of the issuer is read as its accreditation."""
+    An endorsement of the issuer is read as its accreditation. One that is valid with conformance
+    warnings counts (its signature and status hold); one we cannot check does not, said as such."""
     if report.valid:
         if report.credential is None or kind_of(report.credential) != "endorsement":
             return f"The endorsement by {who} is not an EndorsementCredential."
         return None
+    if report.verdict is Verdict.CANNOT_CHECK:
+        what = "accreditation" if on_issuer else "endorsement"
+        return f"The {what} by {who} could not be checked here, which does not mean it is wrong."
     if not on_issuer:
         return f"The endorsement by {who} is not valid ({report.headline.lower()})."
     state = {
@@ -259,8 +284,83 @@ def unreadable_report(exc: CredentialError) -> VerificationReport:
     return _report([step, *_skipped_after(READ, "nothing could be read")], None, None, None)
 
 
+def _proof_set_result(outcomes: tuple[ProofOutcome, ...], credential: dict[str, Any]) -> _ProofResult:
+    """The proof step of a Data Integrity proof set (ADR 0040): judged on the proofs we can
+    check. Any checkable proof that fails fails the step; else at least one must verify; a
+    proof in a suite (or with a key or context) we cannot use is listed as unchecked."""
+    verified = [o for o in outcomes if o.status is ProofStatus.VERIFIED and o.verified is not None]
+    failed = [o for o in outcomes if o.status is ProofStatus.FAILED]
+    unchecked = [o for o in outcomes if o.status is ProofStatus.UNCHECKED]
+    data: dict[str, Any] = {
+        "proofs": [_proof_summary(o) for o in outcomes],
+        "verification_methods": [o.verified.verification_method for o in verified if o.verified],
+        "cryptosuites": sorted({o.verified.cryptosuite for o in verified if o.verified}),
+    }
+    not_checked = ""
+    if unchecked:
+        what = "; ".join(f"{_proof_name(o)}: {_why(o)}" for o in unchecked)
+        not_checked = f" Not checked here ({what}), which does not mean it is wrong."
+    if failed:
+        first = failed[0].error
+        what = "; ".join(f"{_proof_name(o)}: {_why(o)}" for o in failed)
+        # One proof reads as before (the error's own sentence); a set names each failing proof.
+        lead = sentence(f"{len(failed)} of {len(outcomes)} proofs fail: {what}" if len(outcomes) > 1 else _why(first))
+        code = first.code if first is not None else InvalidProof.code
+        step = Step(PROOF, StepStatus.FAILED, lead + not_checked, code=code, data=data)
+        return _ProofResult(step, [], "", credential)
+    if not verified:
+        first = unchecked[0].error
+        if len(outcomes) == 1:
+            reason = (
+                sentence(_why(first)) + " The signature could not be checked here, which does not mean it is wrong."
+            )
+        else:
+            reason = f"None of the {len(outcomes)} proofs could be checked.{not_checked}"
+        step = Step(PROOF, StepStatus.UNSUPPORTED, reason, code=first.code if first else "unsupported", data=data)
+        return _ProofResult(step, [], "", credential, unchecked=len(unchecked))
+    suites = ", ".join(data["cryptosuites"])
+    if len(outcomes) == 1:
+        lead = "The proof verifies"
+    elif len(verified) == len(outcomes):
+        lead = f"{len(verified)} proofs verify"
+    else:
+        lead = f"{len(verified)} of {len(outcomes)} proofs verify"
+    methods = data["verification_methods"]
+    source = f"the verification method {methods[0]}" if len(methods) == 1 else f"{len(methods)} verification methods"
+    step = Step(PROOF, StepStatus.PASSED, f"{lead} (Data Integrity, {suites}).{not_checked}", data=data)
+    controllers: list[str | None] = [o.verified.controller for o in verified if o.verified]
+    return _ProofResult(step, controllers, source, credential, unchecked=len(unchecked))
+
+
+def _proof_name(outcome: ProofOutcome) -> str:
+    named = outcome.proof_id or f"proof {outcome.index + 1}"
+    return f"{named} ({outcome.suite})"
+
+
+def _why(outcome: ProofOutcome | CredentialError | None) -> str:
+    error = outcome.error if isinstance(outcome, ProofOutcome) else outcome
+    return error.message if error is not None else "verified"
+
+
+def _proof_summary(outcome: ProofOutcome) -> dict[str, Any]:
+    summary: dict[str, Any] = {
+        "index": outcome.index,
+        "id": outcome.proof_id,
+        "type": outcome.proof_type,
+        "cryptosuite": outcome.cryptosuite,
+        "verification_method": outcome.verification_method,
+        "outcome": outcome.status.value,
+        "reason": sentence(_why(outcome)) if outcome.error is not None else "The signature verifies.",
+    }
+    if outcome.error is not None:
+        summary["code"] = outcome.error.code
+    if outcome.verified is not None:
+        summary["controller"] = outcome.verified.controller
+    return summary
+
+
 def _proof_failure(exc: CredentialError, credential: dict[str, Any]) -> _ProofResult:
-    status = StepStatus.UNSUPPORTED if isinstance(exc, UnsupportedSuite) else StepStatus.FAILED
+    status = StepStatus.UNSUPPORTED if cannot_be_checked(exc) else StepStatus.FAILED
     reason = sentence(exc.message)
     if status is StepStatus.UNSUPPORTED:
         reason += " The signature could not be checked here, which does not mean it is wrong."

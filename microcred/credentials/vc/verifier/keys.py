@@ -2,8 +2,17 @@
 
 OB 3.0 lets the JOSE header name the key by ``kid`` (a DID URL, a VM URL, a URL of a
 JWK/JWKS, or a bare key id looked up in the issuer's ``/.well-known/jwks.json``) or
-embed it as ``jwk``. An embedded key proves nothing about the issuer unless the issuer
-*is* that key (``did:jwk``), so it resolves but stays unbound.
+embed it as ``jwk``. An embedded key proves only that whoever holds it signed, so it is
+trusted for the issuer only when the issuer is that key or lists it:
+
+* the issuer is a ``did:jwk`` or ``did:key`` whose key equals the ``jwk``;
+* the ``kid`` names a key (a verification method, a JWK or the issuer's JWKS entry) whose
+  key equals the ``jwk``: the key is then bound exactly as the ``kid`` alone would be (the
+  issuer's own document or origin); a ``kid`` whose key differs is refused outright.
+
+Any other embedded key still verifies the signature, but stays unbound: the binding step
+then refuses it, saying the key was embedded in the token and nothing ties it to the issuer.
+``source`` says which key was used and why it was trusted (the proof step shows it).
 """
 
 from __future__ import annotations
@@ -14,12 +23,15 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
 from ..dataintegrity import ResolveKey
 from ..didweb import resolve_public_key
-from ..errors import CredentialError, KeyResolutionError, MalformedCredential
+from ..errors import CredentialError, KeyResolutionError, MalformedCredential, UntrustedIssuer
 from ..fetch import DEFAULT_ACCEPT, fetch_json
 from ..jwt import EDDSA_NAMES, PublicKey, public_key_from_jwk
 from ..limits import load_json
+from ..multikey import did_key_public_key
 
 FetchDocument = Callable[[str], bytes]
 
@@ -51,7 +63,10 @@ class JwtKeyResolver:
         alg = str(header.get("alg"))
         embedded = header.get("jwk")
         if isinstance(embedded, Mapping):
-            return self._embedded(embedded)
+            return self._embedded(embedded, kid, alg)
+        return self._named(kid, alg)
+
+    def _named(self, kid: str | None, alg: str) -> PublicKey | Mapping[str, Any]:
         if kid is None:
             return self._without_kid()
         if kid.startswith("did:jwk:"):
@@ -66,12 +81,26 @@ class JwtKeyResolver:
             return self._jwk_url(kid)
         return self._issuer_jwks(kid)
 
-    def _embedded(self, jwk: Mapping[str, Any]) -> Mapping[str, Any]:
+    def _embedded(self, jwk: Mapping[str, Any], kid: str | None, alg: str) -> Mapping[str, Any]:
         issuer = self._issuer_id or ""
         if issuer.startswith("did:jwk:") and _same_key(did_jwk_document_key(issuer), jwk):
-            self.controller, self.source = issuer, "the jwk header, which is the issuer's did:jwk"
-        else:
-            self.controller, self.source = None, "a key embedded in the token (jwk header)"
+            self.controller, self.source = issuer, "the key embedded in the token header, equal to the issuer's did:jwk"
+            return jwk
+        embedded = public_key_from_jwk(jwk)
+        if issuer.startswith("did:key:") and _same_public_key(did_key_public_key(issuer)[0], embedded):
+            self.controller, self.source = issuer, "the key embedded in the token header, equal to the issuer's did:key"
+            return jwk
+        if kid is not None:
+            # The kid is resolved as if there were no jwk; the binding step then judges
+            # whose key that is, exactly as for a token without an embedded key.
+            named = self._named(kid, alg)
+            named_key = public_key_from_jwk(named) if isinstance(named, Mapping) else named
+            if not _same_public_key(named_key, embedded):
+                raise UntrustedIssuer(f"the key embedded in the token header is not the key {kid!r} names")
+            self.source = f"the key embedded in the token header, equal to {self.source}"
+            return jwk
+        self.controller = None
+        self.source = "the key embedded in the token header (jwk), which nothing ties to the issuer"
         return jwk
 
     def _without_kid(self) -> PublicKey | Mapping[str, Any]:
@@ -128,6 +157,11 @@ def did_jwk_document_key(did: str) -> dict[str, Any]:
 
 def did_jwk_key(did: str) -> PublicKey:
     return public_key_from_jwk(did_jwk_document_key(did))
+
+
+def _same_public_key(left: PublicKey, right: PublicKey) -> bool:
+    encoding = (Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    return left.public_bytes(*encoding) == right.public_bytes(*encoding)
 
 
 def _same_key(left: Mapping[str, Any], right: Mapping[str, Any]) -> bool:

@@ -2,7 +2,9 @@
 
 Canonicalizing a document (RDFC-1.0 over JSON-LD), checking that every term expands, and
 validating it against the pinned JSON schemas are pure functions of the document's JSON:
-the JSON-LD loader is offline (bundled contexts only) and the schemas are pinned files. A
+the JSON-LD loader is offline (bundled contexts only; where an installation lets the verifier
+fetch a missing context, a context URL is taken to name one immutable document, and those
+results are kept under keys of their own) and the schemas are pinned files. A
 verifier sees the same few documents again and again (a popular credential, and above all
 the issuer's status lists, each one a signed credential checked for every credential that
 points at it), so these results are kept, keyed by the SHA-256 of the document's exact JSON
@@ -29,6 +31,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from ..jsonld import canonicalize
+from ..loader import FetchContext
 
 T = TypeVar("T")
 
@@ -95,6 +98,13 @@ def content_key(purpose: str, document: Any) -> bytes | None:
     return hashlib.sha256(f"{purpose}\n{text}".encode("ascii")).digest()
 
 
-def canonicalize_memoised(document: dict[str, Any]) -> str:
-    """Exactly ``jsonld.canonicalize(document)`` (a Data Integrity ``Canonicalizer``), remembered."""
-    return MEMO.get_or_compute(content_key("rdfc", document), lambda: canonicalize(document))
+def canonicalize_memoised(document: dict[str, Any], *, fetch_context: FetchContext | None = None) -> str:
+    """Exactly ``jsonld.canonicalize(document)`` (a Data Integrity ``Canonicalizer``), remembered.
+
+    With ``fetch_context`` (contexts fetched when not bundled, opt-in) the result is kept under
+    a key of its own: a document that only reads with a fetched context must not pass, from
+    this memo, a later verification that may not fetch."""
+    purpose = "rdfc" if fetch_context is None else "rdfc fetching"
+    return MEMO.get_or_compute(
+        content_key(purpose, document), lambda: canonicalize(document, fetch_context=fetch_context)
+    )

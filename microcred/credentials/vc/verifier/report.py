@@ -2,8 +2,15 @@
 
 Each step has a stable ``name`` (what was checked), a ``status`` and a human ``reason``;
 a failed step also carries the stable ``code`` of the typed error that failed it. The
-overall ``outcome`` is derived from the steps alone, so pages, the API and the CLI can
+detailed ``outcome`` (revoked, expired...) and the top-level ``verdict`` every interface
+shows (ADR 0040) are derived from the steps alone, so pages, the API and the CLI can
 never disagree with the checklist they show.
+
+Verdicts, strongest first: *unreadable* (not a credential at all) > *invalid* (a check
+failed: forged, tampered, wrong key, revoked, suspended, expired, not yet valid) >
+*cannot check* (a suite, context, key or status list we cannot use: never forgery, never
+valid) > *valid with warnings* (signature and status hold, OB 3.0 rules broken, each
+named) > *valid*.
 """
 
 from __future__ import annotations
@@ -62,6 +69,17 @@ STEP_LABELS: Mapping[str, str] = {
     ENDORSEMENTS: "Endorsements",
 }
 
+
+class Verdict(StrEnum):
+    """The one answer every interface shows (pages, API, ``microcred verify``'s exit code)."""
+
+    VALID = "valid"
+    VALID_WITH_WARNINGS = "valid_with_warnings"
+    INVALID = "invalid"
+    CANNOT_CHECK = "cannot_check"
+    UNREADABLE = "unreadable"
+
+
 HEADLINES: Mapping[Outcome, str] = {
     Outcome.VALID: "Valid credential",
     Outcome.INVALID: "Not valid",
@@ -69,13 +87,24 @@ HEADLINES: Mapping[Outcome, str] = {
     Outcome.SUSPENDED: "Suspended by the issuer",
     Outcome.EXPIRED: "Expired",
     Outcome.NOT_YET_VALID: "Not yet valid",
-    Outcome.UNSUPPORTED: "Cannot be verified here",
+    Outcome.UNSUPPORTED: "Cannot be checked here",
     Outcome.MALFORMED: "Not a readable credential",
 }
+WARNINGS_HEADLINE = "Valid, with conformance warnings"
 
-# An unsupported proof (or an unsupported kind of document) means we cannot tell, which
-# is not the same as "invalid". An unsupported status method only weakens the answer.
-_BLOCKING_UNSUPPORTED = frozenset({STRUCTURE, PROOF})
+# The code of a warning step that names broken OB 3.0 rules (a conformance warning): the
+# rules are in its data["rules"]. Any other warning is a note that leaves the verdict valid.
+CONFORMANCE = "conformance"
+
+# A step is UNSUPPORTED when we could not check a part that matters (an unsupported document,
+# context or suite, no checkable proof by the issuer, a declared status we cannot read), so any
+# such step leaves the answer open: status fails closed, an unchecked revocation is never valid.
+# What does not matter to the verdict (a bad endorsement, a plain VC) is a WARNING instead.
+# Failure codes that say "we could not look", not "it is wrong": a fetch that was refused or
+# failed, a context or suite we lack. A step failed with one of them counts as unsupported.
+CANNOT_CHECK_CODES = frozenset(
+    {"unsupported", "unknown_context", "fetch_refused", "status_unavailable", "status_method_unsupported"}
+)
 # Failures that describe the credential's state rather than a defect, by precedence.
 _STATE_CODES = (
     ("revoked", Outcome.REVOKED),
@@ -138,8 +167,19 @@ class VerificationReport:
         return self.outcome is Outcome.VALID
 
     @property
+    def verdict(self) -> Verdict:
+        return verdict_of(self.outcome, self.steps)
+
+    @property
     def headline(self) -> str:
+        if self.verdict is Verdict.VALID_WITH_WARNINGS:
+            return WARNINGS_HEADLINE
         return HEADLINES[self.outcome]
+
+    @property
+    def conformance_warnings(self) -> tuple[str, ...]:
+        """Every broken OB 3.0 rule the checklist names, in step order."""
+        return conformance_rules(self.steps)
 
     def step(self, name: str) -> Step | None:
         return next((step for step in self.steps if step.name == name), None)
@@ -160,6 +200,7 @@ class VerificationReport:
 
     def to_json(self, *, include_credential: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
+            "verdict": self.verdict.value,
             "valid": self.valid,
             "outcome": self.outcome.value,
             "headline": self.headline,
@@ -177,6 +218,7 @@ class VerificationReport:
             "valid_from": self.valid_from,
             "valid_until": self.valid_until,
             "awarded_date": self.awarded_date,
+            "conformance_warnings": list(self.conformance_warnings),
             "steps": [step.to_json() for step in self.steps],
             "endorsements": [e.to_json(include_credential=False) for e in self.endorsements],
         }
@@ -189,19 +231,44 @@ class VerificationReport:
 
 
 def outcome_of(steps: Iterable[Step]) -> Outcome:
-    """The verdict: unreadable > defective > cannot tell > revoked/suspended/expired > valid."""
+    """The detailed outcome: unreadable > defective > revoked/suspended/expired/not yet valid >
+    cannot tell > valid. A failure beats what could not be checked: a failing proof or a
+    revocation is an answer even when another part could not be checked."""
     steps = tuple(steps)
     failed = [step for step in steps if step.status is StepStatus.FAILED]
     # Unreadable, or readable but not a credential at all.
     if any(step.name == READ or (step.name == STRUCTURE and step.code == "malformed") for step in failed):
         return Outcome.MALFORMED
     state_codes = {code for code, _ in _STATE_CODES}
-    if any(step.code not in state_codes for step in failed):
+    unchecked = [step for step in failed if step.code in CANNOT_CHECK_CODES]
+    if any(step.code not in state_codes | CANNOT_CHECK_CODES for step in failed):
         return Outcome.INVALID
-    if any(step.status is StepStatus.UNSUPPORTED and step.name in _BLOCKING_UNSUPPORTED for step in steps):
-        return Outcome.UNSUPPORTED
     codes = {step.code for step in failed}
     for code, outcome in _STATE_CODES:
         if code in codes:
             return outcome
+    if unchecked or any(step.status is StepStatus.UNSUPPORTED for step in steps):
+        return Outcome.UNSUPPORTED
     return Outcome.VALID
+
+
+def conformance_rules(steps: Iterable[Step]) -> tuple[str, ...]:
+    rules: list[str] = []
+    for step in steps:
+        if step.status is StepStatus.WARNING and step.code == CONFORMANCE:
+            named = step.data.get("rules")
+            rules += [str(rule) for rule in named] if isinstance(named, (list, tuple)) and named else [step.reason]
+    return tuple(rules)
+
+
+def verdict_of(outcome: Outcome, steps: Iterable[Step]) -> Verdict:
+    """The verdict of a report whose detailed outcome is ``outcome``: a valid credential that
+    breaks OB 3.0 rules is *valid with warnings*; revoked, suspended, expired and not yet valid
+    are *invalid* (the credential must not be relied on now; the outcome says which)."""
+    if outcome is Outcome.MALFORMED:
+        return Verdict.UNREADABLE
+    if outcome is Outcome.UNSUPPORTED:
+        return Verdict.CANNOT_CHECK
+    if outcome is Outcome.VALID:
+        return Verdict.VALID_WITH_WARNINGS if conformance_rules(steps) else Verdict.VALID
+    return Verdict.INVALID

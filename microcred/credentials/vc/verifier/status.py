@@ -3,11 +3,24 @@
 * ``BitstringStatusListEntry`` (W3C Bitstring Status List v1.0): fetch the list
   credential, verify its proof (Data Integrity or VC-JWT) and that the key belongs to
   the list's issuer, then read the entry's bits.
+* ``StatusList2021Entry`` (W3C CCG) and ``RevocationList2020Status``: the same, with
+  their own field names and encoding (``statuslist.check_legacy_entry``); their lists are
+  usually VC 1.1 signed with Ed25519Signature2020. The list's issuer must be the
+  credential's, as the reference implementation (``@digitalbazaar/vc-status-list``,
+  ``verifyMatchingIssuers``) requires.
 * ``1EdTechRevocationList`` (1EdTech VCRL 1.0, the only method OB 3.0 itself defines):
   fetch the list at the entry's ``id``; the credential is revoked when its ``id`` is in
   ``revokedCredentials``. Such lists are usually unsigned, so their authority is the
   issuer's HTTPS origin; a list that does carry a proof must verify.
-* Anything else (``StatusList2021Entry``...) is reported as unsupported.
+
+Status fails closed. A declared status we cannot check is never a pass: an unknown
+method (``status_method_unsupported``); a list we cannot fetch, whose proof we cannot check
+here (a suite, context or key we cannot load), or that cannot vouch for the entry (stale,
+not yet valid, of another purpose or shape, the index outside it: ``status_unavailable``)
+makes the step UNSUPPORTED, which the verdict reads as "cannot check". The step FAILS
+(invalid) only when something is established: the credential is revoked or suspended, the
+list's proof fails, or the list is signed by someone else than its issuer. A list that names
+itself by another ``id`` than the address it was fetched from is read, with a warning.
 """
 
 from __future__ import annotations
@@ -19,10 +32,28 @@ from typing import Any
 
 from ..dataintegrity import ResolveKey
 from ..dataintegrity import verify as verify_data_integrity
-from ..errors import CredentialError, MalformedCredential, Revoked, StatusError, Suspended, UntrustedIssuer
+from ..errors import (
+    CredentialError,
+    FetchRefused,
+    KeyResolutionError,
+    Revoked,
+    StatusError,
+    Suspended,
+    UnknownContext,
+    UnsupportedSuite,
+    UntrustedIssuer,
+)
 from ..jwt import verify_vc_jwt
 from ..limits import load_json
-from ..statuslist import ENTRY_TYPE, check_entry
+from ..statuslist import (
+    ENTRY_TYPE,
+    LEGACY_METHODS,
+    MIN_ENTRIES,
+    LegacyStatusMethod,
+    check_entry,
+    check_legacy_entry,
+    list_entries,
+)
 from .keys import CallableFetcher, JwtKeyResolver
 from .memo import canonicalize_memoised
 from .reading import unverified_credential
@@ -34,6 +65,12 @@ VCRL_TYPE = "1EdTechRevocationList"
 # that skew and only makes the staleness (validUntil) check stricter.
 LIST_CLOCK_SKEW = timedelta(minutes=5)
 MAX_STATUS_ENTRIES = 8
+# Stable codes of a status that could not be checked (the step is UNSUPPORTED).
+STATUS_METHOD_UNSUPPORTED = "status_method_unsupported"
+STATUS_UNAVAILABLE = "status_unavailable"
+# What keeps a list from being read or its proof from being checked *here*, as opposed to
+# a list that was read and is wrong: the former cannot say "not revoked", nor "forged".
+_CANNOT_CHECK = (FetchRefused, KeyResolutionError, UnknownContext, UnsupportedSuite)
 
 
 @dataclass
@@ -95,14 +132,28 @@ class StatusChecker:
         try:
             if kind == ENTRY_TYPE:
                 outcome = self._bitstring(entry)
+            elif isinstance(kind, str) and kind in LEGACY_METHODS:
+                outcome = self._legacy(entry, LEGACY_METHODS[kind])
             elif kind == VCRL_TYPE:
                 outcome = self._vcrl(entry)
             else:
                 outcome = _Outcome(
                     StepStatus.UNSUPPORTED,
-                    f"Status method {kind!r} is not supported, so revocation was not checked.",
-                    "unsupported",
+                    f"Status method {kind!r} is not supported, so whether the credential was revoked"
+                    " could not be checked.",
+                    STATUS_METHOD_UNSUPPORTED,
                 )
+        except _CANNOT_CHECK as exc:
+            outcome = _unavailable(exc)
+        except StatusError as exc:
+            if exc.data.get("list_proof_failed") or exc.data.get("substituted_list"):
+                # A forged list, or another list served in its place: as with a tampered
+                # credential, what was presented is not what the issuer signed it to be.
+                outcome = _Outcome(StepStatus.FAILED, _sentence(exc.message), exc.code)
+            else:
+                # The list (or the entry) cannot say anything now: stale, not yet valid, of
+                # another purpose or shape. Nothing is proven wrong, nothing is established.
+                outcome = _unavailable(exc)
         except CredentialError as exc:
             reason = _sentence(exc.message)
             if isinstance(exc, (Revoked, Suspended)) and isinstance(exc.data.get("status_list"), str):
@@ -118,14 +169,46 @@ class StatusChecker:
         purpose = entry.get("statusPurpose")
         detail = {"purpose": purpose, "list": url, "index": entry.get("statusListIndex")}
         secured = self._load(url)
-        value = check_entry(entry, secured.document, now=self._now + LIST_CLOCK_SKEW)
-        warning = self._foreign_list_warning(secured)
+        value = check_entry(
+            entry,
+            secured.document,
+            now=self._now + LIST_CLOCK_SKEW,
+            require_list_id=False,
+            require_min_length=False,
+        )
+        warnings = (
+            self._foreign_list_warning(secured),
+            _other_id_warning(secured, url),
+            _short_list_warning(secured, entry),
+        )
+        warning = " ".join(filter(None, warnings))
         if purpose in ("revocation", "suspension"):
             reason = (
                 f"Not {'revoked' if purpose == 'revocation' else 'suspended'}: the issuer's signed status list says so."
             )
         else:
             reason = f"Status list entry for {purpose!r} reads {value}."
+        return _Outcome(
+            StepStatus.WARNING if warning else StepStatus.PASSED,
+            reason + (f" {warning}" if warning else ""),
+            detail={**detail, "value": value},
+        )
+
+    def _legacy(self, entry: Mapping[str, Any], method: LegacyStatusMethod) -> _Outcome:
+        url = entry.get(method.url_field)
+        if not isinstance(url, str) or not url:
+            raise StatusError(f"the {method.entry_type} entry names no {method.url_field}")
+        purpose = entry.get("statusPurpose", "revocation") if method.purposes is not None else "revocation"
+        detail = {"purpose": purpose, "list": url, "index": entry.get(method.index_field), "method": method.name}
+        secured = self._load(url)
+        if secured.issuer_id != self._issuer_id:
+            raise UntrustedIssuer(
+                f"the {method.name} list at {url} is issued by {secured.issuer_id}, not by the credential's issuer"
+            )
+        value = check_legacy_entry(entry, secured.document, now=self._now + LIST_CLOCK_SKEW, require_list_id=False)
+        state = "suspended" if purpose == "suspension" else "revoked"
+        reason = f"Not {state}: the issuer's signed {method.name} list says so."
+        warning = _other_id_warning(secured, url)
         return _Outcome(
             StepStatus.WARNING if warning else StepStatus.PASSED,
             reason + (f" {warning}" if warning else ""),
@@ -162,7 +245,10 @@ class StatusChecker:
     def _load(self, url: str, *, signed: bool = True) -> _SecuredDocument:
         if url in self._documents:
             return self._documents[url]
-        body = self._fetcher.fetch(url)
+        try:
+            body = self._fetcher.fetch(url)
+        except FetchRefused as exc:
+            raise FetchRefused(f"the status list at {url} could not be fetched: {exc.message}", **exc.data) from exc
         text = _text(body, url)
         if text.startswith("{"):
             try:
@@ -187,8 +273,12 @@ class StatusChecker:
             proofs = verify_data_integrity(
                 document, resolve_key=self._resolve_key, now=self._now, canonicalizer=canonicalize_memoised
             )
+        except _CANNOT_CHECK as exc:
+            raise _cannot_check(exc, url) from exc
         except CredentialError as exc:
-            raise StatusError(f"the status list at {url} does not verify: {exc.message}", cause=exc.code) from exc
+            raise StatusError(
+                f"the status list at {url} does not verify: {exc.message}", cause=exc.code, list_proof_failed=True
+            ) from exc
         for proof in proofs:
             if proof.controller != issuer:
                 raise UntrustedIssuer(f"the status list at {url} is signed by {proof.controller}, not by {issuer}")
@@ -199,11 +289,30 @@ class StatusChecker:
             issuer = _issuer_id(unverified_credential(token))
             resolver = JwtKeyResolver(resolve_key=self._resolve_key, fetcher=self._fetcher, issuer_id=issuer)
             document = verify_vc_jwt(token, resolve_key=resolver)
+        except _CANNOT_CHECK as exc:
+            raise _cannot_check(exc, url) from exc
         except CredentialError as exc:
-            raise StatusError(f"the status list at {url} does not verify: {exc.message}", cause=exc.code) from exc
+            raise StatusError(
+                f"the status list at {url} does not verify: {exc.message}", cause=exc.code, list_proof_failed=True
+            ) from exc
         if issuer is None or resolver.controller != issuer:
             raise UntrustedIssuer(f"the status list at {url} is not signed by a key of its issuer")
         return _SecuredDocument(document, issuer)
+
+
+def _unavailable(exc: CredentialError) -> _Outcome:
+    return _Outcome(
+        StepStatus.UNSUPPORTED,
+        f"{_sentence(exc.message)} The credential's status could not be established here, which does not mean"
+        " it was revoked.",
+        STATUS_UNAVAILABLE,
+        detail={"cause": exc.code},
+    )
+
+
+def _cannot_check(exc: CredentialError, url: str) -> CredentialError:
+    """The same kind of error, saying which status list could not be checked."""
+    return type(exc)(f"the status list at {url} cannot be checked here: {exc.message}", **exc.data)
 
 
 def _key(entry: Any) -> tuple[Any, ...]:
@@ -216,7 +325,7 @@ def _text(body: bytes, url: str) -> str:
     try:
         return body.decode("utf-8").strip()
     except UnicodeDecodeError as exc:
-        raise MalformedCredential(f"the status list at {url} is not UTF-8 text") from exc
+        raise StatusError(f"the status list at {url} is not UTF-8 text") from exc
 
 
 def _issuer_id(document: Mapping[str, Any]) -> str | None:
@@ -247,7 +356,7 @@ def _combine(results: list[_Outcome]) -> Step:
         return Step(STATUS, StepStatus.FAILED, _join(r.reason for r in failed), code=first.code, data=data)
     for status in (StepStatus.UNSUPPORTED, StepStatus.WARNING):
         if any(r.status is status for r in results):
-            code = "unsupported" if status is StepStatus.UNSUPPORTED else None
+            code = next((r.code for r in results if r.status is status), None)
             return Step(STATUS, status, _join(r.reason for r in results), code=code, data=data)
     return Step(STATUS, StepStatus.PASSED, _join(r.reason for r in results), data=data)
 
@@ -258,3 +367,32 @@ def _join(reasons: Any) -> str:
         if reason not in unique:
             unique.append(reason)
     return " ".join(unique)
+
+
+def _other_id_warning(secured: _SecuredDocument, url: str) -> str | None:
+    """A list that names itself by another address than the one the credential gives for it.
+
+    Read all the same, as the issuers' own verifiers do: the list is signed by the credential's
+    issuer and served where the issuer's signed credential says, so its bits are the issuer's
+    word (a list swapped in by whoever controls that address could as well be an older copy of
+    the right one, which only the list's validity window guards against). Said, not hidden."""
+    list_id = secured.document.get("id")
+    if list_id is None or list_id == url:
+        return None
+    return f"The status list names itself {list_id}, not {url} where the credential points; it was read all the same."
+
+
+def _short_list_warning(secured: _SecuredDocument, entry: Mapping[str, Any]) -> str | None:
+    """A list shorter than the spec's minimum, read all the same, as the issuers' own verifiers do.
+
+    The minimum (131,072 entries) gives holders herd privacy, an issuer's duty when it publishes;
+    once the list is fetched, refusing its answer protects nobody. ADR 0040 records this reading
+    of the spec's STATUS_LIST_LENGTH_ERROR."""
+    size = entry.get("statusSize", 1)
+    entries = list_entries(secured.document, status_size=size if isinstance(size, int) and size > 0 else 1)
+    if entries >= MIN_ENTRIES:
+        return None
+    return (
+        f"The status list holds {entries:,} entries, fewer than the {MIN_ENTRIES:,} the Bitstring Status List "
+        "spec asks of issuers for holders' privacy; it was read all the same."
+    )
