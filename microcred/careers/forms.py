@@ -11,7 +11,7 @@ from microcred.accounts.models import Organisation, OrganisationKind
 from microcred.catalog.models import ParticipationForm
 from microcred.skills.models import Level
 
-from .models import EXTERNAL_DOCUMENT_MAX_BYTES, POSTING_MAX_CHARS, Objective
+from .models import EXTERNAL_FILE_MAX_BYTES, POSTING_MAX_CHARS, Objective
 
 
 class SkillLevelForm(forms.Form):
@@ -36,14 +36,17 @@ class ExternalCredentialForm(forms.Form):
     file = forms.FileField(
         required=False,
         label="…or upload its file",
-        help_text=f"JSON or .jwt, up to {filesizeformat(EXTERNAL_DOCUMENT_MAX_BYTES)}.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,.jsonld,.jwt,.jws,.txt"}),
+        help_text=(
+            "JSON or .jwt, a baked badge (PNG or SVG), a PDF certificate with the credential attached, "
+            f"or an Open Badges 2.0 assertion; up to {filesizeformat(EXTERNAL_FILE_MAX_BYTES)}."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.jsonld,.jwt,.jws,.txt,.png,.svg,.pdf"}),
     )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")
-        if upload is not None and upload.size > EXTERNAL_DOCUMENT_MAX_BYTES:
-            limit = filesizeformat(EXTERNAL_DOCUMENT_MAX_BYTES)
+        if upload is not None and upload.size > EXTERNAL_FILE_MAX_BYTES:
+            limit = filesizeformat(EXTERNAL_FILE_MAX_BYTES)
             raise forms.ValidationError(f"The file is {filesizeformat(upload.size)}; the limit is {limit}.")
         return upload
 

@@ -13,10 +13,12 @@ from django.db import models
 from microcred.core.models import TimeStampedModel
 from microcred.skills.models import Level
 
-# Uploaded credentials are JSON or VC-JWT text. Ours are a few kilobytes; with embedded endorsements
-# and an image as a data URL a foreign one may be a few hundred. Baked images are not taken: paste
-# or upload the credential inside them (the verify page reads images).
+# Uploaded credentials are kept as JSON or VC-JWT text. Ours are a few kilobytes; with embedded
+# endorsements and an image as a data URL a foreign one may be a few hundred.
 EXTERNAL_DOCUMENT_MAX_BYTES = 512 * 1024
+# A file may also be a baked PNG or SVG badge or a PDF certificate with the credential attached (as
+# large as the verifier takes): the credential inside is verified in its container and kept as text.
+EXTERNAL_FILE_MAX_BYTES = 2 * 1024 * 1024
 # A posting pasted as a goal: a long job advert is a few thousand characters.
 POSTING_MAX_CHARS = 20_000
 

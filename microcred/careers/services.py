@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
+from xml.sax.saxutils import quoteattr
 
 from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
@@ -29,6 +30,10 @@ from microcred.core.actors import SYSTEM, is_system
 from microcred.core.errors import Conflict, PermissionDenied, ValidationFailed, full_clean_or_fail
 from microcred.core.services import audit_record
 from microcred.credentials.models import Credential
+from microcred.credentials.vc.baking import PNG_SIGNATURE, detect_and_extract
+from microcred.credentials.vc.errors import MalformedCredential
+from microcred.credentials.vc.ob2.documents import is_http_url
+from microcred.credentials.vc.pdf import is_pdf
 from microcred.credentials.vc.verifier import VerificationReport
 from microcred.learning.models import Enrolment
 from microcred.learning.services import enrolment_create
@@ -38,6 +43,7 @@ from microcred.verification.services import verify_credential
 
 from .models import (
     EXTERNAL_DOCUMENT_MAX_BYTES,
+    EXTERNAL_FILE_MAX_BYTES,
     POSTING_MAX_CHARS,
     CareerGoal,
     DeclaredSkill,
@@ -169,7 +175,11 @@ def _document_text(document: str | bytes | Mapping[str, Any]) -> str:
         except UnicodeDecodeError as exc:
             raise ValidationFailed(
                 "The file is not text.",
-                errors={"credential": ["Upload the credential as JSON or a VC-JWT; a baked image is not taken here."]},
+                errors={
+                    "credential": [
+                        "Upload the credential as JSON or a VC-JWT, a baked PNG or SVG badge, or a PDF certificate."
+                    ]
+                },
             ) from exc
     text = document.strip()
     if not text:
@@ -179,6 +189,55 @@ def _document_text(document: str | bytes | Mapping[str, Any]) -> str:
     if len(text.encode("utf-8")) > EXTERNAL_DOCUMENT_MAX_BYTES:
         raise _too_large()
     return text
+
+
+def _is_container(document: str | bytes | Mapping[str, Any]) -> bool:
+    """A baked PNG or SVG badge, or a PDF certificate: the credential is inside, not the file."""
+    if isinstance(document, bytes):
+        return document.startswith(PNG_SIGNATURE) or is_pdf(document) or document.lstrip()[:1] == b"<"
+    return isinstance(document, str) and document.lstrip()[:1] == "<"
+
+
+def _presented_document(document: str | bytes | Mapping[str, Any]) -> tuple[str | bytes, str]:
+    """What the verifier reads (the file as uploaded, so its report says where the credential was
+    found) and the credential text we keep: a baked image's or a PDF's credential is extracted and
+    kept as the JSON or VC-JWT it is, which a re-check verifies again. An Open Badges 2.0 image may
+    hold only its hosted assertion's URL; that URL is kept and the re-check reads it there."""
+    if not _is_container(document):
+        text = _document_text(document)
+        return text, text
+    raw = document.encode("utf-8") if isinstance(document, str) else document
+    assert isinstance(raw, bytes)
+    if len(raw) > EXTERNAL_FILE_MAX_BYTES:
+        limit = EXTERNAL_FILE_MAX_BYTES // (1024 * 1024)
+        raise ValidationFailed(
+            f"The file is larger than {limit} MB.",
+            errors={"credential": [f"Badge images and certificates are far smaller than {limit} MB."]},
+        )
+    try:
+        container, inside = detect_and_extract(raw, max_bytes=EXTERNAL_FILE_MAX_BYTES)
+    except MalformedCredential as exc:
+        reason = str(exc)
+        raise ValidationFailed(
+            "The file holds no credential we can read.",
+            errors={
+                "credential": [f"{reason[:1].upper()}{reason[1:]}. Upload the badge or certificate as you received it."]
+            },
+        ) from exc
+    text = _document_text(inside)
+    return (raw if container in ("png", "pdf") else raw.decode("utf-8-sig")), text
+
+
+def _verified_again(document: str, *, recipient_email: str, now: datetime) -> VerificationReport:
+    if is_http_url(document) and not any(char.isspace() for char in document):
+        # Only an Open Badges 2.0 image's hosted assertion URL was kept: present it again as such
+        # an image carries it, so the verifier takes the same path (an assertion taken down reads
+        # as revoked, as it did for the uploaded image).
+        document = (
+            '<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org">'
+            f"<openbadges:assertion verify={quoteattr(document)}/></svg>"
+        )
+    return verify_credential(data=document, recipient_email=recipient_email, now=now)
 
 
 def _too_large() -> ValidationFailed:
@@ -254,7 +313,7 @@ def external_credential_upload(
     been issued to them) and keep it when valid, with the skills it names. Anything else is refused
     with the verifier's reason (``CredentialNotAccepted``) and nothing is stored."""
     _require_self(actor, learner)
-    text = _document_text(document)
+    presented, text = _presented_document(document)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if ExternalCredential.objects.filter(user=learner, document_sha256=digest).exists():
         raise Conflict("You have already added this credential.")
@@ -262,7 +321,7 @@ def external_credential_upload(
         raise Conflict(f"You can add up to {MAX_EXTERNAL_CREDENTIALS} credentials; remove one first.")
     moment = clock.now()
     # Outside the transaction: a verification may take a while (a sandboxed worker, fetched keys).
-    report = verify_credential(data=text, recipient_email=learner.email, now=moment)
+    report = verify_credential(data=presented, recipient_email=learner.email, now=moment)
     if report.outcome.value != VALID_OUTCOME:
         message = _refusal(report)
         raise CredentialNotAccepted(
@@ -307,7 +366,7 @@ def external_credential_recheck(*, actor: Actor, credential: ExternalCredential)
     what the verifier says now; only ``valid`` keeps counting in the profile."""
     _require_self(actor, credential.user)
     moment = clock.now()
-    report = verify_credential(data=credential.document, recipient_email=credential.recipient_email, now=moment)
+    report = _verified_again(credential.document, recipient_email=credential.recipient_email, now=moment)
     with transaction.atomic():
         locked = ExternalCredential.objects.select_for_update().get(pk=credential.pk)
         before = locked.outcome

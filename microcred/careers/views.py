@@ -17,7 +17,6 @@ from microcred.accounts.http import AuthenticatedRequest
 from microcred.core.clock import now
 from microcred.core.errors import AppError, Conflict, NotFound, ValidationFailed
 from microcred.skills.models import Skill
-from microcred.verification.throttle import retry_after
 from microcred.web.views.common import app_errors, form_errors_to_messages, service_error_to_form
 
 from .forms import (
@@ -56,13 +55,12 @@ from .services import (
     career_goal_skill_remove,
     declared_skill_remove,
     declared_skill_set,
-    external_credential_recheck,
     external_credential_remove,
-    external_credential_upload,
     plan_accept,
     plan_propose,
     plan_step_enrol,
 )
+from .uploads import recheck_with_messages, upload_from_form
 
 GROUPS = (
     ("verified", "Verified", "Proven by an assessment, one of our credentials, or a credential from elsewhere."),
@@ -147,29 +145,15 @@ def undeclare(request: AuthenticatedRequest) -> HttpResponse:
     return redirect("careers:skills")
 
 
-def _throttled(request: AuthenticatedRequest) -> str | None:
-    wait = retry_after(request)
-    return None if wait is None else f"You have verified many credentials in a short time; try again in {wait} seconds."
-
-
 @require_POST
 @login_required
 @app_errors
 def upload(request: AuthenticatedRequest) -> HttpResponse:
     # A body over DATA_UPLOAD_MAX_MEMORY_SIZE is refused (400) before this view runs; below it, the
     # form and the service refuse anything over EXTERNAL_DOCUMENT_MAX_BYTES with a message.
-    form = ExternalCredentialForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _skills_page(request, upload_form=form, status=400)
-    refusal = _throttled(request)
-    if refusal:
-        form.add_error(None, refusal)
-        return _skills_page(request, upload_form=form, status=429)
-    try:
-        external = external_credential_upload(actor=request.user, learner=request.user, document=form.document())
-    except AppError as exc:
-        service_error_to_form(form, exc)
-        return _skills_page(request, upload_form=form, status=exc.status)
+    external = upload_from_form(request, lambda form, status: _skills_page(request, upload_form=form, status=status))
+    if isinstance(external, HttpResponse):
+        return external
     named = external.skill_links.count()
     messages.success(
         request,
@@ -183,16 +167,7 @@ def upload(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @app_errors
 def recheck(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    external = access_external_credential(actor=request.user, pk=pk)
-    refusal = _throttled(request)
-    if refusal:
-        messages.error(request, refusal)
-        return redirect("careers:skills")
-    checked = external_credential_recheck(actor=request.user, credential=external)
-    if checked.outcome == "valid":
-        messages.success(request, f"“{checked}” is still valid.")
-    else:
-        messages.warning(request, f"“{checked}”: {checked.headline}. Its skills no longer count as verified.")
+    recheck_with_messages(request, pk, no_longer_counts="Its skills no longer count as verified.")
     return redirect("careers:skills")
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("microcred.credentials.urls")),
     path("verify/", include("microcred.verification.urls")),
+    path("", include("microcred.obapi.urls")),  # the Open Badges 3.0 API at /ims/ob/v3p0/ (ADR 0045)
     path("", include("microcred.catalog.urls")),
     path("", include("microcred.accounts.urls")),
     path("", include("microcred.learning.urls")),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("", include("microcred.accreditation.urls")),
     path("", include("microcred.exchange.urls")),
     path("", include("microcred.careers.urls")),
+    path("", include("microcred.portfolio.urls")),
     path("", include("microcred.market.urls")),
 ]
 

@@ -6,7 +6,7 @@ operations add what only the holder or the issuer's staff may see or do.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +21,8 @@ from microcred.core.errors import NotFound
 
 from . import links
 from .cohort.later import cohort_issue_pending
+from .engagement.selectors import WEEKS_SHOWN, credential_engagement
+from .engagement.services import engagement_day
 from .models import Credential
 from .selectors import (
     access_issuer_for_staff,
@@ -135,6 +137,45 @@ def get_my_credential(request: HttpRequest, uuid: str, params: Query[FormatParam
     if params.format == "jwt":
         return HttpResponse(credential.jwt, content_type="text/plain; charset=utf-8")
     return CredentialDetailOut(**_out_fields(credential, now()), document=credential.document, jwt=credential.jwt)
+
+
+class EngagementCountsOut(Schema):
+    view: int = Field(description="Page views by others than the holder (no robots, link previews or HEAD/304).")
+    verification: int = Field(description="Verifications of the credential on this installation.")
+    pdf_download: int = Field(description="PDF certificates downloaded.")
+    badge_download: int = Field(description="Baked badge images downloaded.")
+    linkedin_add: int = Field(description='Clicks on the page\'s "Add to LinkedIn profile".')
+
+
+class EngagementWeekOut(Schema):
+    week_start: date = Field(description="The Monday (UTC) that starts the week.")
+    counts: EngagementCountsOut
+
+
+class EngagementOut(Schema):
+    uuid: str
+    totals: EngagementCountsOut = Field(description="Since counting began.")
+    weeks: list[EngagementWeekOut] = Field(description=f"The last {WEEKS_SHOWN} weeks, oldest first, this one last.")
+
+
+@router.get(
+    "/me/credentials/{uuid}/engagement",
+    response={200: EngagementOut, **PROBLEMS_AUTH},
+    summary="How one of my credentials was viewed, verified, downloaded and added to LinkedIn",
+    description="Daily counters added up (ADR 0047): nothing about who viewed or verified it is kept. "
+    "Only the holder may read them.",
+)
+def get_my_credential_engagement(request: HttpRequest, uuid: str) -> EngagementOut:
+    credential = access_own_credential(actor=actor_of(request), uuid=uuid)
+    summary = credential_engagement(credential=credential, today=engagement_day(now()))
+    return EngagementOut(
+        uuid=str(credential.uuid),
+        totals=EngagementCountsOut(**summary.totals),
+        weeks=[
+            EngagementWeekOut(week_start=week.monday, counts=EngagementCountsOut(**week.counts))
+            for week in summary.weeks
+        ],
+    )
 
 
 def _changed(credential: Credential) -> CredentialOut:

@@ -8,7 +8,6 @@ retired key keep verifying; a key is never deleted, only retired.
 from __future__ import annotations
 
 from datetime import date
-from html import escape
 from typing import Any
 
 from microcred.accounts.models import Organisation
@@ -16,6 +15,7 @@ from microcred.accreditation.selectors import current_accreditations
 from microcred.catalog.models import MicroCredential
 
 from . import links
+from .badges.content import default_svg
 from .keys import public_key_of
 from .models import IssuerKey
 from .selectors import current_endorsement_documents
@@ -120,41 +120,7 @@ def achievement_image(microcredential: MicroCredential, *, achievement_id: str) 
 
 
 def badge_svg(microcredential: MicroCredential) -> str:
-    """A plain, deterministic badge image for micro-credentials without their own artwork."""
-    title = microcredential.title
-    lines = _wrap(title, 18)[:3]
-    provider = microcredential.provider.name
-    text_lines = "".join(
-        f'<text x="120" y="{118 + index * 22 - (len(lines) - 1) * 11}" font-size="18" font-weight="700" '
-        f'text-anchor="middle" fill="#ffffff">{escape(line)}</text>'
-        for index, line in enumerate(lines)
-    )
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="240" viewBox="0 0 240 240" role="img" '
-        f'aria-label="{escape(title)} badge">'
-        f"<title>{escape(title)}</title>"
-        '<circle cx="120" cy="120" r="116" fill="#312e81"/>'
-        '<circle cx="120" cy="120" r="104" fill="none" stroke="#a5b4fc" stroke-width="4"/>'
-        '<text x="120" y="62" font-size="13" letter-spacing="2" text-anchor="middle" fill="#c7d2fe" '
-        'font-family="sans-serif">MICRO-CREDENTIAL</text>'
-        f'<g font-family="sans-serif">{text_lines}</g>'
-        f'<text x="120" y="190" font-size="12" text-anchor="middle" fill="#e0e7ff" font-family="sans-serif">'
-        f"{escape(provider[:32])}</text>"
-        f'<text x="120" y="208" font-size="11" text-anchor="middle" fill="#a5b4fc" font-family="sans-serif">'
-        f"EQF {microcredential.eqf_level}</text>"
-        "</svg>"
-    )
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        if current and len(current) + 1 + len(word) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = f"{current} {word}".strip()
-    if current:
-        lines.append(current)
-    return lines or [text]
+    """A deterministic badge image for micro-credentials without their own artwork: the default
+    badge drawn from the provider's brand colour and the EQF level, as baked downloads use it
+    (``badges/artwork.py``, ADR 0044)."""
+    return default_svg(microcredential)

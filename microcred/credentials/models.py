@@ -221,3 +221,31 @@ class CohortRun(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Cohort run {self.pk} of {self.microcredential} ({self.status})"
+
+
+class EngagementKind(models.TextChoices):
+    VIEW = "view", "Page views"
+    VERIFICATION = "verification", "Verifications"
+    PDF_DOWNLOAD = "pdf_download", "PDF downloads"
+    BADGE_DOWNLOAD = "badge_download", "Badge downloads"
+    LINKEDIN_ADD = "linkedin_add", "LinkedIn adds"
+
+
+class CredentialEngagement(models.Model):
+    """How often a credential was looked at, verified, downloaded or added to LinkedIn on one
+    day: a bare counter per credential, day and kind (ADR 0047). Nothing about who did it is
+    kept anywhere: no address, user agent, cookie, account or referrer."""
+
+    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="engagement")
+    day = models.DateField(help_text="The UTC day counted.")
+    kind = models.CharField(max_length=20, choices=EngagementKind.choices)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["credential", "day", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["credential", "day", "kind"], name="unique_engagement_counter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credential_id} {self.day} {self.kind}: {self.count}"

@@ -118,6 +118,7 @@ class CredentialPageVersion(NamedTuple):
     valid_from: datetime
     valid_until: datetime | None
     private: bool
+    credential_id: int  # the row's id, which the page's view counter is kept under
 
 
 def credential_page_version(*, uuid: Any) -> CredentialPageVersion | None:
@@ -127,12 +128,14 @@ def credential_page_version(*, uuid: Any) -> CredentialPageVersion | None:
         key = _parse_uuid(uuid)
     except NotFound:
         return None
-    row = next(iter(Credential.objects.filter(uuid=key).values_list(*_PAGE_VERSION_FIELDS)[:1]), None)
-    if row is None:
+    found = next(iter(Credential.objects.filter(uuid=key).values_list("pk", *_PAGE_VERSION_FIELDS)[:1]), None)
+    if found is None:
         return None
+    credential_id, *values = found
+    row = tuple(values)
     fields = dict(zip(_PAGE_VERSION_FIELDS, row, strict=True))
     private = fields["page_visibility"] == PageVisibility.PRIVATE
-    return CredentialPageVersion(row, fields["valid_from"], fields["valid_until"], private)
+    return CredentialPageVersion(row, fields["valid_from"], fields["valid_until"], private, credential_id)
 
 
 def microcredential_get_by_legacy_achievement_url(*, pk: int) -> MicroCredential:

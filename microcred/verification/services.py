@@ -1,7 +1,8 @@
 """Verify a presented credential (pasted, uploaded or named by URL), ours or a foreign one.
 
 Pages, the API and the CLI all call :func:`verify_credential`; it wires the Django-free
-checklist engine to our key resolver and document fetcher and never writes anything.
+checklist engine to our key resolver and document fetcher. Its one write is the verification
+counter of our own credentials (ADR 0047).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from django.db import DatabaseError
 
 from microcred.core import clock
 from microcred.core.errors import ValidationFailed
+from microcred.credentials.engagement.selectors import credential_id_for_url
+from microcred.credentials.engagement.services import engagement_count
+from microcred.credentials.models import EngagementKind
 from microcred.credentials.vc import HttpsFetcher
 from microcred.credentials.vc.errors import CredentialError
 from microcred.credentials.vc.limits import check_document
@@ -35,6 +39,7 @@ from .fetching import (
     document_fetcher,
     fetch_context,
     is_local,
+    is_ours,
     key_resolver,
     local_key,
     remote_fetch_enabled,
@@ -51,8 +56,12 @@ def verify_credential(
     url: str | None = None,
     recipient_email: str | None = None,
     now: datetime | None = None,
+    counted: bool = True,
 ) -> VerificationReport:
     """Run the verification checklist on ``data`` or on the document at ``url``.
+
+    ``counted=False`` leaves the credential's engagement alone: the check its own page runs on
+    every visit is the page view, not a verification by someone who was handed the credential.
 
     Raises ValidationFailed only for unusable requests (nothing or both given, a file that
     is too large, a URL that is not http(s)); a bad credential is a report, never an error.
@@ -92,22 +101,43 @@ def verify_credential(
         fetch_contexts=context_fetch_enabled(),
     )
     services = _site_services()
+    count = _counted if counted else _as_is
     if not getattr(settings, "MICROCRED_VERIFY_SANDBOX", True):
-        return engine(lambda name, *args: services[name](*args))
+        return count(engine(lambda name, *args: services[name](*args)))
     _warm_once()
     workers = sandbox.pool(
         size=int(settings.MICROCRED_VERIFY_WORKERS),
         memory_bytes=int(settings.MICROCRED_VERIFY_MEMORY_MB) * 1024 * 1024,
     )
     try:
-        return workers.run(
-            engine,
-            services=services,
-            cpu_seconds=int(settings.MICROCRED_VERIFY_CPU_SECONDS),
-            wall_seconds=float(settings.MICROCRED_VERIFY_WALL_SECONDS),
+        return count(
+            workers.run(
+                engine,
+                services=services,
+                cpu_seconds=int(settings.MICROCRED_VERIFY_CPU_SECONDS),
+                wall_seconds=float(settings.MICROCRED_VERIFY_WALL_SECONDS),
+            )
         )
     except sandbox.VerificationStopped as exc:
         return report_unreadable(exc)
+
+
+def _as_is(report: VerificationReport) -> VerificationReport:
+    return report
+
+
+def _counted(report: VerificationReport) -> VerificationReport:
+    """Count the verification on the credential's engagement when the credential is one of ours,
+    whatever the verdict (ADR 0047: a bare daily counter; nothing about who asked). The only
+    write of a verification; without a database (``microcred verify`` offline) nothing is counted."""
+    if report.credential_id and is_ours(report.credential_id):
+        try:
+            credential_id = credential_id_for_url(report.credential_id)
+        except DatabaseError:
+            return report
+        if credential_id is not None:
+            engagement_count(credential_id=credential_id, kind=EngagementKind.VERIFICATION, now=clock.now())
+    return report
 
 
 def _verify_with(

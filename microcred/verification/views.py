@@ -7,11 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from microcred.core.errors import ValidationFailed
 from microcred.credentials.vc.verifier import VerificationReport
 
+from .fetching import is_local
 from .forms import VerifyForm
 from .services import MAX_PRESENTED_BYTES, verify_credential
 from .throttle import retry_after
@@ -69,3 +70,31 @@ def _page(
     request: HttpRequest, form: VerifyForm, *, report: VerificationReport | None = None, status: int
 ) -> HttpResponse:
     return render(request, "verification/verify.html", {"form": form, "report": report}, status=status)
+
+
+@require_GET
+def live_checklist(request: HttpRequest) -> HttpResponse:
+    """The checklist a credential page of ours loads as it opens (htmx): the credential at its
+    address, verified now, as a verifier would. Only for this installation's own addresses, so the
+    page cannot be made to fetch anything else; throttled like the verify page."""
+    url = request.GET.get("url", "")
+    if not is_local(url):
+        return render(
+            request,
+            "verification/_live.html",
+            {"problem": "Only this site's credentials are checked here."},
+            status=400,
+        )
+    wait = retry_after(request)
+    if wait is not None:
+        problem = f"Checked many credentials in a short time; the check runs again in {wait} seconds."
+        response = render(request, "verification/_live.html", {"problem": problem, "url": url}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    try:
+        report = verify_credential(url=url, counted=False)
+    except ValidationFailed as exc:
+        return render(request, "verification/_live.html", {"problem": exc.message}, status=400)
+    response = render(request, "verification/_live.html", {"report": report, "url": url})
+    response["Cache-Control"] = "no-store"  # the answer is the state now: a revocation shows at once
+    return response

@@ -75,6 +75,7 @@ ENDPOINTS = {
     ("post", "/verify"),
     ("get", "/me/credentials"),
     ("get", "/me/credentials/{uuid}"),
+    ("get", "/me/credentials/{uuid}/engagement"),
     ("post", "/credentials/{uuid}/revoke"),
     ("post", "/credentials/{uuid}/suspend"),
     ("post", "/credentials/{uuid}/unsuspend"),

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "microcred.api",
     "microcred.verification",
     "microcred.careers",  # the learner's skill profile and career goal: above everything it reads
+    "microcred.portfolio",  # the learner's public portfolio: shows what careers and credentials hold
+    "oauth2_provider",  # django-oauth-toolkit: the OB 3.0 API's authorization server (ADR 0045)
+    "microcred.obapi",  # the Open Badges 3.0 REST API under /ims/ob/v3p0/: imports into careers' wallet
     "microcred.web",
     "microcred.demo",  # uses every app above, and no app uses it
 ]
@@ -252,6 +255,10 @@ MICROCRED_COHORT_LEASE_SECONDS = int(os.environ.get("MICROCRED_COHORT_LEASE_SECO
 # that it is closed and graded with what was saved by the deadline (ADR 0026).
 MICROCRED_QUIZ_GRACE_SECONDS = int(os.environ.get("MICROCRED_QUIZ_GRACE_SECONDS", "60"))
 
+# Credential page views are added up in each process and written this often (ADR 0047); 0 writes
+# each view at once. A process killed outright loses at most this many seconds of views.
+MICROCRED_ENGAGEMENT_FLUSH_SECONDS = float(os.environ.get("MICROCRED_ENGAGEMENT_FLUSH_SECONDS", "10"))
+
 # Who reacts to domain events (microcred/core/events.py): dotted paths of a `Subscription` or a list of
 # them. The built-in list (awarding, endorsements) comes first; the environment variable adds an
 # installation's own.
@@ -282,6 +289,45 @@ MICROCRED_VERIFY_MEMORY_MB = int(os.environ.get("MICROCRED_VERIFY_MEMORY_MB", "5
 # N/h); the CLI is not limited. Counted in the default cache: use a shared one with several workers.
 MICROCRED_VERIFY_RATE = os.environ.get("MICROCRED_VERIFY_RATE", "30/m")
 MICROCRED_VERIFY_RATE_AUTHENTICATED = os.environ.get("MICROCRED_VERIFY_RATE_AUTHENTICATED", "300/m")
+
+# The Open Badges 3.0 API's authorization server (django-oauth-toolkit, ADR 0045): authorization code
+# with PKCE S256 only, tokens stored as SHA-256 checksums, a used refresh token rotated and its reuse
+# refused. The scopes a client may ask for are the four OB 3.0 ones (plus offline_access, which the
+# spec's examples send); microcred.obapi.validators narrows them to what the client registered.
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.readonly": "Read your credentials",
+        "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.upsert": "Add credentials to your wallet",
+        "https://purl.imsglobal.org/spec/ob/v3p0/scope/profile.readonly": "Read your profile",
+        "https://purl.imsglobal.org/spec/ob/v3p0/scope/profile.update": "Update your profile",
+        "offline_access": "Stay connected after you leave (a refresh token)",
+    },
+    "OAUTH2_VALIDATOR_CLASS": "microcred.obapi.validators.RegisteredScopesValidator",
+    "PKCE_REQUIRED": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],  # http for loopback only: obapi.services checks
+    "ALLOW_LOCALHOST_LOOPBACK": True,  # a native wallet's loopback redirect may use any port (RFC 8252)
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(os.environ.get("MICROCRED_OBAPI_ACCESS_TOKEN_SECONDS", "3600")),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": int(os.environ.get("MICROCRED_OBAPI_REFRESH_TOKEN_SECONDS", str(90 * 86400))),
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+}
+# The discovery document's privacy policy and terms (OB 3.0 requires both); empty: our own page,
+# /ims/ob/v3p0/policy, which says what the API keeps.
+MICROCRED_PRIVACY_POLICY_URL = os.environ.get("MICROCRED_PRIVACY_POLICY_URL", "")
+MICROCRED_TERMS_URL = os.environ.get("MICROCRED_TERMS_URL", "")
+# Named, so the obapi migration can depend on the (unswapped) model as Django's swappable dependency.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# Dynamic client registrations per client address (django-ratelimit rate): registration is open, as
+# the OB 3.0 API requires, so this bounds how fast one address can fill the table.
+MICROCRED_OBAPI_REGISTRATION_RATE = os.environ.get("MICROCRED_OBAPI_REGISTRATION_RATE", "20/h")
 
 # Fernet keys (comma-separated, newest first) that encrypt issuer private keys at rest; empty derives
 # one from SECRET_KEY, which is fine for development only.

@@ -25,3 +25,7 @@ MICROCRED_REMOTE_FETCH = False
 # Suites verify many times from one client; the rate-limit tests set their own rates.
 MICROCRED_VERIFY_RATE = "100000/m"
 MICROCRED_VERIFY_RATE_AUTHENTICATED = "100000/m"
+# Suites register many OB 3.0 API clients from one address; the throttle test sets its own rate.
+MICROCRED_OBAPI_REGISTRATION_RATE = "100000/h"
+# Each view counted at once, so a test sees it (tests/credentials/test_engagement.py tests the buffer).
+MICROCRED_ENGAGEMENT_FLUSH_SECONDS = 0

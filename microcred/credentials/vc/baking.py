@@ -1,11 +1,17 @@
 """Open Badges 3.0 baking: a credential (JSON or compact JWS) carried inside its image.
 
 * PNG: one ``iTXt`` chunk, keyword ``openbadgecredential``, uncompressed, empty language
-  tag and translated keyword, inserted before ``IEND``. Re-baking replaces the chunk
-  (and drops an OB 2.0 ``openbadges`` one, which would contradict the new credential).
+  tag and translated keyword, inserted before ``IEND``. Re-baking replaces the chunk, and drops
+  any other text chunk (``iTXt``, ``tEXt``, ``zTXt``) named ``openbadgecredential`` or OB 2.0's
+  ``openbadges``, which would contradict the new credential: the image carries exactly one.
 * SVG: ``xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"`` on ``<svg>`` and one
   ``<openbadges:credential>`` right after the opening tag: a JWS in ``verify="..."``, JSON
-  as a CDATA body.
+  as a CDATA body (characters XML cannot carry, which JSON can only hold inside strings, are
+  written as JSON ``\\u`` escapes, so the SVG stays well-formed and the credential the same).
+
+These are the rules of the OB 3.0 specification, section "Baked Badge" (checked against
+1EdTech/openbadges-specification ``ob_v3p0/docformat.md``); its text is either the JSON of a
+credential with an embedded proof or the compact JWS of a VC-JWT, never both.
 
 Open Badges 2.0 (and 1.x) images are read too, when no OB 3.0 credential is baked: a PNG
 ``iTXt`` chunk with keyword ``openbadges`` (JSON, a JWS or the hosted assertion's URL), else a
@@ -41,6 +47,7 @@ SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_KEYWORD = b"openbadgecredential"
 _OB2_KEYWORD = b"openbadges"
+_TEXT_CHUNKS = (b"iTXt", b"tEXt", b"zTXt")  # each starts with its keyword and a NUL
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", re.ASCII)
 _CREDENTIAL_TAG = f"{{{OB_NAMESPACE}}}credential"
@@ -55,6 +62,24 @@ def _payload_text(credential: str | Mapping[str, Any]) -> str:
     if not text:
         raise MalformedCredential("nothing to bake")
     return text
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: no image format can carry it
+        raise MalformedCredential("the credential text is not valid Unicode") from exc
+
+
+# What XML 1.0 forbids in character data: C0 controls but tab, newline and carriage return,
+# surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe_json(text: str) -> str:
+    """JSON text that XML can carry: structural JSON is ASCII, so a forbidden character can only
+    be inside a string, where ``\\uXXXX`` means the very same character."""
+    return _NOT_XML.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 # --- PNG -------------------------------------------------------------------------------
@@ -98,13 +123,13 @@ def _itxt_keyword(body: bytes) -> bytes:
 def bake_png(image: bytes, credential: str | Mapping[str, Any], *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """Return ``image`` with the credential in an ``openbadgecredential`` iTXt chunk."""
     chunks = _png_chunks(image, max_bytes)
-    text = _payload_text(credential).encode("utf-8")
+    text = _utf8(_payload_text(credential))
     # keyword NUL, compression flag 0, method 0, empty language tag NUL, empty
     # translated keyword NUL, then the UTF-8 text.
     itxt = PNG_KEYWORD + b"\0\0\0" + b"\0" + b"\0" + text
     out = [PNG_SIGNATURE]
     for kind, body in chunks:
-        if kind == b"iTXt" and _itxt_keyword(body) in (PNG_KEYWORD, _OB2_KEYWORD):
+        if kind in _TEXT_CHUNKS and _itxt_keyword(body) in (PNG_KEYWORD, _OB2_KEYWORD):
             continue
         if kind == b"IEND":
             out.append(_chunk_bytes(b"iTXt", itxt))
@@ -247,7 +272,7 @@ def bake_svg(svg_text: str, credential: str | Mapping[str, Any], *, max_bytes: i
             raise MalformedCredential("the SVG already carries a credential we cannot replace safely")
         body_end = span[1]
     if payload_kind(payload) == "json":
-        cdata = payload.replace("]]>", "]]]]><![CDATA[>")
+        cdata = _xml_safe_json(payload).replace("]]>", "]]]]><![CDATA[>")
         element = f"<openbadges:credential><![CDATA[{cdata}]]></openbadges:credential>"
     else:
         element = f'<openbadges:credential verify="{payload}"/>'
@@ -257,8 +282,15 @@ def bake_svg(svg_text: str, credential: str | Mapping[str, Any], *, max_bytes: i
     if self_closing:
         name = re.match(r"<([^\s/>]+)", start_tag)
         assert name is not None  # the parser accepted this start tag
-        return f"{svg_text[:root_start]}{head}>{element}</{name.group(1)}>{svg_text[tag_end:]}"
-    return f"{svg_text[:root_start]}{head}>{element}{svg_text[body_end:]}"
+        baked = f"{svg_text[:root_start]}{head}>{element}</{name.group(1)}>{svg_text[tag_end:]}"
+    else:
+        baked = f"{svg_text[:root_start]}{head}>{element}{svg_text[body_end:]}"
+    # The text was edited, not re-serialised: prove the result is an SVG carrying exactly one
+    # credential, the one just baked, before anyone downloads it.
+    carried = list(_parse_svg(baked, max_bytes + len(element)).iter(_CREDENTIAL_TAG))
+    if len(carried) != 1:
+        raise MalformedCredential("the SVG would carry more than one credential")
+    return baked
 
 
 def unbake_svg(svg: str | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:

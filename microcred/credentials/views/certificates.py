@@ -10,6 +10,8 @@ from microcred.web.views.common import app_errors
 
 from ..certificates.content import certificate_pdf
 from ..certificates.layout import PAPERS, Paper
+from ..engagement.views import count_download
+from ..models import EngagementKind
 from ..selectors import credential_for_viewer
 
 
@@ -31,4 +33,5 @@ def certificate(request: HttpRequest, uuid: str) -> HttpResponse:
     response["Cache-Control"] = "private, no-cache"
     response["Vary"] = "Cookie"
     response["X-Content-Type-Options"] = "nosniff"
+    count_download(request, response, credential_id=record.pk, kind=EngagementKind.PDF_DOWNLOAD)
     return response

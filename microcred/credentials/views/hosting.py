@@ -15,7 +15,7 @@ import secrets
 import uuid as uuid_module
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib.messages import get_messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
@@ -34,6 +34,7 @@ from microcred.core.errors import NotFound
 
 from .. import links
 from ..documents import badge_svg, issuer_did_document, issuer_profile_document, jwks_document
+from ..engagement.views import count_view, holder_panel
 from ..forms import CredentialSharingForm, sharing_initial
 from ..issuing import achievement_document
 from ..models import IssuerKey, StatusList
@@ -45,7 +46,6 @@ from ..selectors import (
     display_status,
     endorsement_get_public,
     learner_name_for,
-    linkedin_add_url,
     linkedin_share_url,
     microcredential_get_by_legacy_achievement_url,
     name_others_see,
@@ -245,7 +245,9 @@ def credential(request: HttpRequest, uuid: str) -> HttpResponse:
         raise Http404(exc.message) from exc
     download = request.GET.get("download") == "1"
     if wanted == "html":
-        return credential_page(request, record)
+        response = credential_page(request, record)
+        count_view(request, response, credential_id=record.pk, holder_id=record.user_id)
+        return response
     if wanted in ("jwt", "vc+jwt"):
         content_type = "application/vc+jwt" if wanted == "vc+jwt" else "text/plain; charset=utf-8"
         return cacheable(
@@ -318,13 +320,44 @@ def _credential_page_context(request: HttpRequest, record: Any, moment: datetime
         "credential_url": links.credential_url(record.uuid),
         "issuer_url": links.issuer_url(record.issuer.slug),
         "verify_url": verify_page_url(record),
-        "linkedin_url": linkedin_add_url(record) if shareable else None,
+        # Through our counting redirect to linkedin_add_url (ADR 0047); the API gives the direct URL.
+        "linkedin_url": reverse("credentials:linkedin_add", args=[record.uuid]) if shareable else None,
+        "engagement": holder_panel(record) if is_holder else None,
         "linkedin_share_url": linkedin_share_url(record) if shareable else None,
         "catalog_url": catalog_url,
+        "skills": signed_skills(record.document),
+        "accreditors": signed_accreditors(record.document),
+        "live_check_url": reverse("verification:live") + "?" + urlencode({"url": links.credential_url(record.uuid)}),
         "preview_description": _preview_description(record, status),
         "preview_image": _preview_image(record.document),
         **shown_results(record.document),
     }
+
+
+def signed_skills(document: dict[str, Any]) -> list[dict[str, str]]:
+    """The skills the achievement is aligned to, as signed (the EQF level is shown as the level)."""
+    alignments = document.get("credentialSubject", {}).get("achievement", {}).get("alignment", [])
+    return [
+        {"name": item["targetName"], "url": item.get("targetUrl", ""), "framework": item.get("targetFramework", "")}
+        for item in alignments
+        if isinstance(item, dict)
+        and isinstance(item.get("targetName"), str)
+        and item.get("targetType") != "ext:EQFLevel"
+    ]
+
+
+def signed_accreditors(document: dict[str, Any]) -> list[str]:
+    """Who the issuer's accreditations signed into the credential name as accreditor; the page's
+    live check verifies them (and says if one was revoked since)."""
+    issuer = document.get("issuer")
+    endorsements = issuer.get("endorsement", []) if isinstance(issuer, dict) else []
+    names = []
+    for endorsement in endorsements if isinstance(endorsements, list) else []:
+        endorser = endorsement.get("issuer") if isinstance(endorsement, dict) else None
+        name = endorser.get("name") if isinstance(endorser, dict) else None
+        if isinstance(name, str) and name not in names:
+            names.append(name)
+    return names
 
 
 def _preview_description(record: Any, status: Any) -> str:
@@ -447,6 +480,7 @@ def _anonymous_credential_page(request: HttpRequest, uuid: str) -> HttpResponse 
     else:
         response = HttpResponse(html.replace(_CSRF_PLACEHOLDER, token))
     response["ETag"] = etag
+    count_view(request, response, credential_id=version.credential_id, holder_id=None)  # anonymous: not the holder
     return _credential_page_headers(response)
 
 

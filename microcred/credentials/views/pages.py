@@ -34,7 +34,6 @@ from ..selectors import (
     display_status,
     issued_credentials,
     keys_of,
-    linkedin_add_url,
     verify_page_url,
 )
 from ..services import credential_revoke, credential_sharing_update, credential_suspend, credential_unsuspend
@@ -79,7 +78,8 @@ def my_credentials(request: HttpRequest) -> HttpResponse:
             "public_url": links.credential_url(credential.uuid),
             "page_url": reverse("credentials:credential", args=[credential.uuid]),
             "verify_url": verify_page_url(credential),
-            "linkedin_url": linkedin_add_url(credential),
+            # Through the counting redirect (ADR 0047), which sends the holder on to linkedin_add_url.
+            "linkedin_url": reverse("credentials:linkedin_add", args=[credential.uuid]),
         }
         for credential in credentials_of(actor=request.user)
     ]
