@@ -480,3 +480,19 @@ def test_cohort_bench_quick_smoke(capsys):
     # The command line refuses to make its own database inside an already configured process.
     assert main(["--only", "cohort", "--cohort", "10"]) == 0
     assert "cohort: skipped (Django is already set up" in capsys.readouterr().out
+
+
+def test_cohort_rows_written_with_copy_get_every_column_default(world, no_awarding, monkeypatch):
+    # On PostgreSQL a chunk of COPY_AT_LEAST rows or more is written with COPY, which leaves out
+    # the columns a row does not name: their model defaults must still be written (the table has
+    # none of its own). Lowered here so a small cohort takes that path.
+    from microcred.credentials.cohort.services import slots
+
+    monkeypatch.setattr(slots, "COPY_AT_LEAST", 2)
+    learners_complete(world.mc, 4)
+    report = credentials_issue_cohort(actor=world.instructor, microcredential=world.mc, workers=0, chunk_size=4)
+    assert report.issued == 4
+    credentials = Credential.objects.filter(microcredential=world.mc)
+    assert {(c.holder_name, c.page_visibility) for c in credentials} == {("shown", "unlisted")}
+    for credential in credentials:
+        assert_fully_valid(credential)

@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+if TYPE_CHECKING:  # Pillow loads when a badge is drawn, not with every process
+    from PIL import ImageFont
+
 
 DEFAULT_BADGE_COLOUR = "#312e81"  # the site palette's deep indigo, as the certificates' default
 SIZE = 240  # the SVG's user units; the PNG is PNG_SCALE times larger
@@ -83,6 +86,8 @@ class BadgeLayout:
 
 @lru_cache(maxsize=16)
 def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     return ImageFont.truetype(str(_BOLD if bold else _REGULAR), size)
 
 
@@ -202,6 +207,8 @@ def default_badge_svg(*, title: str, provider: str, colour: str, eqf_level: int)
 @lru_cache(maxsize=64)
 def default_badge_png(*, title: str, provider: str, colour: str, eqf_level: int) -> bytes:
     """The same badge as a PNG of ``SIZE * PNG_SCALE`` pixels square, transparent outside the disc."""
+    from PIL import Image, ImageDraw
+
     layout = badge_layout(title=title, provider=provider, colour=colour, eqf_level=eqf_level)
     scale = PNG_SCALE * _SUPERSAMPLE
     canvas = Image.new("RGBA", (SIZE * scale, SIZE * scale), (0, 0, 0, 0))

@@ -24,8 +24,6 @@ from datetime import datetime
 from html import escape
 from typing import Any, Literal
 
-from PIL import Image, UnidentifiedImageError
-
 from microcred.catalog.models import MicroCredential
 from microcred.core.errors import Conflict
 
@@ -134,6 +132,8 @@ def _is_svg(data: bytes) -> bool:
 def _raster_as_png(data: bytes) -> bytes | None:
     """A raster image Pillow reads, as an RGBA PNG at most ``MAX_ARTWORK_PIXELS`` square; None
     when it is not one."""
+    from PIL import Image, UnidentifiedImageError  # on use: not every process draws badges
+
     if data.startswith(PNG_SIGNATURE) and _png_small_enough(data):
         return data
     try:
@@ -150,6 +150,8 @@ def _raster_as_png(data: bytes) -> bytes | None:
 
 
 def _png_small_enough(data: bytes) -> bool:
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             return image.width <= MAX_ARTWORK_PIXELS and image.height <= MAX_ARTWORK_PIXELS
@@ -183,6 +185,8 @@ def artwork_svg(microcredential: MicroCredential) -> str:
 
 
 def _svg_around(png: bytes, *, title: str) -> str:
+    from PIL import Image
+
     with Image.open(io.BytesIO(png)) as image:
         width, height = image.size
     scale = SIZE / max(width, height)

@@ -17,9 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import segno
-from PIL import Image, UnidentifiedImageError
-
 if TYPE_CHECKING:
     from fpdf import FPDF
 
@@ -163,6 +160,9 @@ def _logo(pdf: FPDF, logo: bytes | None) -> float:
     """Draw the logo centred at the top; the height it took (0 without one or if unreadable)."""
     if not logo:
         return 0.0
+    # Pillow and segno load only when a certificate is drawn: every process imports this module.
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(logo)) as image:
             image.load()
@@ -297,6 +297,8 @@ def _clip(pdf: FPDF, text: str, width: float) -> str:
 
 
 def _qr(pdf: FPDF, content: CertificateContent, paper: Paper) -> None:
+    import segno
+
     box = qr_box(paper)
     code = segno.make_qr(content.verification_url, error="m")
     matrix = [list(row) for row in code.matrix]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import segno
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -25,6 +24,8 @@ def verify_url(credential: Credential) -> str:
 @register.filter
 def qr_svg(url: str) -> SafeString:
     """An inline SVG QR code for ``url`` (medium error correction survives print and scuffs)."""
+    import segno  # loaded on first use: ~8 MB a process that never draws a QR code need not carry
+
     code = segno.make_qr(url, error="m")
     # The markup is segno's own; the URL is encoded as modules, never as text.
     return mark_safe(code.svg_inline(scale=4, border=2, dark="#111827", title="QR code linking to this page"))

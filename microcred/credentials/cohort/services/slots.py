@@ -229,15 +229,23 @@ def _next_ids(model: type[Model], count: int) -> list[int]:
 
 
 def _copy(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
-    """PostgreSQL ``COPY ... FROM STDIN`` of ``rows`` (the columns of the first row, and the
-    model's timestamps)."""
+    """PostgreSQL ``COPY ... FROM STDIN`` of ``rows``: the columns of the first row, the model's
+    timestamps, and every other column with a model default (Django's defaults live in Python,
+    not in the table, so a column COPY leaves out would be NULL, as ``bulk_create`` never does)."""
     now = timezone.now()
-    fields = [f for f in model._meta.concrete_fields if f.attname in rows[0] or f.name in ("created_at", "updated_at")]
+    stamps = ("created_at", "updated_at")
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if f.attname in rows[0] or f.name in stamps or (f.has_default() and not f.primary_key)
+    ]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column or f.attname) for f in fields)
     sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    # A row's own value, else the timestamp, else the field's default (computed once per field).
+    fallback = {f.attname: now if f.name in stamps else f.get_default() for f in fields if f.attname not in rows[0]}
     names = [f.attname for f in fields]
     # The driver's own cursor: its errors are turned into Django's (an IntegrityError) by hand.
     with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
         for row in rows:
-            copy.write_row([row.get(name, now) for name in names])
+            copy.write_row([row[name] if name in row else fallback[name] for name in names])
