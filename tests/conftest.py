@@ -4,6 +4,9 @@ import threading
 
 import pytest
 
+# The 390 px Chromium context the phone-sized browser tests share (tests/web/browser.py).
+from tests.web.browser import phone  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _media_and_settings(settings, tmp_path):

@@ -8,32 +8,14 @@ import json
 import urllib.request
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import pytest
-
 from microcred.obapi.scopes import CREDENTIAL_READONLY, PROFILE_READONLY
 from microcred.obapi.services import client_register
 from tests.factories import UserFactory
 from tests.obapi.conftest import pkce
-from tests.web.browser import BROWSER_MARKS, CHROMIUM, LAUNCH_ARGS, sign_in
+from tests.web.browser import BROWSER_MARKS, PHONE, sign_in
 
 pytestmark = BROWSER_MARKS
-PHONE = {"width": 390, "height": 844}
 CALLBACK = "http://127.0.0.1:53682/callback"
-
-
-@pytest.fixture
-def phone(live_server, settings):
-    from playwright.sync_api import sync_playwright
-
-    settings.SITE_URL = live_server.url
-    settings.CSRF_TRUSTED_ORIGINS = [live_server.url]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        context = browser.new_context(viewport=PHONE, base_url=live_server.url, is_mobile=True, has_touch=True)
-        context.set_default_timeout(15_000)
-        yield context, live_server.url
-        context.close()
-        browser.close()
 
 
 def on_screen(page, selector: str) -> bool:

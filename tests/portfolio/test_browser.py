@@ -9,12 +9,10 @@ from microcred.credentials.models import Credential
 from microcred.portfolio.services import portfolio_choices_set, portfolio_save
 from tests.credentials.conftest import complete
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, published_microcredential
-from tests.web import test_browser_mobile as mobile
 from tests.web.browser import BROWSER_MARKS, sign_in
 from tests.web.test_browser_mobile import PHONE, off_screen, page_width
 
 pytestmark = BROWSER_MARKS
-phone = mobile.phone  # the 390 px Chromium context, as My credentials is tested
 ACTIONS = "main a.btn, main button, main input:not([type=hidden]), main textarea"
 
 

@@ -44,3 +44,23 @@ def sign_in(context, base_url: str, user) -> None:
     client = Client()
     client.force_login(user)
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}])
+
+
+PHONE = {"width": 390, "height": 844}  # a common phone's viewport, in CSS pixels
+
+
+@pytest.fixture
+def phone(live_server, settings):
+    """A phone-sized Chromium context (390 px, touch) on the live server, which SITE_URL points
+    at (credential ids, links and CSRF origins are built from it), and the server's URL."""
+    from playwright.sync_api import sync_playwright
+
+    settings.SITE_URL = live_server.url
+    settings.CSRF_TRUSTED_ORIGINS = [live_server.url]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        context = browser.new_context(viewport=PHONE, base_url=live_server.url, is_mobile=True, has_touch=True)
+        context.set_default_timeout(15_000)
+        yield context, live_server.url
+        context.close()
+        browser.close()

@@ -8,25 +8,9 @@ import pytest
 from microcred.credentials.models import Credential
 from tests.credentials.conftest import complete
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, published_microcredential
-from tests.web.browser import BROWSER_MARKS, CHROMIUM, LAUNCH_ARGS, sign_in
+from tests.web.browser import BROWSER_MARKS, PHONE, sign_in
 
 pytestmark = BROWSER_MARKS
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def phone(live_server, settings):
-    from playwright.sync_api import sync_playwright
-
-    settings.SITE_URL = live_server.url
-    settings.CSRF_TRUSTED_ORIGINS = [live_server.url]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        context = browser.new_context(viewport=PHONE, base_url=live_server.url, is_mobile=True, has_touch=True)
-        context.set_default_timeout(15_000)
-        yield context, live_server.url
-        context.close()
-        browser.close()
 
 
 @pytest.fixture
