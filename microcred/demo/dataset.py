@@ -57,7 +57,7 @@ LEARNER = DemoLearner(
         ("applied-machine-learning", HALF),
         ("cloud-infrastruktur-mit-terraform", STARTED),
     ),
-    tour="a valid credential, 1 half done, 1 started",
+    tour="a valid credential, 1 half done, 1 started, a public portfolio with an imported badge",
 )
 OTHER_LEARNERS = (
     DemoLearner(
@@ -142,6 +142,29 @@ PROVIDER_OWNERS = {
     "northbridge-university": OWNER,
     "helix-energy": OWNER,
     "forge-academy": FORGE_OWNER,
+}
+
+# How each demo provider's PDF certificates look (its profile page sets the same): a brand colour
+# and the people who sign. Fictional names, like everything in the demo.
+PROVIDER_CERTIFICATE_DESIGNS: dict[str, dict[str, Any]] = {
+    "northbridge-university": {
+        "brand_colour": "#1f4e79",
+        "certificate_signatories": [
+            {"name": "Prof. Orla Kennedy", "title": "Dean of Lifelong Learning"},
+            {"name": "Dr. Cian Moran", "title": "Academic Registrar"},
+        ],
+    },
+    "helix-energy": {
+        "brand_colour": "#b45309",
+        "certificate_signatories": [{"name": "Ir. Maarten de Vries", "title": "Head of the Helix Academy"}],
+    },
+    "forge-academy": {
+        "brand_colour": "#0f766e",
+        "certificate_signatories": [
+            {"name": "Lena Hoffmann", "title": "Head of Curriculum"},
+            {"name": "Jakob Schulz", "title": "Lead Instructor, Security"},
+        ],
+    },
 }
 
 ACCREDITOR_ORG = {

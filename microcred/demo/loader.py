@@ -10,7 +10,13 @@ from typing import IO, Any
 from django.db import transaction
 
 from microcred.accounts.models import Organisation, OrganisationKind, User
-from microcred.accounts.services import membership_add, organisation_create, profile_update, user_create
+from microcred.accounts.services import (
+    membership_add,
+    organisation_create,
+    organisation_update,
+    profile_update,
+    user_create,
+)
 from microcred.accreditation.models import Accreditation
 from microcred.accreditation.services import accreditation_grant
 from microcred.assessment.models import Attempt, Question
@@ -49,6 +55,7 @@ from .dataset import (
     LEARNER,
     OTHER_LEARNERS,
     OWNER,
+    PROVIDER_CERTIFICATE_DESIGNS,
     PROVIDER_OWNERS,
     STARTED,
     WITHDRAWN,
@@ -57,6 +64,7 @@ from .dataset import (
 )
 from .job_postings import DEMO_POSTINGS_FILE
 from .job_postings import SOURCE as POSTINGS_SOURCE
+from .portfolio import demo_portfolio
 from .projects import lesson_done, mentor_signoff_states, peer_review_rounds
 from .report import DemoLogin, DemoReport, Progress
 from .taxonomy import demo_taxonomy_load
@@ -107,7 +115,11 @@ def _import_catalog(path: Path, users: dict[str, User], report: DemoReport) -> N
     owner_person = PROVIDER_OWNERS.get(provider_spec.get("slug", ""))
     owner = users[owner_person.email] if owner_person else None
     # Found the provider first with its owner, so the import itself runs as that owner.
-    _organisation({"kind": OrganisationKind.PROVIDER, **provider_spec}, owner, report)
+    design = PROVIDER_CERTIFICATE_DESIGNS.get(provider_spec.get("slug", ""), {})
+    provider = _organisation({"kind": OrganisationKind.PROVIDER, **provider_spec, **design}, owner, report)
+    if design and not provider.brand_colour and not provider.certificate_signatories:
+        # A demo loaded before providers had a design gets it; one a person changed keeps theirs.
+        organisation_update(actor=SYSTEM, organisation=provider, **design)
     # The shared skill frameworks are curated by the platform: the demo plays the platform's part
     # and adds the skills the catalogs use, so each owner's import only references them.
     validate_document(data)
@@ -275,6 +287,9 @@ def demo_load(*, stdout: IO[str] | None = None, catalog_dir: Path | None = None)
         # The replayed histories signed their issuers' status lists in the past: sign those again
         # now, as the scheduled refresh would on a running site, so every list is current.
         status_lists_refresh(now=clock.now())
+        # After her credential's status list is current: the portfolio shows only what holds.
+        demo_portfolio(report)
+        step(f"Portfolio of {LEARNER.full_name}: {report.portfolio_url}")
         report.completions = Enrolment.objects.filter(
             user__email__endswith="@demo.microcred.org", status=EnrolmentStatus.COMPLETED
         ).count()

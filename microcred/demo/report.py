@@ -34,6 +34,9 @@ class DemoReport:
     completions: int = 0
     credentials_issued: int = 0
     credential_states_set: int = 0
+    portfolios_created: int = 0
+    # Aoife's public portfolio (/p/<handle>), for the table of places to open.
+    portfolio_url: str = ""
     # Every demo learner's credential as it stands after loading.
     credentials: list[DemoCredentialRow] = field(default_factory=list)
 
@@ -53,6 +56,7 @@ class DemoReport:
             or self.enrolments_created
             or self.credentials_issued
             or self.credential_states_set
+            or self.portfolios_created
             or any(r.get("created") or r.get("updated") or r.get("new_version") for r in self.catalogs.values())
         )
 

@@ -1,22 +1,60 @@
-"""The Service Description Document (OB 3.0 §6.3.1, §7.1.1.1): a profiled OpenAPI 3.0 document
-saying where the API is, how to register and get tokens, and which scopes exist. Every URL is
-absolute, on the installation's own ``SITE_URL``."""
+"""What a client reads before it connects, both built here from the same endpoints and lists:
+
+- the Service Description Document (OB 3.0 §6.3.1, §7.1.1.1): a profiled OpenAPI 3.0 document
+  saying where the API is, how to register and get tokens, and which scopes exist;
+- the OAuth 2.0 Authorization Server Metadata (RFC 8414) at ``/.well-known/oauth-authorization-server``,
+  for OAuth libraries that discover an authorization server the standard way.
+
+Every URL is absolute, on the installation's own ``SITE_URL``, which is also the issuer identifier."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
 
 from .scopes import CREDENTIAL_READONLY, CREDENTIAL_UPSERT, OB_SCOPES, PROFILE_READONLY, PROFILE_UPDATE
+from .services import AUTH_METHODS, CODE_CHALLENGE_METHODS, GRANT_TYPES, RESPONSE_TYPES
 
 STATUS_INFO_REF = {"$ref": "#/components/schemas/Imsx_StatusInfo"}
 
 
 def absolute(name: str) -> str:
     return f"{settings.SITE_URL}{reverse(name)}"
+
+
+def issuer() -> str:
+    """The authorization server's issuer identifier (RFC 8414 §2): the installation's ``SITE_URL``.
+    The metadata's ``issuer`` and the ``iss`` parameter of each authorization response (RFC 9207,
+    the consent view) are this one value, so a wallet can check it was not mixed up."""
+    return settings.SITE_URL
+
+
+def issuer_path() -> str:
+    """The issuer's path without its slashes ("" on a site at the root of its host): RFC 8414 §3
+    inserts the well-known string before it."""
+    return urlsplit(issuer()).path.strip("/")
+
+
+@dataclass(frozen=True)
+class OAuthEndpoints:
+    authorization: str
+    token: str
+    registration: str
+    revocation: str  # RFC 7009
+
+
+def oauth_endpoints() -> OAuthEndpoints:
+    return OAuthEndpoints(
+        authorization=absolute("obapi:authorize"),
+        token=absolute("obapi:token"),
+        registration=absolute("obapi:register"),
+        revocation=absolute("obapi:revoke"),
+    )
 
 
 def _operation(operation_id: str, summary: str, scope: str, ok: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +85,7 @@ def policy_urls() -> tuple[str, str]:
 
 def service_description() -> dict[str, Any]:
     privacy, terms = policy_urls()
-    token = absolute("obapi:token")
+    endpoints = oauth_endpoints()
     name = "Microcred"
     return {
         "openapi": "3.0.1",
@@ -102,14 +140,14 @@ def service_description() -> dict[str, Any]:
                     "x-imssf-name": name,
                     "x-imssf-privacyPolicyUrl": privacy,
                     "x-imssf-termsOfServiceUrl": terms,
-                    "x-imssf-registrationUrl": absolute("obapi:register"),
+                    "x-imssf-registrationUrl": endpoints.registration,
                     # The spec has no place for it: RFC 7009 token revocation, named here for wallets.
-                    "x-microcred-revocationUrl": absolute("obapi:revoke"),
+                    "x-microcred-revocationUrl": endpoints.revocation,
                     "flows": {
                         "authorizationCode": {
-                            "authorizationUrl": absolute("obapi:authorize"),
-                            "tokenUrl": token,
-                            "refreshUrl": token,
+                            "authorizationUrl": endpoints.authorization,
+                            "tokenUrl": endpoints.token,
+                            "refreshUrl": endpoints.token,
                             "scopes": dict(OB_SCOPES),
                         }
                     },
@@ -117,4 +155,32 @@ def service_description() -> dict[str, Any]:
             },
             "schemas": {},
         },
+    }
+
+
+def authorization_server_metadata() -> dict[str, Any]:
+    """RFC 8414 §2: the same endpoints, scopes and policy pages as the service description, and
+    what the server accepts (the lists registration checks against)."""
+    privacy, terms = policy_urls()
+    endpoints = oauth_endpoints()
+    auth_methods = sorted(AUTH_METHODS)
+    return {
+        "issuer": issuer(),
+        "authorization_endpoint": endpoints.authorization,
+        "token_endpoint": endpoints.token,
+        "registration_endpoint": endpoints.registration,
+        "revocation_endpoint": endpoints.revocation,
+        # The OB scopes only, as in the service description: offline_access is accepted (the
+        # spec's examples send it) but changes nothing, so it is not offered.
+        "scopes_supported": list(OB_SCOPES),
+        "response_types_supported": sorted(RESPONSE_TYPES),
+        "response_modes_supported": ["query"],
+        "grant_types_supported": sorted(GRANT_TYPES),
+        "token_endpoint_auth_methods_supported": auth_methods,
+        "revocation_endpoint_auth_methods_supported": auth_methods,
+        "code_challenge_methods_supported": sorted(CODE_CHALLENGE_METHODS),
+        "authorization_response_iss_parameter_supported": True,  # RFC 9207
+        "service_documentation": f"{absolute('obapi:policy')}#developers",
+        "op_policy_uri": privacy,
+        "op_tos_uri": terms,
     }

@@ -1,5 +1,6 @@
 """Every write of the OB 3.0 API: client registration (RFC 7591), the upsert into the learner's
-wallet and the profile update. Tokens and grants are django-oauth-toolkit's own writes.
+wallet, the profile update and the removal of expired tokens. Tokens and grants are
+django-oauth-toolkit's own writes.
 
 An upserted credential is verified first, against the learner's e-mail address, and kept through
 careers' own upload service (``external_credential_upload``), never written here."""
@@ -14,7 +15,13 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from django.db import transaction
-from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
+from oauth2_provider.models import (
+    clear_expired,
+    get_access_token_model,
+    get_application_model,
+    get_grant_model,
+    get_refresh_token_model,
+)
 
 from microcred.accounts.models import User
 from microcred.accounts.permissions import Actor, require_authenticated
@@ -35,8 +42,13 @@ from .selectors import profile_id_of
 
 # -- dynamic client registration (RFC 7591) ----------------------------------------------------
 
+# What a client may register and use: registration checks against these, and the discovery
+# document and the authorization server metadata (discovery.py) advertise them.
 GRANT_TYPES: Final[frozenset[str]] = frozenset({"authorization_code", "refresh_token"})
+RESPONSE_TYPES: Final[frozenset[str]] = frozenset({"code"})
 AUTH_METHODS: Final[frozenset[str]] = frozenset({"client_secret_basic", "client_secret_post"})
+# PKCE with S256 only (OB 3.0 §7.1.2.1, RFC 9700 §2.1.1): the consent view refuses anything else.
+CODE_CHALLENGE_METHODS: Final[frozenset[str]] = frozenset({"S256"})
 MAX_REDIRECT_URIS: Final = 10
 MAX_CONTACTS: Final = 10
 URI_FIELDS: Final = ("client_uri", "logo_uri", "tos_uri", "policy_uri")
@@ -174,7 +186,7 @@ def client_register(*, metadata: Any, registered_from: str | None = None) -> Reg
         raise RegistrationRefused(
             "grant_types may be authorization_code and refresh_token only (authorization_code required)."
         )
-    if not set(_list_of_strings(metadata, "response_types", ["code"])) <= {"code"}:
+    if not set(_list_of_strings(metadata, "response_types", ["code"])) <= RESPONSE_TYPES:
         raise RegistrationRefused('response_types may only be ["code"].')
     auth_method = metadata.get("token_endpoint_auth_method", "client_secret_basic")
     if auth_method not in AUTH_METHODS:
@@ -270,7 +282,7 @@ def wallet_credential_upsert(*, actor: Actor, learner: User, document: str) -> U
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if existing is not None and existing.document_sha256 == digest:
         return Upserted(created=False, external=existing)
-    kept = external_credential_upload(actor=actor, learner=learner, document=text)
+    kept = external_credential_upload(actor=actor, learner=learner, document=text, replacing=existing)
     if existing is not None:
         external_credential_remove(actor=actor, credential=existing)
     return Upserted(created=existing is None, external=kept)
@@ -340,3 +352,36 @@ def connection_end(*, actor: Actor, learner: User, client_id: str) -> int:
             raise NotFound("This application is not connected to your account.")
         audit_record(actor=actor, action="obapi.connection_end", target=application, client_id=client_id, tokens=ended)
     return ended
+
+
+# -- expired tokens and grants -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClearedTokens:
+    access_tokens: int
+    refresh_tokens: int
+    grants: int
+    remaining: int  # tokens and grants still stored: each will expire in its turn
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "access_tokens": self.access_tokens,
+            "refresh_tokens": self.refresh_tokens,
+            "grants": self.grants,
+            "remaining": self.remaining,
+        }
+
+
+def expired_tokens_clear() -> ClearedTokens:
+    """Delete what can no longer be used, by django-oauth-toolkit's rules (``clear_expired``, what
+    ``microcred cleartokens`` runs): expired authorization codes, refresh tokens unused for
+    ``REFRESH_TOKEN_EXPIRE_SECONDS`` with their access tokens, and expired access tokens without a
+    refresh token. A spent (rotated) refresh token is kept as long as it could have lived, so its
+    reuse is still caught. Returns how many of each went (counted around the deletion)."""
+    models = (get_access_token_model(), get_refresh_token_model(), get_grant_model())
+    before = [model.objects.count() for model in models]
+    clear_expired()
+    after = [model.objects.count() for model in models]
+    access, refresh, grants = (max(0, was - now) for was, now in zip(before, after, strict=True))
+    return ClearedTokens(access_tokens=access, refresh_tokens=refresh, grants=grants, remaining=sum(after))

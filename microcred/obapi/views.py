@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any, Final
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
@@ -29,10 +29,11 @@ from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from microcred.accounts.models import User
 from microcred.core.errors import AppError, AuthenticationRequired, NotFound
+from microcred.credentials.views.hosting import cacheable
 from microcred.web.views.common import app_errors, client_ip
 
 from . import selectors, services
-from .discovery import absolute, service_description
+from .discovery import absolute, authorization_server_metadata, issuer, issuer_path, service_description
 from .scopes import CONSENT_WORDS, CREDENTIAL_READONLY, CREDENTIAL_UPSERT, PROFILE_READONLY, PROFILE_UPDATE
 from .selectors import COMPACT_JWS
 
@@ -40,6 +41,8 @@ REALM: Final = "Open Badges API"
 SYSTEM_NAME: Final = "Microcred"
 DEFAULT_LIMIT: Final = 20
 MAX_LIMIT: Final = 100
+# The discovery documents change only with the settings: caches may keep them an hour.
+DISCOVERY_MAX_AGE: Final = 3600
 JSON_TYPES: Final = frozenset({"application/json", "application/ld+json", "application/vc+ld+json", "application/vc"})
 
 
@@ -103,9 +106,25 @@ def _token_holder(request: HttpRequest, scope: str) -> User | JsonResponse:
 # -- discovery and registration ----------------------------------------------------------------
 
 
+def _public_json(request: HttpRequest, document: dict[str, Any]) -> HttpResponse:
+    """Cacheable (ETag, 304) and readable from any origin: a browser-based wallet reads it too."""
+    body = json.dumps(document, indent=2).encode("utf-8")
+    return cacheable(request, body, content_type="application/json", max_age=DISCOVERY_MAX_AGE)
+
+
 @require_GET
-def discovery(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(service_description())
+def discovery(request: HttpRequest) -> HttpResponse:
+    return _public_json(request, service_description())
+
+
+@require_GET
+def oauth_metadata(request: HttpRequest, inserted_path: str = "") -> HttpResponse:
+    """RFC 8414 metadata, at ``/.well-known/oauth-authorization-server`` and, for an issuer with a
+    path (a ``SITE_URL`` like ``https://host/badges``), also at the §3 form
+    ``/.well-known/oauth-authorization-server/badges``; any other path names another issuer."""
+    if inserted_path and inserted_path.strip("/") != issuer_path():
+        raise Http404("No authorization server has that issuer here.")
+    return _public_json(request, authorization_server_metadata())
 
 
 @csrf_exempt  # an API for programs with no cookies: nothing a browser could be tricked into sending
@@ -153,7 +172,7 @@ class ConsentView(AuthorizationView):
         S256 challenge goes back to the client as ``invalid_request`` before the consent page
         shows (django-oauth-toolkit itself refuses "plain" only when the code is made)."""
         scopes, credentials = super().validate_authorization_request(request)
-        if credentials.get("code_challenge_method") != "S256":
+        if credentials.get("code_challenge_method") not in services.CODE_CHALLENGE_METHODS:
             raise OAuthToolkitError(
                 error=oauth_errors.InvalidRequestError(
                     description="PKCE is required with code_challenge_method=S256.", state=credentials.get("state")
@@ -161,6 +180,20 @@ class ConsentView(AuthorizationView):
                 redirect_uri=credentials.get("redirect_uri"),
             )
         return scopes, credentials
+
+    def create_authorization_response(
+        self, request: HttpRequest, scopes: str, credentials: dict[str, Any], allow: bool
+    ) -> tuple[str, dict[str, str], str, int]:
+        """django-oauth-toolkit names the request's own origin in the RFC 9207 ``iss`` parameter;
+        a wallet compares it with the metadata's ``issuer``, which is ``SITE_URL``: answer that."""
+        uri, headers, body, status = super().create_authorization_response(request, scopes, credentials, allow)
+        parts = urlsplit(uri)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        if any(name == "iss" for name, _ in query):
+            query = [(name, value) for name, value in query if name != "iss"] + [("iss", issuer())]
+            uri = urlunsplit(parts._replace(query=urlencode(query)))
+            headers["Location"] = uri
+        return uri, headers, body, status
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response: HttpResponse = super().get(request, *args, **kwargs)

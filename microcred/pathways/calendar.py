@@ -16,8 +16,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-import icalendar
-
 from .errors import InvalidInput
 from .model import Offer
 
@@ -110,6 +108,8 @@ def to_ics(sessions: Sequence[Session], *, now: datetime, name: str = "My learni
     if now.tzinfo is None:
         raise InvalidInput("the calendar's timestamp needs a time zone (DTSTAMP is written in UTC)")
     now = now.astimezone(UTC)
+    import icalendar  # here, not with the module: see planner._solve on what pathways loads at import
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Microcred//Learning path planner//EN")
     calendar.add("version", "2.0")

@@ -19,7 +19,6 @@ from decimal import Decimal
 from typing import Final, Literal
 
 from . import calendar
-from .exact import relaxation_bound, solve_exact
 from .explain import LevelChange, Skipped, dependencies, level_changes, skipped_alternatives
 from .heuristic import solve_heuristic
 from .model import Constraints, Gap, Objective, Offer
@@ -135,6 +134,10 @@ def plan_path(
 
 
 def _solve(problem: Problem, method: Method, time_limit: float) -> tuple[tuple[str, ...] | None, float, float, str]:
+    # HiGHS and numpy (~26 MB) load with the first plan, not with the package: careers' event
+    # subscribers import it into every process, a cohort's writer and its forked signers included.
+    from .exact import relaxation_bound, solve_exact
+
     coverage = problem.objective == Objective.MOST_COVERAGE
     if method in ("auto", "exact"):
         solution = solve_exact(problem, time_limit=time_limit)

@@ -3,6 +3,7 @@ Thin: forms read input, services write, selectors read and decide what is shown.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -14,13 +15,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from microcred.accounts.http import AuthenticatedRequest
 from microcred.careers.forms import ExternalCredentialForm
+from microcred.careers.services import external_credentials_recheck_stale
 from microcred.careers.uploads import recheck_with_messages, upload_from_form
+from microcred.core.actors import SYSTEM
 from microcred.core.clock import now
 from microcred.core.errors import AppError, ValidationFailed
 from microcred.credentials import links
 from microcred.web.views.common import app_errors, form_errors_to_messages, service_error_to_form
 
 from .forms import ChoicesForm, PortfolioSettingsForm
+from .models import Portfolio
 from .selectors import portfolio_at, portfolio_choices, portfolio_of, portfolio_page, suggested_handle
 from .services import portfolio_choices_set, portfolio_external_show, portfolio_save
 
@@ -33,6 +37,7 @@ def _edit_page(
     status: int = 200,
 ) -> HttpResponse:
     moment = now()
+    external_credentials_recheck_stale(actor=request.user, learner=request.user, now=moment)
     portfolio = portfolio_of(request.user)
     if settings_form is None:
         initial: dict[str, Any] = {"handle": suggested_handle(request.user)}
@@ -132,6 +137,11 @@ def recheck(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect(reverse("portfolio:edit") + "#imports-title")
 
 
+def _recheck_stale_imports(portfolio: Portfolio, *, now: datetime) -> None:
+    # The platform queues it for whoever looks; the page shows what is stored until it has run.
+    external_credentials_recheck_stale(actor=SYSTEM, learner=portfolio.user, now=now)
+
+
 def _found(request: HttpRequest, handle: str, view_name: str) -> Any:
     found = portfolio_at(handle, viewer=request.user)
     if found.moved:
@@ -145,7 +155,9 @@ def public(request: HttpRequest, handle: str) -> HttpResponse:
     found, moved = _found(request, handle, "portfolio:public")
     if moved is not None:
         return moved
-    page = portfolio_page(found.portfolio, now=now())
+    moment = now()
+    _recheck_stale_imports(found.portfolio, now=moment)
+    page = portfolio_page(found.portfolio, now=moment)
     is_owner = request.user.is_authenticated and request.user.pk == found.portfolio.user_id
     context = {
         "page": page,
@@ -166,6 +178,7 @@ def record(request: HttpRequest, handle: str) -> HttpResponse:
     if moved is not None:
         return moved
     moment = now()
+    _recheck_stale_imports(found.portfolio, now=moment)
     context = {
         "page": portfolio_page(found.portfolio, now=moment),
         "preview": found.is_preview,

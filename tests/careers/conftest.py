@@ -52,7 +52,21 @@ class Careers:
         return complete(self.mc, learner or self.learner, award=award)
 
     def credential(self, learner: User | None = None) -> Credential:
-        return Credential.objects.get(user=learner or self.learner, microcredential=self.mc)
+        """The credential issued for the learner's completion (whoever holds it: see ``earn_elsewhere``)."""
+        return Credential.objects.get(completion__enrolment__user=learner or self.learner, microcredential=self.mc)
+
+    def earn_elsewhere(self, learner: User | None = None, *, mc: MicroCredential | None = None) -> Credential:
+        """Earn the credential as on another installation, to import it here: issued, hosted and
+        revocable by the real services, but held by the same person's account on the issuing side
+        (another user here), so to the learner it is a credential from elsewhere. One issued here to
+        the learner is already theirs and is refused as an import."""
+        learner, mc = learner or self.learner, mc or self.mc
+        complete(mc, learner)
+        credential = Credential.objects.get(completion__enrolment__user=learner, microcredential=mc)
+        there = UserFactory(email=f"account-{learner.pk}@issuing-installation.example")
+        Credential.objects.filter(pk=credential.pk).update(user=there)
+        credential.refresh_from_db()
+        return credential
 
 
 def aligned_microcredential(*, provider: Organisation, skills, question_skill: Skill, **overrides) -> MicroCredential:

@@ -83,7 +83,7 @@ def test_declared_skills_are_replaced_all_or_nothing(careers, token_client):
 
 
 def test_uploading_credentials_from_elsewhere(careers, token_client):
-    careers.complete()
+    careers.earn_elsewhere()
     api = token_client(careers.learner)
     document = careers.credential().document
     tampered = json.loads(json.dumps(document))
@@ -110,7 +110,7 @@ def test_uploading_credentials_from_elsewhere(careers, token_client):
 
 
 def test_recheck_and_delete_are_the_owners_only(careers, token_client):
-    careers.complete()
+    careers.earn_elsewhere()
     api = token_client(careers.learner)
     created = post(api, "/me/external-credentials", {"credential": careers.credential().document}).json()
     path = f"{API}/me/external-credentials/{created['id']}"
@@ -211,7 +211,7 @@ def test_api_uploads_are_throttled_with_retry_after(careers, token_client, setti
 
     cache.clear()
     settings.MICROCRED_VERIFY_RATE_AUTHENTICATED = "1/m"
-    careers.complete()
+    careers.earn_elsewhere()
     api = token_client(careers.learner)
     assert post(api, "/me/external-credentials", {"credential": careers.credential().document}).status_code == 201
     response = post(api, "/me/external-credentials", {"credential": careers.credential().jwt})

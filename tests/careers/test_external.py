@@ -34,7 +34,7 @@ def external_sources(user, label):
 
 
 def test_a_valid_credential_is_kept_with_the_skills_its_alignments_name(careers):
-    careers.complete()
+    careers.earn_elsewhere()
     document = careers.credential().document
     external = external_credential_upload(actor=careers.learner, learner=careers.learner, document=json.dumps(document))
     assert (external.outcome, external.issuer_name, external.achievement_name) == (
@@ -62,10 +62,7 @@ def test_a_vc_jwt_is_taken_too_and_an_achievement_name_is_matched_to_a_skill(car
         slug="sql",
         title="Structured query language",
     )
-    from tests.credentials.conftest import complete
-
-    complete(sql_course, careers.learner)
-    jwt = careers.learner.credentials.get(microcredential=sql_course).jwt
+    jwt = careers.earn_elsewhere(mc=sql_course).jwt
     external = external_credential_upload(actor=careers.learner, learner=careers.learner, document=jwt.encode())
     assert [(link.skill.label, link.evidence, link.matched_text) for link in external.skill_links.all()] == [
         ("SQL", "matched", "Structured query language")
@@ -119,7 +116,7 @@ def test_unusable_uploads_are_refused_before_verifying(careers, document, messag
 
 
 def test_a_recheck_stores_the_revocation_and_its_skills_stop_counting(careers):
-    careers.complete()
+    careers.earn_elsewhere()
     credential = careers.credential()
     external = external_credential_upload(actor=careers.learner, learner=careers.learner, document=credential.document)
     credential_revoke(actor=careers.owner, credential=credential, reason="Issued in error")
@@ -137,7 +134,7 @@ def test_a_recheck_stores_the_revocation_and_its_skills_stop_counting(careers):
 
 
 def test_an_uploaded_credential_stops_counting_after_its_stated_end(careers):
-    careers.complete()
+    careers.earn_elsewhere()
     external = external_credential_upload(
         actor=careers.learner, learner=careers.learner, document=careers.credential().document
     )
@@ -145,3 +142,24 @@ def test_an_uploaded_credential_stops_counting_after_its_stated_end(careers):
     assert external_standing(external, today=end).counts
     after = external_standing(external, today=end + timedelta(days=1))
     assert (after.counts, after.code) == (False, "expired")
+
+
+def test_a_credential_issued_here_is_already_the_learners_and_is_not_imported_again(careers):
+    careers.complete()
+    ours = careers.credential()
+    for document in (json.dumps(ours.document), ours.jwt):
+        with pytest.raises(Conflict) as refused:
+            external_credential_upload(actor=careers.learner, learner=careers.learner, document=document)
+        assert refused.value.message == "This credential was issued to you here: it is already in My credentials."
+    assert not ExternalCredential.objects.exists()
+
+
+def test_one_credential_is_imported_once_whatever_file_carries_it(careers):
+    credential = careers.earn_elsewhere()
+    external_credential_upload(actor=careers.learner, learner=careers.learner, document=credential.jwt)
+    with pytest.raises(Conflict) as refused:
+        external_credential_upload(
+            actor=careers.learner, learner=careers.learner, document=json.dumps(credential.document)
+        )
+    assert "already added this credential" in refused.value.message
+    assert ExternalCredential.objects.count() == 1

@@ -83,7 +83,7 @@ def test_an_expired_credential_is_shown_as_such(careers, signed_in):
 
 
 def test_uploading_a_credential_from_elsewhere(careers, signed_in):
-    careers.complete()
+    careers.earn_elsewhere()
     client = signed_in(careers.learner)
     document = json.dumps(careers.credential().document)
     tampered = document.replace("Tidy Data", "Tidy Data Deluxe")
@@ -101,7 +101,7 @@ def test_uploading_a_credential_from_elsewhere(careers, signed_in):
 
 
 def test_a_recheck_that_finds_a_revocation_says_so(careers, signed_in):
-    careers.complete()
+    careers.earn_elsewhere()
     external = external_credential_upload(
         actor=careers.learner, learner=careers.learner, document=careers.credential().document
     )
@@ -113,7 +113,7 @@ def test_a_recheck_that_finds_a_revocation_says_so(careers, signed_in):
 
 
 def test_another_learners_credential_answers_404(careers, signed_in):
-    careers.complete()
+    careers.earn_elsewhere()
     external = external_credential_upload(
         actor=careers.learner, learner=careers.learner, document=careers.credential().document
     )
@@ -184,7 +184,7 @@ def test_uploads_and_rechecks_count_against_the_verifiers_rate(careers, signed_i
 
     cache.clear()
     settings.MICROCRED_VERIFY_RATE_AUTHENTICATED = "1/m"
-    careers.complete()
+    careers.earn_elsewhere()
     client = signed_in(careers.learner)
     document = json.dumps(careers.credential().document)
     assert client.post(reverse("careers:upload"), {"credential": document}).status_code == 302
@@ -198,7 +198,7 @@ def test_uploads_and_rechecks_count_against_the_verifiers_rate(careers, signed_i
 def test_a_file_upload_and_an_oversized_paste(careers, signed_in):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    careers.complete()
+    careers.earn_elsewhere()
     client = signed_in(careers.learner)
     response = client.post(reverse("careers:upload"), {"credential": "x" * (600 * 1024)})
     assert response.status_code == 422 and "Credentials are far smaller than 512 KB" in response.content.decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,8 @@ from microcred.accounts.models import Organisation, User
 from microcred.assessment.services import attempt_start, attempt_submit
 from microcred.catalog.models import Lesson, LessonKind, MicroCredential
 from microcred.credentials import links
+from microcred.credentials.certificates.content import fetched_fonts_dir
+from microcred.credentials.certificates.fallback_fonts import CJK_FONT_FILE
 from microcred.learning.models import Completion
 from microcred.learning.services import enrolment_create, lesson_complete
 from tests.factories import MembershipFactory, UserFactory, correct_answers, published_microcredential
@@ -85,3 +88,15 @@ def world(db) -> World:
         grader=people["grader"],
         outsider_instructor=outsider,
     )
+
+
+@pytest.fixture
+def cjk_fonts():
+    """The fetched Noto Sans CJK (``make fonts``): without it these tests skip, or fail in CI."""
+    directory = fetched_fonts_dir()
+    if not (directory / CJK_FONT_FILE).is_file():
+        message = f"{CJK_FONT_FILE} is not in {directory}: run `make fonts`"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return directory

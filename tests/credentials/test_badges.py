@@ -358,6 +358,20 @@ def test_without_artwork_the_badge_is_drawn_in_the_providers_colour(world, issue
     assert world.mc.title in svg
 
 
+@pytest.mark.parametrize(
+    ("title", "provider"), [("مقدمة في علم البيانات", "جامعة القاهرة"), ("מבוא למדעי המחשב", "כל אקדמיה")]
+)
+def test_a_badge_titled_in_another_script_is_drawn_and_still_verifies(world, issued, title, provider):
+    MicroCredential.objects.filter(pk=world.mc.pk).update(title=title)
+    type(world.provider).objects.filter(pk=world.provider.pk).update(name=provider)
+    png = holder_badge(world, issued, "png")
+    svg = holder_badge(world, issued, "svg").decode()
+    assert title.split()[0] in svg and 'direction="rtl"' in svg
+    for badge in (png, svg.encode()):
+        report = verify_credential(data=badge)
+        assert report.valid, [step.to_json() for step in report.steps]
+
+
 def test_the_achievement_image_is_the_same_default_design(world, issued, client):
     organisation_update(actor=world.owner, organisation=world.provider, brand_colour="#0f766e")
     image = client.get(f"/achievements/{world.mc.public_id}/image.svg")

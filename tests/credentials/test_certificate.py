@@ -297,3 +297,16 @@ def test_a_pdf_without_an_attached_credential_is_unreadable_with_a_reason(db):
     report = verify_credential(data=bytes(plain.output()))
     assert report.outcome.value == "malformed"
     assert "no embedded credential" in report.steps[0].reason
+
+
+def test_the_page_prints_the_descriptions_first_paragraph_as_text_not_its_markdown(world, issued):
+    description = (
+        "Tidy **real** data with [pandas](https://pandas.pydata.org) — no prior experience needed.\n\n"
+        "Learning outcomes:\n- Load CSV data.\n- Reshape tables."
+    )
+    issued.document["credentialSubject"]["achievement"]["description"] = description
+    content = certificate_content(credential=issued, viewer=world.learner, now=now())
+    assert content.description == "Tidy real data with pandas — no prior experience needed."
+    text = " ".join(page_text(render_certificate(content, paper="a4")).split())
+    assert "Tidy real data with pandas — no prior experience needed." in text
+    assert "Learning outcomes" not in text and "**" not in text and "https://pandas" not in text

@@ -225,3 +225,11 @@ def test_signed_in_viewers_get_their_own_rendering(world, issued, client):
     client.force_login(world.learner)
     html = _page(client, issued)
     assert "Ada Lovelace" in _claim_box(html) and "linkedin.com" in html
+
+
+def test_the_live_checklist_is_styled_like_the_verify_pages(world, issued, client):
+    # The checklist the page loads (/verify/live/) uses the verify page's styles: without them its
+    # steps render as a bare numbered list.
+    html = _page(client, issued)
+    head = html[: html.index("</head>")]
+    assert 'href="/static/web/css/verify.css"' in head and "data-live-check" in html

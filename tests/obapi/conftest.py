@@ -125,6 +125,8 @@ def authorize(client: Client, user: User, registration: dict[str, Any], *, scope
     assert f"{back.scheme}://{back.netloc}{back.path}" == REDIRECT
     params = parse_qs(back.query)
     assert params["state"] == ["s-123"]
+    # RFC 9207: the issuer the RFC 8414 metadata names (SITE_URL), not the request's host.
+    assert params["iss"] == [SITE]
     client.logout()
     return params["code"][0], verifier
 

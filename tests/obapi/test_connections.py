@@ -8,7 +8,7 @@ from django.test import Client
 
 from microcred.core.models import AuditLog
 from microcred.obapi.scopes import CREDENTIAL_READONLY, PROFILE_READONLY
-from tests.obapi.conftest import authorize, basic, bearer, register, token
+from tests.obapi.conftest import SITE, authorize, basic, bearer, register, token
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +19,17 @@ def test_no_connection_is_an_explained_empty_page_and_the_page_needs_a_login(wal
     client.force_login(wallet.learner)
     page = client.get("/me/connected-apps/").content.decode()
     assert "No application is connected" in page and "Nothing is shared before you allow it" in page
+
+
+def test_a_learner_finds_the_page_and_the_address_a_wallet_needs(wallet):
+    client = Client()
+    client.force_login(wallet.learner)
+    page = client.get("/me/credentials/").content.decode()
+    # From the account menu on every page, and from My credentials with the site's address.
+    assert page.count('href="/me/connected-apps/"') == 2
+    (note,) = [part for part in page.split("</p>") if "data-wallet-link" in part]
+    assert f"<code>{SITE}</code>" in note
+    assert client.get(f"{SITE}/ims/ob/v3p0/discovery".removeprefix(SITE)).status_code == 200
 
 
 def test_a_connected_wallet_is_listed_with_what_it_may_do_and_disconnecting_ends_its_tokens(wallet):

@@ -1,7 +1,8 @@
 """The whole OB 3.0 API as an outside wallet walks it: its own HTTP client (urllib, a cookie jar
 for the learner's browser) against a running server, nothing of Django's test client.
 
-discovery → register → authorize (log in and consent through the pages, CSRF tokens read from
+discovery (the OB service description, then the RFC 8414 metadata of its authorization server,
+whose endpoints the wallet uses from there on) → register → authorize (log in and consent through the pages, CSRF tokens read from
 them) → token with PKCE → credentials, paged by the Link header → upsert → profile → refresh →
 revoke → 401 after revocation."""
 
@@ -88,6 +89,21 @@ def test_an_outside_wallet_walks_the_whole_api(live_server, settings, wallet):
     api = description["servers"][0]["url"]
     assert api == f"{live_server.url}/ims/ob/v3p0"
 
+    # 1b. The authorization server's metadata, where RFC 8414 §3 puts it for the API's origin.
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(api))
+    status, headers, body = wallet_http("GET", f"{origin}/.well-known/oauth-authorization-server")
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == "*"
+    server = json.loads(body)
+    assert server["issuer"] == origin  # RFC 8414 §3.3: the issuer the URL was made from
+    assert "S256" in server["code_challenge_methods_supported"]
+    assert "client_secret_basic" in server["token_endpoint_auth_methods_supported"]
+    assert set(OB_SCOPES) <= set(server["scopes_supported"])
+    assert (server["authorization_endpoint"], server["token_endpoint"], server["registration_endpoint"]) == (
+        flow["authorizationUrl"],
+        flow["tokenUrl"],
+        scheme["x-imssf-registrationUrl"],
+    )
+
     # 2. Dynamic client registration.
     metadata = {
         "client_name": "Outside Wallet",
@@ -100,7 +116,7 @@ def test_an_outside_wallet_walks_the_whole_api(live_server, settings, wallet):
     }
     status, _, body = wallet_http(
         "POST",
-        scheme["x-imssf-registrationUrl"],
+        server["registration_endpoint"],
         body=json.dumps(metadata).encode(),
         headers={"Content-Type": "application/json"},
     )
@@ -121,7 +137,7 @@ def test_an_outside_wallet_walks_the_whole_api(live_server, settings, wallet):
             "code_challenge_method": "S256",
         }
     )
-    authorize_url = f"{flow['authorizationUrl']}?{query}"
+    authorize_url = f"{server['authorization_endpoint']}?{query}"
     status, headers, _ = browser("GET", authorize_url)
     assert status == 302 and urlsplit(headers["Location"]).path == "/login/"
     login_url = urljoin(live_server.url, headers["Location"])
@@ -143,6 +159,7 @@ def test_an_outside_wallet_walks_the_whole_api(live_server, settings, wallet):
     assert f"{back.scheme}://{back.netloc}{back.path}" == CALLBACK
     answer = parse_qs(back.query)
     assert answer["state"] == ["wallet-state-1"]
+    assert answer["iss"] == [server["issuer"]]  # RFC 9207: no mix-up with another server
 
     # 4. The code for tokens, with the PKCE verifier and HTTP Basic client authentication.
     token_form = {
@@ -151,7 +168,7 @@ def test_an_outside_wallet_walks_the_whole_api(live_server, settings, wallet):
         "redirect_uri": CALLBACK,
         "code_verifier": verifier,
     }
-    status, headers, body = wallet_http.form(flow["tokenUrl"], token_form, headers={"Authorization": basic})
+    status, headers, body = wallet_http.form(server["token_endpoint"], token_form, headers={"Authorization": basic})
     assert status == 200, body
     assert "no-store" in headers["Cache-Control"]
     tokens = json.loads(body)
@@ -193,7 +210,7 @@ def test_an_outside_wallet_walks_the_whole_api(live_server, settings, wallet):
 
     # 8. Refresh.
     status, _, body = wallet_http.form(
-        flow["refreshUrl"],
+        server["token_endpoint"],
         {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
         headers={"Authorization": basic},
     )
@@ -204,7 +221,7 @@ def test_an_outside_wallet_walks_the_whole_api(live_server, settings, wallet):
 
     # 9. Revoke, and the token no longer opens anything.
     status, _, _ = wallet_http.form(
-        scheme["x-microcred-revocationUrl"],
+        server["revocation_endpoint"],
         {"token": refreshed["access_token"], "token_type_hint": "access_token"},
         headers={"Authorization": basic},
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -59,7 +59,7 @@ def ours_as(kind: str, careers) -> tuple[str, bytes]:
 
 @pytest.mark.parametrize("kind", ["json", "jwt", "png", "svg", "pdf"])
 def test_each_file_format_is_verified_imported_and_shown_with_its_verdict(careers, signed_in, kind):
-    careers.complete()
+    careers.earn_elsewhere()
     portfolio_save(actor=careers.learner, owner=careers.learner, handle="ada", published=True)
     client = signed_in(careers.learner)
     name, content = ours_as(kind, careers)
@@ -84,6 +84,17 @@ def test_each_file_format_is_verified_imported_and_shown_with_its_verdict(career
     # A re-check reads the kept text again.
     assert client.post(f"/me/portfolio/imports/{external.pk}/recheck/", follow=True).status_code == 200
     assert ExternalCredential.objects.get(pk=external.pk).outcome == "valid"
+
+
+@pytest.mark.parametrize("kind", ["json", "png"])
+def test_a_credential_issued_here_is_not_imported_a_second_time(careers, signed_in, kind):
+    careers.complete()
+    portfolio_save(actor=careers.learner, owner=careers.learner, handle="ada", published=True)
+    name, content = ours_as(kind, careers)
+    response = import_file(signed_in(careers.learner), name, content)
+    assert response.status_code == 409
+    assert "This credential was issued to you here: it is already in My credentials." in response.content.decode()
+    assert not ExternalCredential.objects.exists()
 
 
 def test_a_tampered_badge_is_refused_with_the_verifiers_reason_and_nothing_is_kept(careers, signed_in):
@@ -168,7 +179,7 @@ def status_list(issuer: Issuer, *, revoked: bool) -> dict:
     return sign(unsigned, issuer)
 
 
-def foreign_badge(issuer: Issuer, careers) -> dict:
+def foreign_badge(issuer: Issuer, careers, *, valid_until: datetime | None = None) -> dict:
     """An OB 3.0 badge from another issuer, to Ada's address, aligned with the ESCO skill
     "Data cleaning", with a revocation entry in the issuer's status list."""
     achievement = ob3.Achievement(
@@ -185,7 +196,7 @@ def foreign_badge(issuer: Issuer, careers) -> dict:
         achievement=achievement,
         subject=ob3.Subject.from_email(careers.learner.email.lower(), SALT),
         valid_from=moment - timedelta(days=30),
-        valid_until=moment + timedelta(days=700),
+        valid_until=valid_until or moment + timedelta(days=700),
         awarded_date=moment - timedelta(days=30),
         status=ob3.StatusEntry(id=f"{LIST_URL}#7", status_list_credential=LIST_URL, status_list_index=7),
     )

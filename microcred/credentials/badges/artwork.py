@@ -2,24 +2,23 @@
 colour, and the EQF level, for micro-credentials whose author gave no artwork (ADR 0044).
 
 No Django here. One layout (:func:`badge_layout`: colours, wrapped title lines measured with the
-bundled DejaVu fonts, level pips) is drawn twice: as SVG text (:func:`default_badge_svg`) and as
-a PNG through Pillow (:func:`default_badge_png`), with the fonts the PDF certificates bundle, so
-both look the same on every machine and need no system library. The same inputs always give the
-same bytes (no timestamps, no randomness), so a download's ETag only changes with its content.
+fonts the PDF certificates use, level pips) is drawn twice: as SVG text (:func:`default_badge_svg`)
+and as a PNG through Pillow (:func:`default_badge_png`), so both look the same on every machine.
+A title or provider in a script DejaVu lacks (Chinese, Arabic, Hindi, ...) is drawn with the
+certificates' Noto fallback fonts, shaped and right to left where its script says so
+(``lettering.py``, ADR 0050). The same inputs always give the same bytes (no timestamps, no
+randomness), so a download's ETag only changes with its content.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # Pillow loads when a badge is drawn, not with every process
-    from PIL import ImageFont
-
+from .lettering import Lettering, can_break, svg_text, without_last_cluster
 
 DEFAULT_BADGE_COLOUR = "#312e81"  # the site palette's deep indigo, as the certificates' default
 SIZE = 240  # the SVG's user units; the PNG is PNG_SCALE times larger
@@ -29,9 +28,6 @@ TITLE_FONT_SIZE = 18
 TITLE_MAX_WIDTH = 176.0  # inside the inner ring where the title sits
 TITLE_MAX_LINES = 3
 _SUPERSAMPLE = 2  # Pillow draws shapes without anti-aliasing: draw larger, then scale down
-_FONTS = Path(__file__).resolve().parent.parent / "certificates" / "fonts"
-_REGULAR = _FONTS / "DejaVuSans.ttf"
-_BOLD = _FONTS / "DejaVuSans-Bold.ttf"
 _FONT_FAMILY = "DejaVu Sans, Verdana, Arial, sans-serif"
 _DARK_TEXT = (15, 23, 42)  # --c-text
 _WHITE = (255, 255, 255)
@@ -82,32 +78,38 @@ class BadgeLayout:
     foreground: RGB  # white or dark, whichever reads better on the background
     ring: RGB
     muted: RGB
+    lettering: Lettering = field(compare=False, repr=False)  # the fonts that draw the text
 
 
-@lru_cache(maxsize=16)
-def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
-    from PIL import ImageFont
-
-    return ImageFont.truetype(str(_BOLD if bold else _REGULAR), size)
+def _width(text: str, *, bold: bool, size: int, lettering: Lettering | None = None) -> float:
+    return (lettering or Lettering([text], fetched_fonts=None)).width(text, bold=bold, size=size)
 
 
-def _width(text: str, *, bold: bool, size: int) -> float:
-    return float(_font(bold, size).getlength(text))
-
-
-def _fit(text: str, *, bold: bool, size: int, max_width: float, cut: bool = False) -> str:
+def _fit(text: str, *, bold: bool, size: int, max_width: float, lettering: Lettering, cut: bool = False) -> str:
     """``text`` cut with an ellipsis so that it fits ``max_width`` (``cut``: ends with one even
     when it fits, because what followed it was left off)."""
-    if not cut and _width(text, bold=bold, size=size) <= max_width:
+    if not cut and lettering.width(text, bold=bold, size=size) <= max_width:
         return text
-    while text and _width(text + "…", bold=bold, size=size) > max_width:
-        text = text[:-1]
+    while text and lettering.width(text + "…", bold=bold, size=size) > max_width:
+        text = without_last_cluster(text)
     return text.rstrip() + "…"
 
 
-def wrap_title(title: str, *, size: int = TITLE_FONT_SIZE, max_width: float = TITLE_MAX_WIDTH) -> tuple[str, ...]:
-    """Greedy word wrap measured with the bundled bold font; a word wider than a line is split;
-    more than :data:`TITLE_MAX_LINES` lines end with an ellipsis."""
+def wrap_title(
+    title: str,
+    *,
+    size: int = TITLE_FONT_SIZE,
+    max_width: float = TITLE_MAX_WIDTH,
+    lettering: Lettering | None = None,
+) -> tuple[str, ...]:
+    """Greedy word wrap measured with the fonts that draw it (bold); a word wider than a line is
+    split, between clusters (Chinese and Thai, written without spaces, are split so); more than
+    :data:`TITLE_MAX_LINES` lines end with an ellipsis."""
+    lettering = lettering or Lettering([title], fetched_fonts=None)
+
+    def _width(text: str, *, bold: bool, size: int) -> float:
+        return lettering.width(text, bold=bold, size=size)
+
     lines: list[str] = []
     current = ""
     for word in title.split():
@@ -120,7 +122,7 @@ def wrap_title(title: str, *, size: int = TITLE_FONT_SIZE, max_width: float = TI
         current = word
         while _width(current, bold=True, size=size) > max_width:
             cut = len(current)
-            while cut > 1 and _width(current[:cut], bold=True, size=size) > max_width:
+            while cut > 1 and (_width(current[:cut], bold=True, size=size) > max_width or not can_break(current, cut)):
                 cut -= 1
             lines.append(current[:cut])
             current = current[cut:]
@@ -128,22 +130,28 @@ def wrap_title(title: str, *, size: int = TITLE_FONT_SIZE, max_width: float = TI
         lines.append(current)
     if len(lines) > TITLE_MAX_LINES:
         lines = lines[:TITLE_MAX_LINES]
-        lines[-1] = _fit(lines[-1], bold=True, size=size, max_width=max_width, cut=True)
+        lines[-1] = _fit(lines[-1], bold=True, size=size, max_width=max_width, lettering=lettering, cut=True)
     return tuple(lines) or ("",)
 
 
-def badge_layout(*, title: str, provider: str, colour: str, eqf_level: int) -> BadgeLayout:
+def badge_layout(
+    *, title: str, provider: str, colour: str, eqf_level: int, fetched_fonts: Path | None = None
+) -> BadgeLayout:
+    """``fetched_fonts``: where ``make fonts`` put Noto Sans CJK (without it, CJK draws as boxes
+    and one log line says so)."""
     background = parse_colour(colour)
     foreground = _WHITE if _contrast(background, _WHITE) >= _contrast(background, _DARK_TEXT) else _DARK_TEXT
+    lettering = Lettering([title, provider], fetched_fonts=fetched_fonts)
     return BadgeLayout(
         title=title,
-        title_lines=wrap_title(title),
-        provider=_fit(provider, bold=False, size=12, max_width=170.0),
+        title_lines=wrap_title(title, lettering=lettering),
+        provider=_fit(provider, bold=False, size=12, max_width=170.0, lettering=lettering),
         level=min(max(int(eqf_level), 1), EQF_LEVELS),
         background=background,
         foreground=foreground,
         ring=_mix(background, foreground, 0.45),
         muted=_mix(background, foreground, 0.8),
+        lettering=lettering,
     )
 
 
@@ -173,12 +181,22 @@ def _level_text(level: int) -> str:
     return f"EQF LEVEL {level}"
 
 
-def default_badge_svg(*, title: str, provider: str, colour: str, eqf_level: int) -> str:
-    """The default badge as a standalone SVG document (UTF-8 text)."""
-    layout = badge_layout(title=title, provider=provider, colour=colour, eqf_level=eqf_level)
+def default_badge_svg(
+    *, title: str, provider: str, colour: str, eqf_level: int, fetched_fonts: Path | None = None
+) -> str:
+    """The default badge as a standalone SVG document (UTF-8 text). The viewer's fonts draw its
+    text; a title or provider outside DejaVu's scripts says its language or script, its direction
+    and the Noto family the PNG uses (``lettering.svg_text``)."""
+    layout = badge_layout(
+        title=title, provider=provider, colour=colour, eqf_level=eqf_level, fetched_fonts=fetched_fonts
+    )
     fg, ring, muted = _hex(layout.foreground), _hex(layout.ring), _hex(layout.muted)
+    # The title is one paragraph: one direction for all its lines.
+    title_says = svg_text(title).attributes()
+    provider_says = svg_text(layout.provider).attributes()
     title_text = "".join(
-        f'<text x="{_CENTRE:g}" y="{y:g}" font-size="{TITLE_FONT_SIZE}" font-weight="700">{escape(line)}</text>'
+        f'<text x="{_CENTRE:g}" y="{y:g}" font-size="{TITLE_FONT_SIZE}" font-weight="700"{title_says}>'
+        f"{escape(line)}</text>"
         for line, y in zip(layout.title_lines, _title_baselines(len(layout.title_lines)), strict=True)
     )
     pips = "".join(
@@ -196,7 +214,8 @@ def default_badge_svg(*, title: str, provider: str, colour: str, eqf_level: int)
         f'<g font-family="{_FONT_FAMILY}" text-anchor="middle">'
         f'<text x="{_CENTRE:g}" y="{_EYEBROW_Y:g}" font-size="12" fill="{muted}">MICRO-CREDENTIAL</text>'
         f'<g fill="{fg}">{title_text}</g>'
-        f'<text x="{_CENTRE:g}" y="{_PROVIDER_Y:g}" font-size="12" fill="{muted}">{escape(layout.provider)}</text>'
+        f'<text x="{_CENTRE:g}" y="{_PROVIDER_Y:g}" font-size="12" fill="{muted}"{provider_says}>'
+        f"{escape(layout.provider)}</text>"
         f"<g>{pips}</g>"
         f'<text x="{_CENTRE:g}" y="{_LEVEL_Y:g}" font-size="11" font-weight="700" fill="{fg}">'
         f"{_level_text(layout.level)}</text>"
@@ -205,11 +224,15 @@ def default_badge_svg(*, title: str, provider: str, colour: str, eqf_level: int)
 
 
 @lru_cache(maxsize=64)
-def default_badge_png(*, title: str, provider: str, colour: str, eqf_level: int) -> bytes:
+def default_badge_png(
+    *, title: str, provider: str, colour: str, eqf_level: int, fetched_fonts: Path | None = None
+) -> bytes:
     """The same badge as a PNG of ``SIZE * PNG_SCALE`` pixels square, transparent outside the disc."""
     from PIL import Image, ImageDraw
 
-    layout = badge_layout(title=title, provider=provider, colour=colour, eqf_level=eqf_level)
+    layout = badge_layout(
+        title=title, provider=provider, colour=colour, eqf_level=eqf_level, fetched_fonts=fetched_fonts
+    )
     scale = PNG_SCALE * _SUPERSAMPLE
     canvas = Image.new("RGBA", (SIZE * scale, SIZE * scale), (0, 0, 0, 0))
     draw = ImageDraw.Draw(canvas)
@@ -221,7 +244,7 @@ def default_badge_png(*, title: str, provider: str, colour: str, eqf_level: int)
         draw.ellipse(box, fill=fill, outline=outline, width=round(width * scale))
 
     def text(y: float, value: str, *, size: int, bold: bool, fill: RGB) -> None:
-        draw.text((_CENTRE * scale, y * scale), value, font=_font(bold, size * scale), fill=fill, anchor="ms")
+        layout.lettering.draw(draw, _CENTRE * scale, y * scale, value, bold=bold, size=size * scale, fill=fill)
 
     circle(_CENTRE, _CENTRE, _OUTER_R, fill=layout.background)
     # The stroke straddles the ring's radius, as SVG draws it.

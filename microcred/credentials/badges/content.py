@@ -28,7 +28,7 @@ from microcred.catalog.models import MicroCredential
 from microcred.core.errors import Conflict
 
 from .. import links
-from ..certificates.content import local_logo
+from ..certificates.content import fetched_fonts_dir, local_logo
 from ..models import Credential
 from ..selectors import display_status
 from ..vc.baking import PNG_SIGNATURE, bake_png, bake_svg
@@ -105,6 +105,7 @@ def default_svg(microcredential: MicroCredential) -> str:
         provider=microcredential.provider.name,
         colour=_colour(microcredential),
         eqf_level=microcredential.eqf_level,
+        fetched_fonts=fetched_fonts_dir(),  # the certificates' Noto Sans CJK (ADR 0050)
     )
 
 
@@ -114,6 +115,7 @@ def default_png(microcredential: MicroCredential) -> bytes:
         provider=microcredential.provider.name,
         colour=_colour(microcredential),
         eqf_level=microcredential.eqf_level,
+        fetched_fonts=fetched_fonts_dir(),
     )
 
 

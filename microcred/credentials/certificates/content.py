@@ -9,8 +9,11 @@ its logo when it is an image this site serves (no fetching from elsewhere while 
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,10 +22,11 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from microcred.accounts.models import Organisation
 from microcred.core.errors import Conflict
-from microcred.core.markdown import is_same_origin
+from microcred.core.markdown import is_same_origin, render_markdown
 
 from .. import links
 from ..models import Credential
@@ -48,7 +52,13 @@ class CertificateRefused(Conflict):
 def certificate_pdf(*, credential: Credential, viewer: Any, paper: Paper, now: datetime) -> bytes:
     """The certificate of ``credential`` as ``viewer`` may download it (the caller has checked
     they may open the credential at all); raises :class:`CertificateRefused` unless it holds."""
-    return render_certificate(certificate_content(credential=credential, viewer=viewer, now=now), paper=paper)
+    content = certificate_content(credential=credential, viewer=viewer, now=now)
+    return render_certificate(content, paper=paper, fetched_fonts=fetched_fonts_dir())
+
+
+def fetched_fonts_dir() -> Path:
+    """Where ``make fonts`` (``scripts/fetch-fonts.sh``) puts the fonts too big to bundle."""
+    return settings.VAR_DIR / "fonts"
 
 
 def certificate_content(*, credential: Credential, viewer: Any, now: datetime) -> CertificateContent:
@@ -71,8 +81,17 @@ def certificate_content(*, credential: Credential, viewer: Any, now: datetime) -
         credential_jwt=credential.jwt,
         issued_at=credential.issued_at,
         design=certificate_design(credential.issuer),
-        description=str(document.get("credentialSubject", {}).get("achievement", {}).get("description") or ""),
+        description=description_summary(
+            str(document.get("credentialSubject", {}).get("achievement", {}).get("description") or "")
+        ),
     )
+
+
+def description_summary(description: str) -> str:
+    """The description's first paragraph as plain text: the signed description is Markdown (a summary,
+    then outcomes as a list), and a certificate has room for a few lines, not a flattened list."""
+    first = re.split(r"\n\s*\n", description.strip(), maxsplit=1)[0]
+    return " ".join(html.unescape(strip_tags(render_markdown(first))).split())
 
 
 def credential_json_bytes(document: dict[str, Any]) -> bytes:

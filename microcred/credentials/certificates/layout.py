@@ -10,12 +10,16 @@ credential as a VC-JWT, ``/Alternative``). ``microcred verify certificate.pdf`` 
 
 from __future__ import annotations
 
+import contextlib
 import io
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+from .fallback_fonts import BUNDLED_FONTS, choose_fonts
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -32,12 +36,13 @@ CREDENTIAL_JWT_TYPE = "application/vc+jwt"
 MAX_SIGNATORIES = 3
 QR_SIZE = 92.0  # points: 3.2 cm, well above the ~2 cm a phone needs from a printed page
 
-_FONTS = Path(__file__).resolve().parent / "fonts"
 _FONT = "DejaVu"
 _MARGIN = 54.0  # inside the frame
 _TEXT = (15, 23, 42)  # --c-text
 _MUTED = (71, 85, 105)  # --c-text-muted
 _RULE = (203, 213, 225)  # --c-border-strong
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -89,10 +94,13 @@ def qr_box(paper: Paper) -> Box:
     return Box(width - _MARGIN - QR_SIZE, height - _MARGIN - QR_SIZE - 30, QR_SIZE, QR_SIZE)
 
 
-def render_certificate(content: CertificateContent, *, paper: Paper) -> bytes:
+def render_certificate(content: CertificateContent, *, paper: Paper, fetched_fonts: Path | None = None) -> bytes:
+    """The certificate's PDF; ``fetched_fonts`` is where ``scripts/fetch-fonts.sh`` put the fonts
+    too big to bundle (Noto Sans CJK), None to do without them."""
     if paper not in PAGE_SIZES:
         raise ValueError(f"unknown paper {paper!r}; use one of {', '.join(PAPERS)}")
     pdf = _new_document(content, paper)
+    _fallback_fonts(pdf, content, fetched_fonts)
     brand = hex_to_rgb(content.design.brand_colour)
     _frame(pdf, brand)
     y = _heading(pdf, content, brand)
@@ -133,8 +141,8 @@ def _new_document(content: CertificateContent, paper: Paper) -> FPDF:
     pdf = FPDF(orientation="L", unit="pt", format="A4" if paper == "a4" else "Letter")
     pdf.set_auto_page_break(False)
     pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
-    pdf.add_font(_FONT, "", str(_FONTS / "DejaVuSans.ttf"))
-    pdf.add_font(_FONT, "B", str(_FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_font(_FONT, "", str(BUNDLED_FONTS / "DejaVuSans.ttf"))
+    pdf.add_font(_FONT, "B", str(BUNDLED_FONTS / "DejaVuSans-Bold.ttf"))
     pdf.set_title(f"{content.achievement_name} · {content.issuer_name}")
     pdf.set_author(content.issuer_name)
     pdf.set_subject(f"Certificate of a verifiable credential: {content.credential_id}")
@@ -144,6 +152,48 @@ def _new_document(content: CertificateContent, paper: Paper) -> FPDF:
     pdf.set_creation_date(content.issued_at)
     pdf.add_page()
     return pdf
+
+
+def _fallback_fonts(pdf: FPDF, content: CertificateContent, fetched_fonts: Path | None) -> None:
+    """Add the fonts for the characters DejaVu lacks, and HarfBuzz shaping for the scripts that
+    need it (ADR 0050); a certificate in DejaVu's scripts gets neither, and stays as it was."""
+    base = frozenset(pdf.fonts[_FONT.lower()].cmap)  # type: ignore[union-attr]
+    choice = choose_fonts(_texts(content), base=base, fetched_dir=fetched_fonts)
+    if choice.missing:
+        logger.warning(choice.missing)
+    if not choice.typefaces:
+        return
+    for typeface in choice.typefaces:
+        pdf.add_font(typeface.family, "", str(typeface.regular), collection_font_number=typeface.face)
+        if typeface.bold:
+            pdf.add_font(typeface.family, "B", str(typeface.bold))
+    # Not an exact match: a bold name in a script with only a regular face prints regular.
+    pdf.set_fallback_fonts([typeface.family for typeface in choice.typefaces], exact_match=False)
+    if choice.shaping:
+        pdf.set_text_shaping(True)
+
+
+@contextlib.contextmanager
+def _unshaped(pdf: FPDF) -> Iterator[None]:
+    """Letter-spaced Latin drawn without HarfBuzz, which places each glyph on its own and so
+    splits the words for text extraction ("C E R T I F I C A T E")."""
+    shaped = bool(pdf.text_shaping)
+    pdf.set_text_shaping(False)
+    try:
+        yield
+    finally:
+        if shaped:
+            pdf.set_text_shaping(True)
+
+
+def _texts(content: CertificateContent) -> Iterator[str]:
+    """Every string the page prints, whoever chose it."""
+    yield from (content.achievement_name, content.issuer_name, content.recipient_description)
+    yield from (content.learner_name or "", content.description, content.credential_id, content.verification_url)
+    for label, value in content.facts:
+        yield from (label, value)
+    for person in content.design.signatories[:MAX_SIGNATORIES]:
+        yield from (person.name, person.title)
 
 
 def _frame(pdf: FPDF, brand: tuple[int, int, int]) -> None:
@@ -188,7 +238,8 @@ def _heading(pdf: FPDF, content: CertificateContent, brand: tuple[int, int, int]
     pdf.set_text_color(*accent)
     pdf.set_font(_FONT, "B", 11)
     pdf.set_char_spacing(3)
-    pdf.cell(pdf.epw, 14, "CERTIFICATE OF ACHIEVEMENT", align="C", new_x="LMARGIN", new_y="NEXT")
+    with _unshaped(pdf):
+        pdf.cell(pdf.epw, 14, "CERTIFICATE OF ACHIEVEMENT", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_char_spacing(0)
     pdf.ln(10)
     pdf.set_text_color(*_TEXT)

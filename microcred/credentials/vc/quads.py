@@ -79,8 +79,10 @@ def to_oxigraph(dataset: dict[str, Any]) -> ox.Dataset:
 # pyoxigraph's N-Quads text of already validated IRIs and blank node labels. The
 # predicates, types and datatypes of the contexts recur in every document; building and
 # validating a NamedNode (~0.3 us) for each again is most of the text's cost. Only valid
-# terms are remembered (an invalid one raises each time); cleared when full.
-TERM_TEXT_CACHE_SIZE = 65_536
+# terms are remembered (an invalid one raises each time); cleared when full. Small: the terms
+# that recur number in the hundreds, while each credential brings unique ones (its id, status
+# entries) that never come back; at 65,536 a cohort's signing worker held ~18 MB of those.
+TERM_TEXT_CACHE_SIZE = 4096
 _iri_texts: dict[str, str] = {}
 _blank_texts: dict[str, str] = {}
 

@@ -83,7 +83,8 @@ def my_credentials(request: HttpRequest) -> HttpResponse:
         }
         for credential in credentials_of(actor=request.user)
     ]
-    return render(request, "credentials/my_credentials.html", {"rows": rows})
+    # A wallet finds the Open Badges API from the site's address (its service description).
+    return render(request, "credentials/my_credentials.html", {"rows": rows, "site_url": links.site_url()})
 
 
 def _manage_url(slug: str) -> str:

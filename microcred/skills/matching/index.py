@@ -23,7 +23,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
 from rapidfuzz import fuzz, process
 
 from .text import content_words, scan, spans
@@ -318,6 +317,11 @@ class SkillIndex:
         new = {word for word in words if word not in vocabulary and word not in corrections}
         if not new:
             return
+        # Imported here, not with the module: every Django process imports this one (catalog's
+        # selectors name its types) and numpy's ~18 MB would be carried, and copied into each
+        # forked cohort signing worker, by processes that never match a word.
+        import numpy as np
+
         if len(corrections) + len(new) > _CORRECTIONS_KEPT:
             corrections.clear()
         wanted = []

@@ -121,8 +121,10 @@ def _compile(document: dict[str, Any], leaf_count: int) -> _Template:
 
 
 # Slot values -> N-Quads text, across documents: a cohort repeats most of its values.
-# Only values pyoxigraph accepted are remembered; cleared when full.
-TERM_TEXT_CACHE_SIZE = 65_536
+# Only values pyoxigraph accepted are remembered; cleared when full. Sized for the values that
+# recur (a few hundred): each credential's own (id, salt, hash, dates) never do, and a larger
+# cache only held them (~20 MB in each cohort signing worker at 65,536).
+TERM_TEXT_CACHE_SIZE = 4096
 _slot_texts: dict[tuple[str, tuple[str | None, str | None] | None], str] = {}
 
 

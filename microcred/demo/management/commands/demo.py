@@ -74,4 +74,8 @@ class Command(BaseCommand):
         places.add_column("What")
         for path, what in PLACES:
             places.add_row(f"{settings.SITE_URL}{path}", what)
+        if report.portfolio_url:
+            places.add_row(
+                report.portfolio_url, "Aoife Byrne's public portfolio: a credential, an import, verified skills"
+            )
         console.print(places)

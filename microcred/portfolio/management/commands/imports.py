@@ -2,8 +2,9 @@
 learners imported from elsewhere again, and store what the verifier says now.
 
 An issuer may revoke or suspend a credential after it was imported; until it is checked again, the
-stored outcome stands. Run it on a schedule (daily is plenty): a credential found revoked stops
-counting on the learner's skill profile and leaves their portfolio. The progress bar goes to
+stored outcome stands. Each check queues the next as a task (ADR 0051); where no task worker
+runs, run this on a schedule (daily is plenty): a credential found revoked stops counting on the
+learner's skill profile and leaves their portfolio. The progress bar goes to
 standard error; standard output keeps the one-line summary.
 """
 
