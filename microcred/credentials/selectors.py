@@ -235,6 +235,22 @@ class DisplayStatus:
             self.code, "badge-danger"
         )
 
+    def no_download(self, thing: str) -> str:
+        """Why a download made only for a credential that holds (a ``thing``: certificate, badge
+        image) is refused: the status first, the issuer's reason for a revocation or suspension."""
+        why = {
+            "revoked": "The issuer revoked this credential",
+            "suspended": "The issuer has suspended this credential",
+            "expired": "This credential has expired",
+            "not-yet-valid": "This credential is not valid yet",
+        }.get(self.code, f"This credential is {self.label.lower()}")
+        reason = self.reason.strip().rstrip(".")
+        detail = f" ({reason})" if reason and self.code in ("revoked", "suspended") else ""
+        return (
+            f"{why}{detail}, so it has no {thing} to download: a {thing} is only made for a credential "
+            "that holds. Its page shows its status."
+        )
+
 
 def display_status(credential: Credential, *, now: datetime) -> DisplayStatus:
     """Revocation wins over suspension, which wins over expiry (the most final reason first)."""

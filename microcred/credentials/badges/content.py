@@ -60,7 +60,7 @@ def baked_badge(*, credential: Credential, badge_format: BadgeFormat, now: datet
     checked the viewer may open the credential. Raises :class:`BadgeRefused` unless it holds."""
     status = display_status(credential, now=now)
     if not status.is_valid:
-        raise BadgeRefused(_refusal(status.code, status.label, status.reason))
+        raise BadgeRefused(status.no_download("badge image"))
     payload = baked_credential_text(credential.document)
     microcredential = credential.microcredential
     if badge_format == "png":
@@ -199,18 +199,4 @@ def _svg_around(png: bytes, *, title: str) -> str:
         f'viewBox="0 0 {shown_w} {shown_h}" role="img" aria-label="{escape(title)} badge">'
         f"<title>{escape(title)}</title>"
         f'<image width="{shown_w}" height="{shown_h}" href="data:image/png;base64,{data}"/></svg>'
-    )
-
-
-def _refusal(code: str, label: str, reason: str) -> str:
-    why = {
-        "revoked": "The issuer revoked this credential",
-        "suspended": "The issuer has suspended this credential",
-        "expired": "This credential has expired",
-        "not-yet-valid": "This credential is not valid yet",
-    }.get(code, f"This credential is {label.lower()}")
-    detail = f" ({reason.strip().rstrip('.')})" if reason.strip() and code in ("revoked", "suspended") else ""
-    return (
-        f"{why}{detail}, so it has no badge image to download: a badge is only made for a credential "
-        "that holds. Its page shows its status."
     )

@@ -64,7 +64,7 @@ def fetched_fonts_dir() -> Path:
 def certificate_content(*, credential: Credential, viewer: Any, now: datetime) -> CertificateContent:
     status = display_status(credential, now=now)
     if not status.is_valid:
-        raise CertificateRefused(_refusal(status.code, status.label, status.reason))
+        raise CertificateRefused(status.no_download("certificate"))
     document = credential.document
     microcredential = credential.microcredential
     return CertificateContent(
@@ -159,17 +159,3 @@ def _facts(credential: Credential) -> tuple[tuple[str, str], ...]:
 def _day(moment: datetime) -> str:
     local = timezone.localtime(moment)  # as the credential's page shows it
     return f"{local.day} {local:%b %Y}"
-
-
-def _refusal(code: str, label: str, reason: str) -> str:
-    why = {
-        "revoked": "The issuer revoked this credential",
-        "suspended": "The issuer has suspended this credential",
-        "expired": "This credential has expired",
-        "not-yet-valid": "This credential is not valid yet",
-    }.get(code, f"This credential is {label.lower()}")
-    detail = f" ({reason.strip().rstrip('.')})" if reason.strip() and code in ("revoked", "suspended") else ""
-    return (
-        f"{why}{detail}, so it has no certificate to download: a certificate is only made for a "
-        "credential that holds. Its page shows its status."
-    )
